@@ -1,0 +1,189 @@
+import type { MediaState } from '@parley/protocol';
+import { ParleyError } from './errors.js';
+import type { MediaKind } from './PeerLink.js';
+import { TypedEmitter } from './TypedEmitter.js';
+
+export type LocalParticipantEvents = {
+  /** What we send for `kind` changed (camera turned off: null). Links follow with replaceTrack. */
+  'track-changed': (kind: MediaKind, track: MediaStreamTrack | null) => void;
+  'media-changed': (media: MediaState) => void;
+};
+
+export interface LocalMediaOptions {
+  /** false: start without a microphone; an object: constraints of our own. */
+  audio?: boolean | MediaTrackConstraints;
+  video?: boolean | MediaTrackConstraints;
+}
+
+/** Speech-friendly processing on; the browser picks the device. */
+export const DEFAULT_AUDIO_CONSTRAINTS: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+/**
+ * 960x540 at up to 24 fps: sharp on a grid tile, and in a mesh of 8 each of
+ * us uploads seven copies, so more would cost everyone their upload.
+ */
+export const DEFAULT_VIDEO_CONSTRAINTS: MediaTrackConstraints = {
+  width: { ideal: 960 },
+  height: { ideal: 540 },
+  frameRate: { ideal: 24, max: 30 },
+};
+
+/**
+ * Our own microphone and camera. Muting disables the audio track (instant, no
+ * renegotiation); turning the camera off stops the track so the camera light
+ * goes out, and turning it on acquires a new one.
+ */
+export class LocalParticipant extends TypedEmitter<LocalParticipantEvents> {
+  /** Holds the current tracks; what the local preview and the remote peers see. */
+  readonly stream = new MediaStream();
+  #audio: MediaStreamTrack | null = null;
+  #video: MediaStreamTrack | null = null;
+  #micMuted = false;
+  readonly #audioConstraints: MediaTrackConstraints;
+  readonly #videoConstraints: MediaTrackConstraints;
+  /** Why a device could not be started, if one could not; the call can go on without it. */
+  mediaError: ParleyError | null = null;
+  #released = false;
+
+  private constructor(options: LocalMediaOptions) {
+    super();
+    this.#audioConstraints = typeof options.audio === 'object' ? options.audio : DEFAULT_AUDIO_CONSTRAINTS;
+    this.#videoConstraints = typeof options.video === 'object' ? options.video : DEFAULT_VIDEO_CONSTRAINTS;
+  }
+
+  /**
+   * Starts the devices asked for. It never fails outright: when the camera or
+   * microphone cannot be had, the participant comes back without that track
+   * and `mediaError` says why, so a person can still join to listen and watch.
+   */
+  static async create(options: LocalMediaOptions = {}): Promise<LocalParticipant> {
+    const participant = new LocalParticipant(options);
+    const wantAudio = options.audio !== false;
+    const wantVideo = options.video !== false;
+    if (!wantAudio) participant.#micMuted = true;
+    if (!wantAudio && !wantVideo) return participant;
+    try {
+      const stream = await getUserMedia({
+        audio: wantAudio ? participant.#audioConstraints : false,
+        video: wantVideo ? participant.#videoConstraints : false,
+      });
+      for (const track of stream.getTracks()) participant.#setTrack(track.kind as MediaKind, track);
+    } catch (error) {
+      participant.mediaError = ParleyError.fromMediaError(error);
+      // One device failing must not cost the other: try each alone.
+      if (wantAudio) await participant.#tryAcquire('audio');
+      if (wantVideo) await participant.#tryAcquire('video');
+    }
+    if (!participant.#audio) participant.#micMuted = true;
+    return participant;
+  }
+
+  get audioTrack(): MediaStreamTrack | null {
+    return this.#audio;
+  }
+
+  get videoTrack(): MediaStreamTrack | null {
+    return this.#video;
+  }
+
+  get media(): MediaState {
+    return { micMuted: this.#micMuted || !this.#audio, cameraOff: !this.#video };
+  }
+
+  track(kind: MediaKind): MediaStreamTrack | null {
+    return kind === 'audio' ? this.#audio : this.#video;
+  }
+
+  /** Mutes or unmutes; unmuting with no microphone yet tries to start one. */
+  async setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    this.#assertLive();
+    if (enabled && !this.#audio) {
+      const track = await acquire('audio', this.#audioConstraints);
+      this.#setTrack('audio', track);
+      this.emit('track-changed', 'audio', track);
+    }
+    if (this.#audio) this.#audio.enabled = enabled;
+    this.#micMuted = !enabled;
+    this.emit('media-changed', this.media);
+  }
+
+  /** Turns the camera off (the track is stopped: the light goes out) or on (a new track). */
+  async setCameraEnabled(enabled: boolean): Promise<void> {
+    this.#assertLive();
+    if (enabled === Boolean(this.#video)) return;
+    if (enabled) {
+      const track = await acquire('video', this.#videoConstraints);
+      if (this.#released) {
+        track.stop();
+        return;
+      }
+      this.#setTrack('video', track);
+      this.emit('track-changed', 'video', track);
+    } else {
+      this.#setTrack('video', null);
+      this.emit('track-changed', 'video', null);
+    }
+    this.emit('media-changed', this.media);
+  }
+
+  /** Stops every track and drops every listener. Safe to call twice. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#setTrack('audio', null);
+    this.#setTrack('video', null);
+    this.removeAllListeners();
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  async #tryAcquire(kind: MediaKind): Promise<void> {
+    try {
+      this.#setTrack(kind, await acquire(kind, kind === 'audio' ? this.#audioConstraints : this.#videoConstraints));
+    } catch {
+      // mediaError already tells the first reason; the participant goes on without this device.
+    }
+  }
+
+  #setTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
+    const previous = kind === 'audio' ? this.#audio : this.#video;
+    if (previous) {
+      previous.stop();
+      this.stream.removeTrack(previous);
+    }
+    if (track) {
+      if (kind === 'audio') track.enabled = !this.#micMuted;
+      this.stream.addTrack(track);
+    }
+    if (kind === 'audio') this.#audio = track;
+    else this.#video = track;
+  }
+
+  #assertLive(): void {
+    if (this.#released) throw ParleyError.invalidState('this local participant has been released');
+  }
+}
+
+async function acquire(kind: MediaKind, constraints: MediaTrackConstraints): Promise<MediaStreamTrack> {
+  const stream = await getUserMedia(kind === 'audio' ? { audio: constraints } : { video: constraints });
+  const track = stream.getTracks()[0];
+  if (!track) throw new ParleyError('media-not-found', `no ${kind} track was returned`);
+  return track;
+}
+
+async function getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    throw new ParleyError('media-failed', 'this page has no access to media devices (it needs https or localhost)');
+  }
+  try {
+    return await navigator.mediaDevices.getUserMedia(constraints);
+  } catch (error) {
+    throw ParleyError.fromMediaError(error);
+  }
+}

@@ -1,0 +1,268 @@
+import type { SignalPayload } from '@parley/protocol';
+import { TypedEmitter } from './TypedEmitter.js';
+
+export type MediaKind = 'audio' | 'video';
+export const MEDIA_KINDS: readonly MediaKind[] = ['audio', 'video'];
+
+export type PeerLinkEvents = {
+  /** A description or candidate to hand to the remote peer through signaling. */
+  signal: (signal: SignalPayload) => void;
+  /** A remote track started arriving. */
+  track: (track: MediaStreamTrack) => void;
+  /** A text message on the data channel. */
+  message: (text: string) => void;
+  'channel-open': () => void;
+  'connection-state': (state: RTCPeerConnectionState) => void;
+};
+
+export interface PeerLinkOptions {
+  remoteId: string;
+  /**
+   * The polite peer yields when both offer at once (perfect negotiation). The
+   * impolite one also opens the link: it creates the audio and video
+   * transceivers and the data channel, so the first offer always comes from it.
+   */
+  polite: boolean;
+  iceServers: RTCIceServer[];
+  /** The stream remote peers will see our tracks in. */
+  localStream: MediaStream;
+  tracks: Record<MediaKind, MediaStreamTrack | null>;
+}
+
+/** ICE restarts after a failure, at most this often. */
+const ICE_RESTART_INTERVAL_MS = 5_000;
+
+/**
+ * One RTCPeerConnection to one remote participant, negotiated with the
+ * perfect-negotiation pattern (W3C webrtc-pc, "Perfect negotiation example").
+ * It never touches the signaling socket: signals come in through
+ * `handleSignal()` and go out as `signal` events.
+ */
+export class PeerLink extends TypedEmitter<PeerLinkEvents> {
+  readonly remoteId: string;
+  readonly polite: boolean;
+  readonly pc: RTCPeerConnection;
+
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #settingRemoteAnswerPending = false;
+  /** Candidates that arrived before any remote description could take them. */
+  #pendingCandidates: RTCIceCandidateInit[] = [];
+  /** Incoming signals are applied one at a time, in arrival order. */
+  #incoming: Promise<void> = Promise.resolve();
+  /** The transceivers that carry our microphone and camera; replaceTrack targets. */
+  readonly #slots: Partial<Record<MediaKind, RTCRtpTransceiver>> = {};
+  readonly #tracks: Record<MediaKind, MediaStreamTrack | null>;
+  readonly #localStream: MediaStream;
+  #channel: RTCDataChannel | undefined;
+  #lastIceRestart = 0;
+  #closed = false;
+  readonly #abort = new AbortController();
+
+  constructor(options: PeerLinkOptions) {
+    super();
+    this.remoteId = options.remoteId;
+    this.polite = options.polite;
+    this.#tracks = { ...options.tracks };
+    this.#localStream = options.localStream;
+    this.pc = new RTCPeerConnection({ iceServers: options.iceServers });
+
+    const signal = this.#abort.signal;
+    this.pc.addEventListener('negotiationneeded', () => void this.#negotiate(), { signal });
+    this.pc.addEventListener('icecandidate', (event) => this.#onLocalCandidate(event), { signal });
+    this.pc.addEventListener('track', (event) => this.emit('track', event.track), { signal });
+    this.pc.addEventListener('connectionstatechange', () => this.#onConnectionState(), { signal });
+
+    if (!this.polite) {
+      for (const kind of MEDIA_KINDS) {
+        this.#slots[kind] = this.pc.addTransceiver(this.#tracks[kind] ?? kind, {
+          direction: 'sendrecv',
+          streams: [this.#localStream],
+        });
+      }
+      this.#openChannel();
+    }
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  get channelOpen(): boolean {
+    return this.#channel?.readyState === 'open';
+  }
+
+  /** Applies a signal from the remote peer; signals are processed strictly in order. */
+  handleSignal(signal: SignalPayload): Promise<void> {
+    const step = this.#incoming.then(() => this.#apply(signal));
+    this.#incoming = step.catch((error: unknown) => {
+      if (!this.#closed) console.warn(`[parley] signal from ${this.remoteId} failed:`, error);
+    });
+    return this.#incoming;
+  }
+
+  /** Switches what we send for `kind` without renegotiation; null sends nothing. */
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    this.#tracks[kind] = track;
+    const slot = this.#slots[kind];
+    if (slot && !this.#closed) await slot.sender.replaceTrack(track);
+  }
+
+  /** Sends a text message on the data channel; false when it is not open. */
+  send(text: string): boolean {
+    if (this.#channel?.readyState !== 'open') return false;
+    this.#channel.send(text);
+    return true;
+  }
+
+  /** Closes the connection and drops every listener. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#channel?.close();
+    this.pc.close();
+    this.#pendingCandidates = [];
+    this.removeAllListeners();
+  }
+
+  async #negotiate(): Promise<void> {
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      const description = this.pc.localDescription;
+      if (description && !this.#closed) this.emit('signal', { description: toWireDescription(description) });
+    } catch (error) {
+      if (!this.#closed) console.warn(`[parley] could not make an offer to ${this.remoteId}:`, error);
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  async #apply(signal: SignalPayload): Promise<void> {
+    if (this.#closed) return;
+    if ('description' in signal) {
+      await this.#applyDescription(signal.description as RTCSessionDescriptionInit);
+    } else {
+      await this.#applyCandidate(toCandidateInit(signal.candidate));
+    }
+  }
+
+  async #applyDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    const readyForOffer =
+      !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#settingRemoteAnswerPending);
+    const offerCollision = description.type === 'offer' && !readyForOffer;
+    this.#ignoreOffer = !this.polite && offerCollision;
+    if (this.#ignoreOffer) return;
+
+    this.#settingRemoteAnswerPending = description.type === 'answer';
+    // On a collision the polite peer's setRemoteDescription rolls its own offer back.
+    await this.pc.setRemoteDescription(description);
+    this.#settingRemoteAnswerPending = false;
+    if (this.#closed) return;
+
+    if (description.type === 'offer') {
+      await this.#adoptOfferedSlots();
+      this.#openChannel();
+      await this.pc.setLocalDescription();
+      const answer = this.pc.localDescription;
+      if (answer && !this.#closed) this.emit('signal', { description: toWireDescription(answer) });
+    }
+    await this.#flushCandidates();
+  }
+
+  async #applyCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (!this.pc.remoteDescription) {
+      this.#pendingCandidates.push(candidate);
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an offer we ignored in a collision cannot apply; others should.
+      if (!this.#ignoreOffer) throw error;
+    }
+  }
+
+  async #flushCandidates(): Promise<void> {
+    const queued = this.#pendingCandidates;
+    this.#pendingCandidates = [];
+    for (const candidate of queued) {
+      try {
+        await this.pc.addIceCandidate(candidate);
+      } catch (error) {
+        // A queued candidate may belong to a description that was rolled back.
+        console.debug(`[parley] dropped a stale candidate from ${this.remoteId}:`, error);
+      }
+    }
+  }
+
+  /**
+   * The polite peer's microphone and camera ride on the transceivers the
+   * impolite peer's first offer created: turning them to sendrecv before the
+   * answer means one audio and one video m-line per pair, never two.
+   */
+  async #adoptOfferedSlots(): Promise<void> {
+    const taken = new Set(Object.values(this.#slots));
+    for (const kind of MEDIA_KINDS) {
+      if (this.#slots[kind]) continue;
+      const transceiver = this.pc
+        .getTransceivers()
+        .find((t) => !taken.has(t) && t.mid !== null && t.currentDirection !== 'stopped' && t.receiver.track.kind === kind);
+      if (!transceiver) continue;
+      this.#slots[kind] = transceiver;
+      taken.add(transceiver);
+      transceiver.direction = 'sendrecv';
+      transceiver.sender.setStreams(this.#localStream);
+      await transceiver.sender.replaceTrack(this.#tracks[kind]);
+    }
+  }
+
+  #openChannel(): void {
+    if (this.#channel) return;
+    // Negotiated with a fixed id: both sides create it, so neither waits for the other's ondatachannel.
+    const channel = this.pc.createDataChannel('parley', { negotiated: true, id: 0, ordered: true });
+    const signal = this.#abort.signal;
+    channel.addEventListener('open', () => this.emit('channel-open'), { signal });
+    channel.addEventListener(
+      'message',
+      (event: MessageEvent) => {
+        if (typeof event.data === 'string') this.emit('message', event.data);
+      },
+      { signal },
+    );
+    this.#channel = channel;
+  }
+
+  #onLocalCandidate(event: RTCPeerConnectionIceEvent): void {
+    // A null candidate marks the end of gathering; the remote side needs no word of it.
+    if (event.candidate) this.emit('signal', { candidate: event.candidate.toJSON() as SignalCandidate });
+  }
+
+  #onConnectionState(): void {
+    const state = this.pc.connectionState;
+    this.emit('connection-state', state);
+    if (state === 'failed') this.#restartIce();
+  }
+
+  #restartIce(): void {
+    const now = Date.now();
+    if (now - this.#lastIceRestart < ICE_RESTART_INTERVAL_MS) return;
+    this.#lastIceRestart = now;
+    this.pc.restartIce();
+  }
+}
+
+function toWireDescription(description: RTCSessionDescription) {
+  return { type: description.type, sdp: description.sdp };
+}
+
+type SignalCandidate = Extract<SignalPayload, { candidate: unknown }>['candidate'];
+
+function toCandidateInit(candidate: SignalCandidate): RTCIceCandidateInit {
+  const init: RTCIceCandidateInit = { candidate: candidate.candidate };
+  if (candidate.sdpMid !== undefined) init.sdpMid = candidate.sdpMid;
+  if (candidate.sdpMLineIndex !== undefined) init.sdpMLineIndex = candidate.sdpMLineIndex;
+  if (candidate.usernameFragment !== undefined) init.usernameFragment = candidate.usernameFragment;
+  return init;
+}

@@ -1,0 +1,266 @@
+import {
+  MAX_CHAT_TEXT_LENGTH,
+  PROTOCOL_VERSION,
+  decodePeerMessage,
+  type ChatPeerMessage,
+  type JoinedMessage,
+  type MediaState,
+  type PeerInfo,
+  type PeerLeftReason,
+  type PushMessage,
+} from '@parley/protocol';
+import { ParleyError } from './errors.js';
+import type { LocalParticipant } from './LocalParticipant.js';
+import { MEDIA_KINDS, PeerLink } from './PeerLink.js';
+import { RemoteParticipant } from './RemoteParticipant.js';
+import { SignalingClient } from './SignalingClient.js';
+import { TypedEmitter } from './TypedEmitter.js';
+
+/**
+ * joining → joined → left. `signaling-lost` means the server is gone but the
+ * peer connections are not: media and chat go on; nobody new can join us.
+ */
+export type RoomState = 'joining' | 'joined' | 'signaling-lost' | 'left';
+
+export interface ChatMessage {
+  id: string;
+  from: { id: string; name: string };
+  text: string;
+  /** The sender's clock, ms since the epoch. */
+  sentAt: number;
+  /** True for messages this participant sent. */
+  self: boolean;
+}
+
+export type RoomEvents = {
+  'state-changed': (state: RoomState, previous: RoomState) => void;
+  'participant-joined': (participant: RemoteParticipant) => void;
+  'participant-left': (participant: RemoteParticipant, reason: PeerLeftReason) => void;
+  'track-added': (participant: RemoteParticipant, track: MediaStreamTrack) => void;
+  'track-removed': (participant: RemoteParticipant, track: MediaStreamTrack) => void;
+  'media-changed': (participant: RemoteParticipant, media: MediaState) => void;
+  'peer-connection-state': (participant: RemoteParticipant, state: RTCPeerConnectionState) => void;
+  message: (message: ChatMessage) => void;
+};
+
+export interface JoinOptions {
+  /** The signaling WebSocket URL, e.g. `wss://call.example/ws` (see `signalingUrl()`). */
+  url: string;
+  room: string;
+  name: string;
+  local: LocalParticipant;
+  /** ICE servers added to those the server hands out. */
+  iceServers?: RTCIceServer[];
+  /** Send `leave` when the page is hidden for good, so others see us go at once. Default true. */
+  leaveOnPageHide?: boolean;
+}
+
+/** The signaling URL of the server that served this page. */
+export function signalingUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}
+
+/**
+ * A call in progress: one signaling connection, and one PeerLink to every
+ * other participant (a full mesh). Create it with `Room.join()`; end it with
+ * `leave()`, which closes every connection and stops every local track.
+ */
+export class Room extends TypedEmitter<RoomEvents> {
+  readonly name: string;
+  readonly selfId: string;
+  /** Our display name as the others see it. */
+  readonly selfName: string;
+  readonly localParticipant: LocalParticipant;
+  readonly #participants = new Map<string, RemoteParticipant>();
+  readonly #links = new Map<string, PeerLink>();
+  readonly #signaling: SignalingClient;
+  readonly #iceServers: RTCIceServer[];
+  #state: RoomState = 'joining';
+  #chatCounter = 0;
+  readonly #subs: (() => void)[] = [];
+
+  private constructor(signaling: SignalingClient, joined: JoinedMessage, options: JoinOptions) {
+    super();
+    this.#signaling = signaling;
+    this.name = joined.room;
+    this.selfId = joined.selfId;
+    this.selfName = options.name.trim();
+    this.localParticipant = options.local;
+    this.#iceServers = [...(joined.iceServers as RTCIceServer[]), ...(options.iceServers ?? [])];
+  }
+
+  /** Connects, joins the room and starts a peer connection to everyone already there. */
+  static async join(options: JoinOptions): Promise<Room> {
+    if (options.local.released) throw ParleyError.invalidState('the local participant was released; create a new one');
+    const signaling = await SignalingClient.connect(options.url);
+    let reply;
+    try {
+      reply = await signaling.request({
+        type: 'join',
+        room: options.room,
+        name: options.name,
+        protocolVersion: PROTOCOL_VERSION,
+        media: options.local.media,
+      });
+    } catch (error) {
+      signaling.close();
+      throw error;
+    }
+    if (reply.type !== 'joined') {
+      signaling.close();
+      throw new ParleyError('internal', `the server answered join with "${reply.type}"`);
+    }
+    const room = new Room(signaling, reply, options);
+    room.#start(reply.peers, options.leaveOnPageHide ?? true);
+    return room;
+  }
+
+  get state(): RoomState {
+    return this.#state;
+  }
+
+  get participants(): ReadonlyMap<string, RemoteParticipant> {
+    return this.#participants;
+  }
+
+  /** Sends a chat message to everyone over the data channels and returns it for our own history. */
+  sendChat(text: string): ChatMessage {
+    const trimmed = text.trim();
+    if (trimmed.length === 0 || trimmed.length > MAX_CHAT_TEXT_LENGTH) {
+      throw new ParleyError('bad-message', `a chat message holds 1 to ${MAX_CHAT_TEXT_LENGTH} characters`);
+    }
+    if (this.#state === 'left') throw ParleyError.invalidState('this room was left');
+    const wire: ChatPeerMessage = {
+      type: 'chat',
+      id: `${this.selfId}-${++this.#chatCounter}`,
+      text: trimmed,
+      sentAt: Date.now(),
+    };
+    const encoded = JSON.stringify(wire);
+    for (const link of this.#links.values()) link.send(encoded);
+    return { id: wire.id, from: { id: this.selfId, name: this.selfName }, text: wire.text, sentAt: wire.sentAt, self: true };
+  }
+
+  /**
+   * Leaves: tells the server, closes every peer connection, stops every local
+   * track, and drops every listener. Safe to call twice.
+   */
+  leave(): void {
+    if (this.#state === 'left') return;
+    this.#signaling.notify({ type: 'leave' });
+    this.#signaling.close(1000, 'left');
+    for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
+    for (const id of [...this.#participants.keys()]) this.#removeParticipant(id, 'left', false);
+    this.localParticipant.release();
+    this.#setState('left');
+    this.removeAllListeners();
+  }
+
+  #start(peers: PeerInfo[], leaveOnPageHide: boolean): void {
+    const local = this.localParticipant;
+    this.#subs.push(
+      this.#signaling.on('push', (message) => this.#onPush(message)),
+      this.#signaling.on('error', (error) => console.warn('[parley] the server refused a message:', error.message)),
+      this.#signaling.on('close', () => this.#onSignalingClosed()),
+      local.on('track-changed', (kind, track) => {
+        for (const link of this.#links.values()) void link.replaceTrack(kind, track);
+      }),
+      local.on('media-changed', (media) => this.#signaling.notify({ type: 'media', media })),
+    );
+    if (leaveOnPageHide && typeof window !== 'undefined') {
+      const onPageHide = (event: PageTransitionEvent) => {
+        if (!event.persisted) this.leave();
+      };
+      window.addEventListener('pagehide', onPageHide);
+      this.#subs.push(() => window.removeEventListener('pagehide', onPageHide));
+    }
+    this.#setState('joined');
+    for (const peer of peers) this.#addParticipant(peer);
+  }
+
+  #onPush(message: PushMessage): void {
+    switch (message.type) {
+      case 'peer-joined':
+        this.#addParticipant(message.peer);
+        return;
+      case 'peer-left':
+        this.#removeParticipant(message.peerId, message.reason, true);
+        return;
+      case 'peer-media':
+        this.#participants.get(message.peerId)?.updateMedia(message.media);
+        return;
+      case 'signal':
+        // The server only relays from members of our room; an unknown sender is one that already left.
+        void this.#links.get(message.from)?.handleSignal(message.signal);
+        return;
+    }
+  }
+
+  #addParticipant(info: PeerInfo): void {
+    if (info.id === this.selfId || this.#participants.has(info.id)) return;
+    const local = this.localParticipant;
+    const link = new PeerLink({
+      remoteId: info.id,
+      // Both sides compare the same two ids, so exactly one of them is polite.
+      polite: this.selfId < info.id,
+      iceServers: this.#iceServers,
+      localStream: local.stream,
+      tracks: Object.fromEntries(MEDIA_KINDS.map((kind) => [kind, local.track(kind)])) as Record<
+        'audio' | 'video',
+        MediaStreamTrack | null
+      >,
+    });
+    const participant = new RemoteParticipant(info, link);
+    this.#links.set(info.id, link);
+    this.#participants.set(info.id, participant);
+
+    link.on('signal', (signal) => this.#signaling.notify({ type: 'signal', to: info.id, signal }));
+    link.on('message', (text) => this.#onPeerMessage(participant, text));
+    participant.on('track-added', (track) => this.emit('track-added', participant, track));
+    participant.on('track-removed', (track) => this.emit('track-removed', participant, track));
+    participant.on('media-changed', (media) => this.emit('media-changed', participant, media));
+    participant.on('connection-state', (state) => this.emit('peer-connection-state', participant, state));
+    this.emit('participant-joined', participant);
+  }
+
+  #removeParticipant(id: string, reason: PeerLeftReason, announce: boolean): void {
+    const participant = this.#participants.get(id);
+    const link = this.#links.get(id);
+    this.#participants.delete(id);
+    this.#links.delete(id);
+    link?.close();
+    if (!participant) return;
+    participant.dispose();
+    if (announce) this.emit('participant-left', participant, reason);
+  }
+
+  #onPeerMessage(participant: RemoteParticipant, text: string): void {
+    const message = decodePeerMessage(text);
+    if (!message) {
+      console.warn(`[parley] ignored a data-channel message from ${participant.id} that breaks the peer protocol`);
+      return;
+    }
+    switch (message.type) {
+      case 'chat':
+        this.emit('message', {
+          id: message.id,
+          from: { id: participant.id, name: participant.name },
+          text: message.text,
+          sentAt: message.sentAt,
+          self: false,
+        });
+        return;
+    }
+  }
+
+  #onSignalingClosed(): void {
+    if (this.#state === 'joined') this.#setState('signaling-lost');
+  }
+
+  #setState(next: RoomState): void {
+    const previous = this.#state;
+    if (previous === next) return;
+    this.#state = next;
+    this.emit('state-changed', next, previous);
+  }
+}

@@ -1,0 +1,14 @@
+export { Room, signalingUrl, type RoomEvents, type RoomState, type ChatMessage, type JoinOptions } from './Room.js';
+export {
+  LocalParticipant,
+  DEFAULT_AUDIO_CONSTRAINTS,
+  DEFAULT_VIDEO_CONSTRAINTS,
+  type LocalParticipantEvents,
+  type LocalMediaOptions,
+} from './LocalParticipant.js';
+export { RemoteParticipant, type RemoteParticipantEvents } from './RemoteParticipant.js';
+export { PeerLink, type PeerLinkEvents, type PeerLinkOptions, type MediaKind } from './PeerLink.js';
+export { SignalingClient, type SignalingEvents, type SignalingState } from './SignalingClient.js';
+export { ParleyError, type ParleyErrorCode } from './errors.js';
+export { TypedEmitter, type EventMap } from './TypedEmitter.js';
+export type { MediaState, PeerLeftReason } from '@parley/protocol';

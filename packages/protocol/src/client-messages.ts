@@ -1,0 +1,60 @@
+import * as v from 'valibot';
+import {
+  DisplayNameSchema,
+  MediaStateSchema,
+  PeerIdSchema,
+  RequestIdSchema,
+  RoomNameSchema,
+  SignalPayloadSchema,
+} from './common.js';
+
+/**
+ * Messages a client sends to the server. Every message may carry an `id`; the
+ * server then answers it with a reply carrying the same id (`joined`, `ok` or
+ * `error`). Without an id, success is silent and only a failure is reported.
+ */
+
+export const JoinMessageSchema = v.object({
+  type: v.literal('join'),
+  id: RequestIdSchema,
+  room: RoomNameSchema,
+  name: DisplayNameSchema,
+  protocolVersion: v.pipe(v.number(), v.integer()),
+  media: v.optional(MediaStateSchema, { micMuted: false, cameraOff: false }),
+});
+
+export const LeaveMessageSchema = v.object({
+  type: v.literal('leave'),
+  id: v.optional(RequestIdSchema),
+});
+
+export const SignalMessageSchema = v.object({
+  type: v.literal('signal'),
+  id: v.optional(RequestIdSchema),
+  to: PeerIdSchema,
+  signal: SignalPayloadSchema,
+});
+
+export const MediaMessageSchema = v.object({
+  type: v.literal('media'),
+  id: v.optional(RequestIdSchema),
+  media: MediaStateSchema,
+});
+
+export const ClientMessageSchema = v.variant('type', [
+  JoinMessageSchema,
+  LeaveMessageSchema,
+  SignalMessageSchema,
+  MediaMessageSchema,
+]);
+
+export const CLIENT_MESSAGE_TYPES = ['join', 'leave', 'signal', 'media'] as const;
+
+export type JoinMessage = v.InferOutput<typeof JoinMessageSchema>;
+export type LeaveMessage = v.InferOutput<typeof LeaveMessageSchema>;
+export type SignalMessage = v.InferOutput<typeof SignalMessageSchema>;
+export type MediaMessage = v.InferOutput<typeof MediaMessageSchema>;
+export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
+/** What a client writes before defaults are applied (e.g. `media` may be left out of `join`). */
+export type ClientMessageInput = v.InferInput<typeof ClientMessageSchema>;
+export type ClientMessageType = ClientMessage['type'];

@@ -1,0 +1,34 @@
+/**
+ * Stable error codes carried by `error` messages. Clients switch on these;
+ * the human-readable `message` beside them may change at any time.
+ */
+export const ERROR_CODES = [
+  /** Not JSON, not an object, binary frame, or a field fails its schema. */
+  'bad-message',
+  /** A `type` this server does not know. */
+  'unknown-type',
+  /** The client's protocolVersion is not the server's. */
+  'unsupported-protocol',
+  /** The room name breaks the charset or length rule. */
+  'bad-room-name',
+  /** The display name is empty or too long. */
+  'bad-name',
+  /** The room already holds the maximum number of participants. */
+  'room-full',
+  /** `join` on a connection that has already joined a room. */
+  'already-joined',
+  /** A message that needs a room before `join`. */
+  'not-joined',
+  /** `signal.to` is not a member of the sender's room. */
+  'not-in-room',
+  /** A `signal` addressed to the sender itself. */
+  'bad-target',
+  /** Anything the server did not expect of itself. */
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}

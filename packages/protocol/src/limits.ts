@@ -1,0 +1,28 @@
+/**
+ * Limits shared by both sides: the server enforces them, the client uses them to
+ * say "too long" before a round trip. Each one is a number a person could hit.
+ */
+
+/** Room names travel in URLs (`/r/<room>`): URL-safe, no case games, short. */
+export const ROOM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const MAX_ROOM_NAME_LENGTH = 64;
+
+/** Display names are shown on tiles and in chat; 64 characters fit any tile. */
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+
+/** A full mesh sends every stream to everyone: past 8 the call is bad for all. */
+export const DEFAULT_MAX_PARTICIPANTS = 8;
+
+/**
+ * The largest WebSocket message the server accepts. An SDP offer with audio,
+ * video and data is 3-8 KB; 64 KiB leaves room for renegotiations with many
+ * transceivers and keeps a hostile client from pinning memory.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** SDP and candidate strings are bounded inside the message limit too. */
+export const MAX_SDP_LENGTH = 60 * 1024;
+export const MAX_CANDIDATE_LENGTH = 1024;
+
+/** Request ids are plain counters; keep them in the range JSON numbers are exact. */
+export const MAX_REQUEST_ID = 2 ** 31 - 1;

@@ -1,0 +1,85 @@
+import * as v from 'valibot';
+import {
+  IceServerSchema,
+  MediaStateSchema,
+  PeerIdSchema,
+  PeerInfoSchema,
+  RequestIdSchema,
+  SignalPayloadSchema,
+} from './common.js';
+import { ERROR_CODES } from './errors.js';
+
+/** Messages the server sends to a client: replies (carry the request's id) and pushes. */
+
+/** Reply to `join`: who you are, who is here, and how to reach them. */
+export const JoinedMessageSchema = v.object({
+  type: v.literal('joined'),
+  id: RequestIdSchema,
+  selfId: PeerIdSchema,
+  room: v.string(),
+  peers: v.array(PeerInfoSchema),
+  iceServers: v.array(IceServerSchema),
+});
+
+/** Reply to any other request that succeeded. */
+export const OkMessageSchema = v.object({
+  type: v.literal('ok'),
+  id: RequestIdSchema,
+});
+
+/** A refused message. `id` is present when the refused message carried one. */
+export const ErrorMessageSchema = v.object({
+  type: v.literal('error'),
+  id: v.optional(RequestIdSchema),
+  code: v.picklist(ERROR_CODES),
+  message: v.string(),
+});
+
+export const PeerJoinedMessageSchema = v.object({
+  type: v.literal('peer-joined'),
+  peer: PeerInfoSchema,
+});
+
+export const PEER_LEFT_REASONS = ['left', 'disconnected'] as const;
+
+export const PeerLeftMessageSchema = v.object({
+  type: v.literal('peer-left'),
+  peerId: PeerIdSchema,
+  reason: v.picklist(PEER_LEFT_REASONS),
+});
+
+/** A relayed signal; `from` is stamped by the server, never taken from the sender. */
+export const PeerSignalMessageSchema = v.object({
+  type: v.literal('signal'),
+  from: PeerIdSchema,
+  signal: SignalPayloadSchema,
+});
+
+export const PeerMediaMessageSchema = v.object({
+  type: v.literal('peer-media'),
+  peerId: PeerIdSchema,
+  media: MediaStateSchema,
+});
+
+export const ServerMessageSchema = v.variant('type', [
+  JoinedMessageSchema,
+  OkMessageSchema,
+  ErrorMessageSchema,
+  PeerJoinedMessageSchema,
+  PeerLeftMessageSchema,
+  PeerSignalMessageSchema,
+  PeerMediaMessageSchema,
+]);
+
+export type JoinedMessage = v.InferOutput<typeof JoinedMessageSchema>;
+export type OkMessage = v.InferOutput<typeof OkMessageSchema>;
+export type ErrorMessage = v.InferOutput<typeof ErrorMessageSchema>;
+export type PeerJoinedMessage = v.InferOutput<typeof PeerJoinedMessageSchema>;
+export type PeerLeftMessage = v.InferOutput<typeof PeerLeftMessageSchema>;
+export type PeerLeftReason = PeerLeftMessage['reason'];
+export type PeerSignalMessage = v.InferOutput<typeof PeerSignalMessageSchema>;
+export type PeerMediaMessage = v.InferOutput<typeof PeerMediaMessageSchema>;
+export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
+/** Replies answer a request id; pushes arrive on their own. */
+export type ReplyMessage = JoinedMessage | OkMessage | ErrorMessage;
+export type PushMessage = Exclude<ServerMessage, ReplyMessage>;

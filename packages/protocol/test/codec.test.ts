@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  MAX_DISPLAY_NAME_LENGTH,
+  MAX_ROOM_NAME_LENGTH,
+  PROTOCOL_VERSION,
+  decodeClientMessage,
+  decodeServerMessage,
+  type ClientMessage,
+} from '@parley/protocol';
+
+const join = { type: 'join', id: 1, room: 'team-sync', name: 'Ada', protocolVersion: PROTOCOL_VERSION };
+
+function decodeOk(value: unknown): ClientMessage {
+  const decoded = decodeClientMessage(JSON.stringify(value));
+  assert.ok(decoded.ok, `expected ${JSON.stringify(value)} to decode: ${decoded.ok ? '' : decoded.reason}`);
+  return decoded.message;
+}
+
+function decodeFails(text: string) {
+  const decoded = decodeClientMessage(text);
+  assert.equal(decoded.ok, false, `expected ${text.slice(0, 80)} to be refused`);
+  if (decoded.ok) throw new Error('unreachable');
+  return decoded;
+}
+
+describe('decodeClientMessage', () => {
+  it('accepts a join and fills the default media state', () => {
+    assert.deepEqual(decodeOk(join), { ...join, media: { micMuted: false, cameraOff: false } });
+  });
+
+  it('trims display names', () => {
+    const message = decodeOk({ ...join, name: '  Grace  ' });
+    assert.equal(message.type === 'join' && message.name, 'Grace');
+  });
+
+  it('refuses what is not a JSON object', () => {
+    for (const text of ['', 'nope', '42', 'null', '[]', '"join"']) {
+      assert.equal(decodeFails(text).code, 'bad-message');
+    }
+  });
+
+  it('names an unknown type and keeps the id for the reply', () => {
+    const refused = decodeFails(JSON.stringify({ type: 'shutdown', id: 7 }));
+    assert.equal(refused.code, 'unknown-type');
+    assert.equal(refused.id, 7);
+  });
+
+  it('refuses room names outside the charset or too long, saying which field', () => {
+    const bad = ['', 'has space', '../etc', '-leading', 'a/b', 'é', 'x'.repeat(MAX_ROOM_NAME_LENGTH + 1)];
+    for (const room of bad) {
+      const refused = decodeFails(JSON.stringify({ ...join, room }));
+      assert.equal(refused.code, 'bad-message');
+      assert.match(refused.reason, /^room: /);
+      assert.equal(refused.id, 1);
+    }
+    decodeOk({ ...join, room: 'x'.repeat(MAX_ROOM_NAME_LENGTH) });
+  });
+
+  it('refuses empty, blank, over-long and control-character names', () => {
+    for (const name of ['', '   ', 'x'.repeat(MAX_DISPLAY_NAME_LENGTH + 1), 'a\u0000b', 'line\nbreak', 42]) {
+      assert.match(decodeFails(JSON.stringify({ ...join, name })).reason, /^name: /);
+    }
+  });
+
+  it('accepts a signal carrying a description or a candidate, not both or neither', () => {
+    decodeOk({ type: 'signal', to: 'abc', signal: { description: { type: 'offer', sdp: 'v=0' } } });
+    decodeOk({ type: 'signal', to: 'abc', signal: { candidate: { candidate: '', sdpMid: '0', sdpMLineIndex: 0 } } });
+    decodeFails(JSON.stringify({ type: 'signal', to: 'abc', signal: {} }));
+    decodeFails(
+      JSON.stringify({
+        type: 'signal',
+        to: 'abc',
+        signal: { description: { type: 'offer', sdp: '' }, candidate: { candidate: '' } },
+      }),
+    );
+  });
+
+  it('strips fields the protocol does not define, so a client cannot smuggle a "from"', () => {
+    const message = decodeOk({
+      type: 'signal',
+      to: 'abc',
+      from: 'someone-else',
+      signal: { candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } },
+    });
+    assert.equal('from' in message, false);
+  });
+
+  it('refuses a description type that does not exist and an sdp over the limit', () => {
+    decodeFails(JSON.stringify({ type: 'signal', to: 'abc', signal: { description: { type: 'x', sdp: '' } } }));
+    const huge = 'a'.repeat(DEFAULT_MAX_MESSAGE_BYTES);
+    decodeFails(JSON.stringify({ type: 'signal', to: 'abc', signal: { description: { type: 'offer', sdp: huge } } }));
+  });
+
+  it('does not echo an id that is not a request id', () => {
+    for (const id of [-1, 1.5, 'seven', 2 ** 40]) {
+      assert.equal(decodeFails(JSON.stringify({ type: 'nope', id })).id, undefined);
+    }
+  });
+});
+
+describe('decodeServerMessage', () => {
+  it('decodes a relayed signal and refuses one without a sender', () => {
+    const signal = { type: 'signal', from: 'p1', signal: { candidate: { candidate: '' } } };
+    assert.ok(decodeServerMessage(JSON.stringify(signal)).ok);
+    const { from: _from, ...withoutFrom } = signal;
+    assert.equal(decodeServerMessage(JSON.stringify(withoutFrom)).ok, false);
+  });
+});

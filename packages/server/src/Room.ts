@@ -1,0 +1,54 @@
+import type { PeerId, ServerMessage } from '@parley/protocol';
+import { peerInfo, type Member } from './Member.js';
+
+/** The members of one room and the only ways to reach them. */
+export class Room {
+  readonly #members = new Map<PeerId, Member>();
+
+  constructor(readonly name: string) {}
+
+  get size(): number {
+    return this.#members.size;
+  }
+
+  has(id: PeerId): boolean {
+    return this.#members.has(id);
+  }
+
+  get(id: PeerId): Member | undefined {
+    return this.#members.get(id);
+  }
+
+  members(): IterableIterator<Member> {
+    return this.#members.values();
+  }
+
+  /** Everyone but `member`, as the join reply lists them. */
+  peersOf(member: Member) {
+    return [...this.#members.values()].filter((other) => other.id !== member.id).map(peerInfo);
+  }
+
+  add(member: Member): void {
+    this.#members.set(member.id, member);
+  }
+
+  remove(id: PeerId): boolean {
+    return this.#members.delete(id);
+  }
+
+  /** Sends to every member except `exceptId`; the message is encoded once. */
+  broadcast(message: ServerMessage, exceptId?: PeerId): void {
+    const encoded = JSON.stringify(message);
+    for (const member of this.#members.values()) {
+      if (member.id !== exceptId) member.deliver(encoded);
+    }
+  }
+
+  /** Sends to one member; false when it is not in this room. */
+  sendTo(id: PeerId, message: ServerMessage): boolean {
+    const member = this.#members.get(id);
+    if (!member) return false;
+    member.deliver(JSON.stringify(message));
+    return true;
+  }
+}

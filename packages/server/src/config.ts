@@ -1,0 +1,135 @@
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PARTICIPANTS } from '@parley/protocol';
+
+/** Everything the server can be told, after validation. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  maxParticipants: number;
+  maxMessageBytes: number;
+  heartbeatIntervalMs: number;
+  /** Browser origins allowed to open the WebSocket besides the server's own; `*` allows all. */
+  allowedOrigins: string[];
+  /** The built web app; empty string serves no files. */
+  staticDir: string;
+  logLevel: LogLevel;
+  /** STUN URLs handed to every client (`stun:host:port`). */
+  stunUrls: string[];
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A bad setting: the message names the flag, the environment variable and the value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Parser<T> = (raw: string, label: string) => T;
+
+interface OptionSpec<K extends keyof ServerConfig> {
+  key: K;
+  flag: string;
+  env: string;
+  description: string;
+  default: ServerConfig[K];
+  parse: Parser<ServerConfig[K]>;
+}
+
+const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw, label) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${label} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+
+const text: Parser<string> = (raw) => raw.trim();
+
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+const logLevel: Parser<LogLevel> = (raw, label) => {
+  const value = raw.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError(`${label} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return value as LogLevel;
+};
+
+const stunUrls: Parser<string[]> = (raw, label) => {
+  const urls = list(raw, label);
+  for (const url of urls) {
+    if (!/^stuns?:[^\s]+$/.test(url)) throw new ConfigError(`${label}: "${url}" is not a stun: URL`);
+  }
+  return urls;
+};
+
+function option<K extends keyof ServerConfig>(spec: OptionSpec<K>): OptionSpec<K> {
+  return spec;
+}
+
+/**
+ * The one list of settings: parsing, defaults and the `--help` text all come
+ * from here, so the README's configuration table can never drift from the code.
+ */
+export const OPTIONS = [
+  option({ key: 'port', flag: 'port', env: 'PORT', default: 3000, parse: integer(0, 65535), description: 'TCP port for HTTP and WebSocket' }),
+  option({ key: 'host', flag: 'host', env: 'HOST', default: '127.0.0.1', parse: text, description: 'address to listen on (0.0.0.0 for all IPv4 interfaces)' }),
+  option({ key: 'maxParticipants', flag: 'max-participants', env: 'MAX_PARTICIPANTS', default: DEFAULT_MAX_PARTICIPANTS, parse: integer(2, 50), description: 'participants allowed in one room' }),
+  option({ key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'MAX_MESSAGE_BYTES', default: DEFAULT_MAX_MESSAGE_BYTES, parse: integer(1024, 1024 * 1024), description: 'largest WebSocket message accepted; larger ones close the socket with 1009' }),
+  option({ key: 'heartbeatIntervalMs', flag: 'heartbeat-interval-ms', env: 'HEARTBEAT_INTERVAL_MS', default: 5000, parse: integer(100, 600_000), description: 'ping interval; a client that misses one pong is dropped' }),
+  option({ key: 'allowedOrigins', flag: 'allowed-origins', env: 'ALLOWED_ORIGINS', default: [], parse: list, description: 'extra browser origins allowed to connect (comma-separated, * for any)' }),
+  option({ key: 'staticDir', flag: 'static-dir', env: 'STATIC_DIR', default: DEFAULT_STATIC_DIR, parse: text, description: 'directory of the built web app ("" serves none)' }),
+  option({ key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', default: 'info', parse: logLevel, description: 'pino log level' }),
+  option({ key: 'stunUrls', flag: 'stun-urls', env: 'STUN_URLS', default: [], parse: stunUrls, description: 'STUN URLs given to clients (comma-separated)' }),
+] as const;
+
+export const DEFAULT_CONFIG: ServerConfig = Object.fromEntries(
+  OPTIONS.map((spec) => [spec.key, spec.default]),
+) as unknown as ServerConfig;
+
+/**
+ * Reads settings from command-line flags, then environment variables, then
+ * defaults. Throws ConfigError on the first bad value or unknown flag.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(OPTIONS.map((spec) => [spec.flag, { type: 'string' as const }])),
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const config: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    const fromFlag = values[spec.flag];
+    const fromEnv = env[spec.env];
+    if (typeof fromFlag === 'string') {
+      config[spec.key] = spec.parse(fromFlag, `--${spec.flag}`);
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      config[spec.key] = spec.parse(fromEnv, spec.env);
+    } else {
+      config[spec.key] = spec.default;
+    }
+  }
+  return config as unknown as ServerConfig;
+}
+
+export function describeOptions(): string {
+  return OPTIONS.map(
+    (spec) => `  --${spec.flag} <value>  (${spec.env}, default ${JSON.stringify(spec.default)})\n      ${spec.description}`,
+  ).join('\n');
+}

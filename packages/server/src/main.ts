@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { ConfigError, describeOptions, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startParleyServer } from './ParleyServer.js';
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`Usage: parley-server [options]\n\nEvery option can also be set by its environment variable.\n\n${describeOptions()}\n`);
+  process.exit(0);
+}
+
+let config;
+try {
+  config = loadConfig(argv, process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`parley-server: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const log = createLogger(config.logLevel);
+const server = await startParleyServer(config, log);
+if (log.isLevelEnabled('info') === false) process.stdout.write(`Parley on ${server.url}\n`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void server.close().then(() => process.exit(0));
+  });
+}

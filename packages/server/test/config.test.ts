@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, DEFAULT_CONFIG, loadConfig } from '@parley/server';
+
+describe('loadConfig', () => {
+  it('uses the defaults: port 3000, 8 participants, 64 KiB messages', () => {
+    const config = loadConfig([], {});
+    assert.equal(config.port, 3000);
+    assert.equal(config.maxParticipants, 8);
+    assert.equal(config.maxMessageBytes, 65536);
+    assert.deepEqual(config, DEFAULT_CONFIG);
+  });
+
+  it('reads environment variables, and flags win over them', () => {
+    const env = { PORT: '4000', HOST: '0.0.0.0', MAX_PARTICIPANTS: '4', STUN_URLS: 'stun:127.0.0.1:3478, stun:[::1]:3478' };
+    const fromEnv = loadConfig([], env);
+    assert.equal(fromEnv.port, 4000);
+    assert.equal(fromEnv.host, '0.0.0.0');
+    assert.equal(fromEnv.maxParticipants, 4);
+    assert.deepEqual(fromEnv.stunUrls, ['stun:127.0.0.1:3478', 'stun:[::1]:3478']);
+    assert.equal(loadConfig(['--port', '5000'], env).port, 5000);
+  });
+
+  it('refuses bad values with a message naming the setting', () => {
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [[], { PORT: 'eighty' }, /PORT must be a whole number/],
+      [['--port', '70000'], {}, /--port must be a whole number from 0 to 65535/],
+      [[], { MAX_PARTICIPANTS: '1' }, /MAX_PARTICIPANTS/],
+      [[], { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+      [[], { STUN_URLS: 'http://x' }, /not a stun: URL/],
+      [['--no-such-flag', 'x'], {}, /no-such-flag/],
+    ];
+    for (const [argv, env, message] of cases) {
+      assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    }
+  });
+});
