@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const SERVER_MAIN = fileURLToPath(new URL('../../packages/server/dist/main.js', import.meta.url));
+
+/**
+ * The real Parley server as its own process, the way a person runs it, so a
+ * test can kill it mid-call. It listens on a free port and we read the URL it logs.
+ */
+export class ParleyProcess {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<ParleyProcess> {
+    const child = spawn(process.execPath, [SERVER_MAIN, '--port', '0', '--host', '127.0.0.1'], {
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}:\n${output}`));
+      });
+    });
+    // Keep draining the pipes so a chatty server never blocks on a full buffer.
+    child.stdout?.resume();
+    child.stderr?.resume();
+    return new ParleyProcess(child, url);
+  }
+
+  roomUrl(room: string): string {
+    return `${this.url}/r/${room}`;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Kills the process by its PID, the way a crash or `kill -9` would. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.running) return;
+    const exited = once(this.child, 'exit');
+    process.kill(this.child.pid as number, signal);
+    await exited;
+  }
+}

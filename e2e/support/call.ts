@@ -1,0 +1,85 @@
+import { expect, type Browser, type Page } from '@playwright/test';
+import { observePeerConnections } from './observePeerConnections.js';
+import type { ParleyProcess } from './ParleyProcess.js';
+
+export interface JoinOptions {
+  camera?: boolean;
+  microphone?: boolean;
+}
+
+/** Opens the room link in a fresh browser context, types a name and joins, as a person would. */
+export async function joinCall(browser: Browser, server: ParleyProcess, room: string, name: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await page.addInitScript(observePeerConnections);
+  page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
+  await page.goto(server.roomUrl(room));
+  await page.getByRole('textbox', { name: 'Your name' }).fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(page.getByRole('group', { name: `${name} (you)` })).toBeVisible();
+  return page;
+}
+
+export function tile(page: Page, name: string) {
+  return page.getByRole('group', { name, exact: true });
+}
+
+/** The video in `name`'s tile: its decoded size and the number of frames shown so far. */
+export async function videoProgress(page: Page, name: string): Promise<{ width: number; frames: number }> {
+  return tile(page, name)
+    .locator('video')
+    .evaluate((video: HTMLVideoElement) => ({
+      width: video.videoWidth,
+      frames: video.getVideoPlaybackQuality().totalVideoFrames,
+    }));
+}
+
+/** Waits until `name`'s tile on `page` shows real decoded video that keeps advancing. */
+export async function expectVideoFlowing(page: Page, name: string, timeout = 20_000): Promise<void> {
+  await expect.poll(async () => (await videoProgress(page, name)).width, { timeout }).toBeGreaterThan(0);
+  const before = (await videoProgress(page, name)).frames;
+  await expect.poll(async () => (await videoProgress(page, name)).frames, { timeout }).toBeGreaterThan(before + 5);
+}
+
+export interface LinkStats {
+  connectionState: RTCPeerConnectionState;
+  framesDecoded: number;
+  audioBytesReceived: number;
+  totalAudioEnergy: number;
+}
+
+/** Real getStats() of every peer connection the page made. */
+export async function linkStats(page: Page): Promise<LinkStats[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __parleyPeerConnections: RTCPeerConnection[] }).__parleyPeerConnections;
+    return Promise.all(
+      pcs.map(async (pc) => {
+        const result = { connectionState: pc.connectionState, framesDecoded: 0, audioBytesReceived: 0, totalAudioEnergy: 0 };
+        if (pc.connectionState === 'closed') return result;
+        const stats = await pc.getStats();
+        stats.forEach((report: Record<string, unknown>) => {
+          if (report['type'] !== 'inbound-rtp') return;
+          if (report['kind'] === 'video') result.framesDecoded += Number(report['framesDecoded'] ?? 0);
+          if (report['kind'] === 'audio') {
+            result.audioBytesReceived += Number(report['bytesReceived'] ?? 0);
+            result.totalAudioEnergy += Number(report['totalAudioEnergy'] ?? 0);
+          }
+        });
+        return result;
+      }),
+    );
+  });
+}
+
+export async function openPeerConnections(page: Page): Promise<number> {
+  return (await linkStats(page)).filter((link) => link.connectionState !== 'closed').length;
+}
+
+export async function sendChat(page: Page, text: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+export function chatLog(page: Page) {
+  return page.getByRole('log');
+}

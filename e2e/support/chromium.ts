@@ -1,0 +1,23 @@
+/** Debian's Chromium; Playwright downloads nothing. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Flags measured on this machine (see shared LAB notes): root needs no
+ * sandbox; fake devices stand in for camera and microphone; mDNS hiding is off
+ * so candidates carry real host addresses; no request leaves the machine.
+ * Chromium honours only the last --disable-features, so all go in one.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+];

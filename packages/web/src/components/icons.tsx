@@ -1,0 +1,46 @@
+/** Inline icons: no font or image requests, and they take the text colour. */
+const base = { width: 20, height: 20, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 2, strokeLinecap: 'round', strokeLinejoin: 'round', 'aria-hidden': true } as const;
+
+export const MicIcon = () => (
+  <svg {...base}>
+    <rect x="9" y="3" width="6" height="11" rx="3" />
+    <path d="M5 11a7 7 0 0 0 14 0M12 18v3" />
+  </svg>
+);
+
+export const MicOffIcon = () => (
+  <svg {...base}>
+    <path d="M15 9.3V6a3 3 0 0 0-5.7-1.3M9 9v2a3 3 0 0 0 4.8 2.4M5 11a7 7 0 0 0 11.3 5.5M19 11a7 7 0 0 1-.6 2.8M12 18v3M3 3l18 18" />
+  </svg>
+);
+
+export const CameraIcon = () => (
+  <svg {...base}>
+    <rect x="3" y="6" width="13" height="12" rx="2" />
+    <path d="M16 10l5-3v10l-5-3z" />
+  </svg>
+);
+
+export const CameraOffIcon = () => (
+  <svg {...base}>
+    <path d="M16 16v1a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h2m4 0h5a1 1 0 0 1 1 1v3l5-3v10M3 3l18 18" />
+  </svg>
+);
+
+export const LeaveIcon = () => (
+  <svg {...base}>
+    <path d="M4 15c5-4 11-4 16 0l-2 3-3-1v-3c-2-.7-4-.7-6 0v3l-3 1z" />
+  </svg>
+);
+
+export const ChatIcon = () => (
+  <svg {...base}>
+    <path d="M4 5h16v11H9l-5 4z" />
+  </svg>
+);
+
+export const LinkIcon = () => (
+  <svg {...base}>
+    <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />
+  </svg>
+);
