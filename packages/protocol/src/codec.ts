@@ -31,9 +31,17 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
   }
   const result = v.safeParse(ClientMessageSchema, raw);
   if (!result.success) {
-    return { ok: false, code: 'bad-message', reason: describeIssues(result.issues), ...withId };
+    return { ok: false, code: codeFor(type, result.issues), reason: describeIssues(result.issues), ...withId };
   }
   return { ok: true, message: result.output };
+}
+
+/** A join refused for its room or display name gets a code of its own, so an app can say which. */
+function codeFor(type: string, issues: readonly v.BaseIssue<unknown>[]): ErrorCode {
+  const first = issues[0];
+  if (type !== 'join' || !first) return 'bad-message';
+  const path = v.getDotPath(first);
+  return path === 'room' ? 'bad-room-name' : path === 'name' ? 'bad-name' : 'bad-message';
 }
 
 /** Decodes one server message (used by the client; a bad one is a server bug, not a user error). */

@@ -9,9 +9,9 @@ export const ERROR_CODES = [
   'unknown-type',
   /** The client's protocolVersion is not the server's. */
   'unsupported-protocol',
-  /** The room name breaks the charset or length rule. */
+  /** `join`: the room name breaks the charset or length rule. */
   'bad-room-name',
-  /** The display name is empty or too long. */
+  /** `join`: the display name is empty, too long, or holds control characters. */
   'bad-name',
   /** The room already holds the maximum number of participants. */
   'room-full',

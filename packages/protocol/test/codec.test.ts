@@ -51,7 +51,7 @@ describe('decodeClientMessage', () => {
     const bad = ['', 'has space', '../etc', '-leading', 'a/b', 'é', 'x'.repeat(MAX_ROOM_NAME_LENGTH + 1)];
     for (const room of bad) {
       const refused = decodeFails(JSON.stringify({ ...join, room }));
-      assert.equal(refused.code, 'bad-message');
+      assert.equal(refused.code, 'bad-room-name');
       assert.match(refused.reason, /^room: /);
       assert.equal(refused.id, 1);
     }
@@ -60,7 +60,9 @@ describe('decodeClientMessage', () => {
 
   it('refuses empty, blank, over-long and control-character names', () => {
     for (const name of ['', '   ', 'x'.repeat(MAX_DISPLAY_NAME_LENGTH + 1), 'a\u0000b', 'line\nbreak', 42]) {
-      assert.match(decodeFails(JSON.stringify({ ...join, name })).reason, /^name: /);
+      const refused = decodeFails(JSON.stringify({ ...join, name }));
+      assert.equal(refused.code, 'bad-name');
+      assert.match(refused.reason, /^name: /);
     }
   });
 

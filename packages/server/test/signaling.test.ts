@@ -135,8 +135,11 @@ describe('signaling server with real WebSocket clients', () => {
   it('checks room name, display name, protocol version, and a second join', async () => {
     const client = await connect();
     const cases: [Record<string, unknown>, string][] = [
-      [{ room: 'has space', name: 'A', protocolVersion: PROTOCOL_VERSION }, 'bad-message'],
-      [{ room: 'ok', name: '', protocolVersion: PROTOCOL_VERSION }, 'bad-message'],
+      [{ room: 'has space', name: 'A', protocolVersion: PROTOCOL_VERSION }, 'bad-room-name'],
+      [{ room: 'x'.repeat(65), name: 'A', protocolVersion: PROTOCOL_VERSION }, 'bad-room-name'],
+      [{ room: 'ok', name: '', protocolVersion: PROTOCOL_VERSION }, 'bad-name'],
+      [{ room: 'ok', name: 'x'.repeat(65), protocolVersion: PROTOCOL_VERSION }, 'bad-name'],
+      [{ room: 'ok', name: 'A', protocolVersion: 'one' }, 'bad-message'],
       [{ room: 'ok', name: 'A', protocolVersion: PROTOCOL_VERSION + 1 }, 'unsupported-protocol'],
     ];
     for (const [fields, code] of cases) {

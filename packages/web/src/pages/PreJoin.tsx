@@ -97,6 +97,10 @@ function describeJoinError(error: ParleyError): string {
       return 'This call is full. A call in Parley holds up to 8 people so everyone keeps a good picture.';
     case 'signaling-unreachable':
       return 'Parley’s server cannot be reached. Check your connection and try again.';
+    case 'bad-name':
+      return 'That name can’t be used: keep it under 64 characters, on one line.';
+    case 'bad-room-name':
+      return 'This room link is not valid. Room names use letters, digits, "-" and "_".';
     case 'unsupported-protocol':
       return 'This page is out of date. Reload it and join again.';
     default:
