@@ -12,7 +12,7 @@ interface Props {
 }
 
 export function Tile({ name, stream, media, self = false, connectionState }: Props) {
-  const label = self ? `${name} (you)` : name;
+  const label = self ? (name ? `${name} (you)` : 'You') : name;
   const unreachable = connectionState === 'failed';
   const connecting = connectionState === 'new' || connectionState === 'connecting';
   return (

@@ -24,7 +24,8 @@ export function CallView({ room, onLeave }: Props) {
   ]);
   useRerenderOn(room.localParticipant, ['media-changed', 'track-changed']);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
-  const [chatOpen, setChatOpen] = useState(true);
+  // On a phone the chat would cover the faces: start with it closed there.
+  const [chatOpen, setChatOpen] = useState(() => window.matchMedia('(min-width: 761px)').matches);
   const [unread, setUnread] = useState(0);
 
   useEffect(

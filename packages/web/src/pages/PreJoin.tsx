@@ -42,7 +42,7 @@ export function PreJoin({ room, onJoined }: Props) {
     <main className="prejoin">
       <div className="prejoin-preview">
         {local ? (
-          <Tile name={name.trim() || 'You'} stream={local.stream} media={local.media} self />
+          <Tile name={name.trim()} stream={local.stream} media={local.media} self />
         ) : (
           <div className="tile placeholder">Starting camera…</div>
         )}
