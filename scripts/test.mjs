@@ -20,11 +20,16 @@ const args = process.argv.slice(2);
 const only = args.includes('--unit') ? 'unit' : args.includes('--e2e') ? 'e2e' : 'all';
 const passThrough = args.filter((arg) => arg !== '--unit' && arg !== '--e2e');
 
-/** Debian packages the suites drive as real processes, by the binary that proves each is there. */
-const SYSTEM_PACKAGES = [{ binary: '/usr/bin/chromium', pkg: 'chromium' }];
+/** Debian packages the suites drive as real processes, by the command that proves each is there. */
+const SYSTEM_PACKAGES = [
+  { command: 'chromium', pkg: 'chromium' },
+  { command: 'turnserver', pkg: 'coturn' },
+  { command: 'ip', pkg: 'iproute2' },
+  { command: 'iptables', pkg: 'iptables' },
+];
 
 /** Node test projects: compiled by `tsc -b`, run from their dist-test folders. */
-const NODE_SUITES = ['packages/protocol', 'packages/server'];
+const NODE_SUITES = ['packages/protocol', 'packages/server', 'packages/testbed'];
 
 const totals = { passed: 0, failed: 0 };
 
@@ -66,7 +71,7 @@ function finish() {
 }
 
 function ensureSystemPackages() {
-  const missing = SYSTEM_PACKAGES.filter(({ binary }) => !existsSync(binary)).map(({ pkg }) => pkg);
+  const missing = SYSTEM_PACKAGES.filter(({ command }) => !onPath(command)).map(({ pkg }) => pkg);
   if (missing.length === 0) return true;
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     process.stdout.write(`Missing Debian packages: ${missing.join(' ')}. Install them: sudo apt-get install -y ${missing.join(' ')}\n`);
@@ -78,6 +83,10 @@ function ensureSystemPackages() {
     run('apt-get', ['update', '-qq'], { env }) &&
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env })
   );
+}
+
+function onPath(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
 function ensureNodeModules() {
@@ -120,7 +129,7 @@ async function runE2e() {
   totals.failed += counts.failed;
 }
 
-if (only !== 'unit' && !ensureSystemPackages()) fail('installing system packages');
+if (!ensureSystemPackages()) fail('installing system packages');
 if (!ensureNodeModules()) fail('installing npm packages');
 log('build');
 if (!run('npm', ['run', 'build', '--silent'])) fail('the build');

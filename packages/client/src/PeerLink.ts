@@ -24,6 +24,8 @@ export interface PeerLinkOptions {
    */
   polite: boolean;
   iceServers: RTCIceServer[];
+  /** 'relay' sends everything through TURN, so the remote peer never learns our addresses. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** The stream remote peers will see our tracks in. */
   localStream: MediaStream;
   tracks: Record<MediaKind, MediaStreamTrack | null>;
@@ -31,6 +33,12 @@ export interface PeerLinkOptions {
 
 /** ICE restarts after a failure, at most this often. */
 const ICE_RESTART_INTERVAL_MS = 5_000;
+/**
+ * A path that stays `disconnected` this long is treated as lost. Shorter
+ * blips recover by themselves (ICE keeps checking), so restarting sooner
+ * would only add work.
+ */
+const DISCONNECTED_GRACE_MS = 3_000;
 
 /**
  * One RTCPeerConnection to one remote participant, negotiated with the
@@ -56,6 +64,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #localStream: MediaStream;
   #channel: RTCDataChannel | undefined;
   #lastIceRestart = 0;
+  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   readonly #abort = new AbortController();
 
@@ -65,13 +74,17 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.polite = options.polite;
     this.#tracks = { ...options.tracks };
     this.#localStream = options.localStream;
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers });
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    });
 
     const signal = this.#abort.signal;
     this.pc.addEventListener('negotiationneeded', () => void this.#negotiate(), { signal });
     this.pc.addEventListener('icecandidate', (event) => this.#onLocalCandidate(event), { signal });
     this.pc.addEventListener('track', (event) => this.emit('track', event.track), { signal });
     this.pc.addEventListener('connectionstatechange', () => this.#onConnectionState(), { signal });
+    this.pc.addEventListener('iceconnectionstatechange', () => this.#onIceConnectionState(), { signal });
 
     if (!this.polite) {
       for (const kind of MEDIA_KINDS) {
@@ -108,6 +121,22 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (slot && !this.#closed) await slot.sender.replaceTrack(track);
   }
 
+  /**
+   * New ICE servers (fresh TURN credentials) for every later gathering: ICE
+   * restarts and new allocations use them; the running path is untouched.
+   */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.#closed) return;
+    this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+  }
+
+  /** Finds a new path now (the offer goes out through the perfect-negotiation path). */
+  restartIce(): void {
+    if (this.#closed) return;
+    this.#lastIceRestart = Date.now();
+    this.pc.restartIce();
+  }
+
   /** Sends a text message on the data channel; false when it is not open. */
   send(text: string): boolean {
     if (this.#channel?.readyState !== 'open') return false;
@@ -119,6 +148,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#disconnectedTimer);
     this.#abort.abort();
     this.#channel?.close();
     this.pc.close();
@@ -240,16 +270,29 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   #onConnectionState(): void {
-    const state = this.pc.connectionState;
-    this.emit('connection-state', state);
-    if (state === 'failed') this.#restartIce();
+    this.emit('connection-state', this.pc.connectionState);
   }
 
-  #restartIce(): void {
-    const now = Date.now();
-    if (now - this.#lastIceRestart < ICE_RESTART_INTERVAL_MS) return;
-    this.#lastIceRestart = now;
-    this.pc.restartIce();
+  /** Recovery: restart ICE when the path failed, or stayed disconnected past the grace period. */
+  #onIceConnectionState(): void {
+    const state = this.pc.iceConnectionState;
+    clearTimeout(this.#disconnectedTimer);
+    this.#disconnectedTimer = undefined;
+    if (state === 'failed') this.#restartIceBounded();
+    else if (state === 'disconnected') {
+      this.#disconnectedTimer = setTimeout(() => this.#restartIceBounded(), DISCONNECTED_GRACE_MS);
+    }
+  }
+
+  #restartIceBounded(): void {
+    const wait = this.#lastIceRestart + ICE_RESTART_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      // Too soon after the last one: try again when the interval has passed, if still needed.
+      clearTimeout(this.#disconnectedTimer);
+      this.#disconnectedTimer = setTimeout(() => this.#onIceConnectionState(), wait);
+      return;
+    }
+    this.restartIce();
   }
 }
 

@@ -53,7 +53,17 @@ export interface JoinOptions {
   iceServers?: RTCIceServer[];
   /** Send `leave` when the page is hidden for good, so others see us go at once. Default true. */
   leaveOnPageHide?: boolean;
+  /**
+   * Privacy: send all media through the TURN relay, so no other participant
+   * learns our IP addresses. Needs a TURN server in the configuration.
+   */
+  relayOnly?: boolean;
 }
+
+/** Fresh TURN credentials are fetched when this share of their lifetime has passed. */
+const ICE_REFRESH_AT = 0.75;
+/** After a failed refresh (signaling down), try again this much later. */
+const ICE_REFRESH_RETRY_MS = 30_000;
 
 /** The signaling URL of the server that served this page. */
 export function signalingUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
@@ -74,7 +84,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #participants = new Map<string, RemoteParticipant>();
   readonly #links = new Map<string, PeerLink>();
   readonly #signaling: SignalingClient;
-  readonly #iceServers: RTCIceServer[];
+  #iceServers: RTCIceServer[];
+  readonly #extraIceServers: RTCIceServer[];
+  readonly #relayOnly: boolean;
+  #iceRefreshTimer: ReturnType<typeof setTimeout> | undefined;
   #state: RoomState = 'joining';
   #chatCounter = 0;
   readonly #subs: (() => void)[] = [];
@@ -86,7 +99,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.selfId = joined.selfId;
     this.selfName = options.name.trim();
     this.localParticipant = options.local;
-    this.#iceServers = [...(joined.iceServers as RTCIceServer[]), ...(options.iceServers ?? [])];
+    this.#extraIceServers = options.iceServers ?? [];
+    this.#iceServers = [...(joined.iceServers as RTCIceServer[]), ...this.#extraIceServers];
+    this.#relayOnly = options.relayOnly ?? false;
   }
 
   /** Connects, joins the room and starts a peer connection to everyone already there. */
@@ -112,7 +127,34 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     const room = new Room(signaling, reply, options);
     room.#start(reply.peers, options.leaveOnPageHide ?? true);
+    room.#scheduleIceRefresh(reply.iceServersValidForMs);
     return room;
+  }
+
+  /** True when a TURN relay is configured: calls can still connect when direct paths are blocked. */
+  get hasRelay(): boolean {
+    return this.#iceServers.some((server) =>
+      (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) => /^turns?:/.test(url)),
+    );
+  }
+
+  /** Whether this participant sends everything through the relay (its IP addresses stay hidden). */
+  get relayOnly(): boolean {
+    return this.#relayOnly;
+  }
+
+  /** Asks the server for fresh ICE servers now and gives them to every link. */
+  async refreshIceServers(): Promise<void> {
+    const reply = await this.#signaling.request({ type: 'ice-servers' });
+    if (reply.type !== 'ice-servers' || this.#state === 'left') return;
+    this.#iceServers = [...(reply.iceServers as RTCIceServer[]), ...this.#extraIceServers];
+    for (const link of this.#links.values()) link.setIceServers(this.#iceServers);
+    this.#scheduleIceRefresh(reply.iceServersValidForMs);
+  }
+
+  /** Restarts ICE on every link (e.g. after a network change the browser did not notice). */
+  restartIce(): void {
+    for (const link of this.#links.values()) link.restartIce();
   }
 
   get state(): RoomState {
@@ -147,6 +189,7 @@ export class Room extends TypedEmitter<RoomEvents> {
    */
   leave(): void {
     if (this.#state === 'left') return;
+    clearTimeout(this.#iceRefreshTimer);
     this.#signaling.notify({ type: 'leave' });
     this.#signaling.close(1000, 'left');
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
@@ -178,6 +221,22 @@ export class Room extends TypedEmitter<RoomEvents> {
     for (const peer of peers) this.#addParticipant(peer);
   }
 
+  /**
+   * coturn checks a credential's expiry only when an allocation is made, so a
+   * running call outlives it; but an ICE restart later needs a new allocation,
+   * hence fresh credentials before the old ones run out.
+   */
+  #scheduleIceRefresh(validForMs: number | undefined): void {
+    clearTimeout(this.#iceRefreshTimer);
+    if (validForMs === undefined || this.#state === 'left') return;
+    this.#iceRefreshTimer = setTimeout(() => {
+      this.refreshIceServers().catch((error: unknown) => {
+        console.warn('[parley] could not refresh ICE servers; retrying:', error);
+        this.#scheduleIceRefresh(Math.min(validForMs, ICE_REFRESH_RETRY_MS) / ICE_REFRESH_AT);
+      });
+    }, validForMs * ICE_REFRESH_AT);
+  }
+
   #onPush(message: PushMessage): void {
     switch (message.type) {
       case 'peer-joined':
@@ -204,6 +263,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       // Both sides compare the same two ids, so exactly one of them is polite.
       polite: this.selfId < info.id,
       iceServers: this.#iceServers,
+      iceTransportPolicy: this.#relayOnly ? 'relay' : 'all',
       localStream: local.stream,
       tracks: Object.fromEntries(MEDIA_KINDS.map((kind) => [kind, local.track(kind)])) as Record<
         'audio' | 'video',

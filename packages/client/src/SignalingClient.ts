@@ -119,6 +119,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #route(message: ServerMessage): void {
     switch (message.type) {
       case 'joined':
+      case 'ice-servers':
       case 'ok':
       case 'error': {
         const pending = message.id === undefined ? undefined : this.#pending.get(message.id);

@@ -41,19 +41,27 @@ export const MediaMessageSchema = v.object({
   media: MediaStateSchema,
 });
 
+/** Asks for fresh ICE servers (new TURN credentials) before the old ones expire. */
+export const IceServersRequestSchema = v.object({
+  type: v.literal('ice-servers'),
+  id: RequestIdSchema,
+});
+
 export const ClientMessageSchema = v.variant('type', [
   JoinMessageSchema,
   LeaveMessageSchema,
   SignalMessageSchema,
   MediaMessageSchema,
+  IceServersRequestSchema,
 ]);
 
-export const CLIENT_MESSAGE_TYPES = ['join', 'leave', 'signal', 'media'] as const;
+export const CLIENT_MESSAGE_TYPES = ['join', 'leave', 'signal', 'media', 'ice-servers'] as const;
 
 export type JoinMessage = v.InferOutput<typeof JoinMessageSchema>;
 export type LeaveMessage = v.InferOutput<typeof LeaveMessageSchema>;
 export type SignalMessage = v.InferOutput<typeof SignalMessageSchema>;
 export type MediaMessage = v.InferOutput<typeof MediaMessageSchema>;
+export type IceServersRequest = v.InferOutput<typeof IceServersRequestSchema>;
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 /** What a client writes before defaults are applied (e.g. `media` may be left out of `join`). */
 export type ClientMessageInput = v.InferInput<typeof ClientMessageSchema>;

@@ -19,6 +19,19 @@ export const JoinedMessageSchema = v.object({
   room: v.string(),
   peers: v.array(PeerInfoSchema),
   iceServers: v.array(IceServerSchema),
+  /**
+   * How long the TURN credentials in `iceServers` stay valid, in ms from now.
+   * Ask for fresh ones (`ice-servers`) well before; absent when nothing expires.
+   */
+  iceServersValidForMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+});
+
+/** Reply to `ice-servers`: the same shape as in `joined`, with fresh credentials. */
+export const IceServersMessageSchema = v.object({
+  type: v.literal('ice-servers'),
+  id: RequestIdSchema,
+  iceServers: v.array(IceServerSchema),
+  iceServersValidForMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
 /** Reply to any other request that succeeded. */
@@ -63,6 +76,7 @@ export const PeerMediaMessageSchema = v.object({
 
 export const ServerMessageSchema = v.variant('type', [
   JoinedMessageSchema,
+  IceServersMessageSchema,
   OkMessageSchema,
   ErrorMessageSchema,
   PeerJoinedMessageSchema,
@@ -72,6 +86,7 @@ export const ServerMessageSchema = v.variant('type', [
 ]);
 
 export type JoinedMessage = v.InferOutput<typeof JoinedMessageSchema>;
+export type IceServersMessage = v.InferOutput<typeof IceServersMessageSchema>;
 export type OkMessage = v.InferOutput<typeof OkMessageSchema>;
 export type ErrorMessage = v.InferOutput<typeof ErrorMessageSchema>;
 export type PeerJoinedMessage = v.InferOutput<typeof PeerJoinedMessageSchema>;
@@ -81,5 +96,5 @@ export type PeerSignalMessage = v.InferOutput<typeof PeerSignalMessageSchema>;
 export type PeerMediaMessage = v.InferOutput<typeof PeerMediaMessageSchema>;
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 /** Replies answer a request id; pushes arrive on their own. */
-export type ReplyMessage = JoinedMessage | OkMessage | ErrorMessage;
+export type ReplyMessage = JoinedMessage | IceServersMessage | OkMessage | ErrorMessage;
 export type PushMessage = Exclude<ServerMessage, ReplyMessage>;

@@ -110,6 +110,8 @@ export class ClientSession implements Member {
         return this.#signal(message);
       case 'media':
         return this.#media(message);
+      case 'ice-servers':
+        return this.#iceServers(message.id);
     }
   }
 
@@ -132,13 +134,15 @@ export class ClientSession implements Member {
     this.#room = joined.room;
     this.#state = 'joined';
     this.#log.info({ room: message.room, peers: joined.peers.length }, 'joined');
+    const grant = this.deps.iceServers(this.id);
     this.#send({
       type: 'joined',
       id: message.id,
       selfId: this.id,
       room: message.room,
       peers: joined.peers,
-      iceServers: this.deps.iceServers(this.id),
+      iceServers: grant.iceServers,
+      ...(grant.validForMs === undefined ? {} : { iceServersValidForMs: grant.validForMs }),
     });
     joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
   }
@@ -159,6 +163,18 @@ export class ClientSession implements Member {
     this.media = { ...message.media };
     room.broadcast({ type: 'peer-media', peerId: this.id, media: this.media }, this.id);
     this.#ok(message.id);
+  }
+
+  /** Fresh TURN credentials, for members only: they are bound to the participant id. */
+  #iceServers(id: number): void {
+    if (!this.#room) return this.#refuse(id, 'not-joined', 'join a room before asking for ICE servers');
+    const grant = this.deps.iceServers(this.id);
+    this.#send({
+      type: 'ice-servers',
+      id,
+      iceServers: grant.iceServers,
+      ...(grant.validForMs === undefined ? {} : { iceServersValidForMs: grant.validForMs }),
+    });
   }
 
   #leaveRoom(reason: PeerLeftReason): void {

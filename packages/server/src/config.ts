@@ -16,6 +16,12 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** STUN URLs handed to every client (`stun:host:port`). */
   stunUrls: string[];
+  /** TURN URLs (`turn:`, `turns:`) handed to every client with credentials of its own. */
+  turnUrls: string[];
+  /** The secret shared with coturn (`static-auth-secret`); never sent to a browser. */
+  turnSecret: string;
+  /** How long a participant's TURN credentials are valid. */
+  turnTtlSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -73,6 +79,14 @@ const stunUrls: Parser<string[]> = (raw, label) => {
   return urls;
 };
 
+const turnUrls: Parser<string[]> = (raw, label) => {
+  const urls = list(raw, label);
+  for (const url of urls) {
+    if (!/^turns?:[^\s]+$/.test(url)) throw new ConfigError(`${label}: "${url}" is not a turn: or turns: URL`);
+  }
+  return urls;
+};
+
 function option<K extends keyof ServerConfig>(spec: OptionSpec<K>): OptionSpec<K> {
   return spec;
 }
@@ -91,7 +105,20 @@ export const OPTIONS = [
   option({ key: 'staticDir', flag: 'static-dir', env: 'STATIC_DIR', default: DEFAULT_STATIC_DIR, parse: text, description: 'directory of the built web app ("" serves none)' }),
   option({ key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', default: 'info', parse: logLevel, description: 'pino log level' }),
   option({ key: 'stunUrls', flag: 'stun-urls', env: 'STUN_URLS', default: [], parse: stunUrls, description: 'STUN URLs given to clients (comma-separated)' }),
+  option({ key: 'turnUrls', flag: 'turn-urls', env: 'TURN_URLS', default: [], parse: turnUrls, description: 'TURN URLs given to clients, e.g. turn:turn.example:3478?transport=udp,turns:turn.example:5349 (comma-separated)' }),
+  option({ key: 'turnSecret', flag: 'turn-secret', env: 'TURN_SECRET', default: '', parse: text, description: "coturn's static-auth-secret; TURN credentials are derived from it (TURN REST API)" }),
+  option({ key: 'turnTtlSeconds', flag: 'turn-ttl-seconds', env: 'TURN_TTL_SECONDS', default: 4 * 3600, parse: integer(60, 7 * 24 * 3600), description: 'lifetime of TURN credentials; clients refresh them before it ends' }),
 ] as const;
+
+/** Settings that only make sense together. */
+function checkCombinations(config: ServerConfig): void {
+  if (config.turnUrls.length > 0 && config.turnSecret === '') {
+    throw new ConfigError('TURN_URLS is set but TURN_SECRET is empty: TURN credentials cannot be made without the shared secret');
+  }
+  if (config.turnSecret !== '' && config.turnSecret.length < 16) {
+    throw new ConfigError('TURN_SECRET must be at least 16 characters (use e.g. `openssl rand -hex 32`)');
+  }
+}
 
 export const DEFAULT_CONFIG: ServerConfig = Object.fromEntries(
   OPTIONS.map((spec) => [spec.key, spec.default]),
@@ -125,6 +152,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
       config[spec.key] = spec.default;
     }
   }
+  checkCombinations(config as unknown as ServerConfig);
   return config as unknown as ServerConfig;
 }
 

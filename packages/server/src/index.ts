@@ -5,3 +5,4 @@ export { RoomRegistry } from './RoomRegistry.js';
 export { Room } from './Room.js';
 export type { Member } from './Member.js';
 export { createLogger } from './logger.js';
+export { turnRestCredential, iceServerProvider, type IceServerProvider, type IceServerGrant } from './iceServers.js';

@@ -1,0 +1,4 @@
+export { Coturn, freePort, type CoturnOptions } from './Coturn.js';
+export { NetworkLab, sh } from './NetworkLab.js';
+export { NatTopology, PUBLIC_SUBNET, SERVER_ADDRESS, type Home, type NatKind } from './NatTopology.js';
+export { TurnClient, type StunResponse } from './TurnClient.js';
