@@ -14,8 +14,13 @@ export class ParleyProcess {
     readonly url: string,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<ParleyProcess> {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--port', '0', '--host', '127.0.0.1'], {
+  /** Starts on a free port of `host`; inside network namespace `netns` when given. */
+  static async start(env: Record<string, string> = {}, where: { netns?: string; host?: string } = {}): Promise<ParleyProcess> {
+    const args = [SERVER_MAIN, '--port', '0', '--host', where.host ?? '127.0.0.1'];
+    const [command, commandArgs] = where.netns
+      ? ['ip', ['netns', 'exec', where.netns, process.execPath, ...args]]
+      : [process.execPath, args];
+    const child = spawn(command, commandArgs, {
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,6 +2,13 @@ import type { MediaState, PeerInfo } from '@parley/protocol';
 import type { PeerLink } from './PeerLink.js';
 import { TypedEmitter } from './TypedEmitter.js';
 
+/**
+ * What a person needs to know about the link to someone, derived from the
+ * peer connection's state: `failed` stays until the link connects again, even
+ * while ICE restarts keep trying, so the app can say so plainly.
+ */
+export type LinkStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed';
+
 export type RemoteParticipantEvents = {
   'track-added': (track: MediaStreamTrack) => void;
   'track-removed': (track: MediaStreamTrack) => void;
@@ -20,6 +27,7 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
   readonly stream = new MediaStream();
   #media: MediaState;
   #connectionState: RTCPeerConnectionState = 'new';
+  #status: LinkStatus = 'connecting';
   readonly #subs: (() => void)[] = [];
 
   /** @internal Created by Room. */
@@ -32,6 +40,7 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
       link.on('track', (track) => this.#addTrack(track)),
       link.on('connection-state', (state) => {
         this.#connectionState = state;
+        this.#status = nextStatus(this.#status, state);
         this.emit('connection-state', state);
       }),
     );
@@ -43,6 +52,10 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
 
   get connectionState(): RTCPeerConnectionState {
     return this.#connectionState;
+  }
+
+  get status(): LinkStatus {
+    return this.#status;
   }
 
   /** @internal */
@@ -67,5 +80,22 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
     if (this.stream.getTrackById(track.id)) return;
     this.stream.addTrack(track);
     this.emit('track-added', track);
+  }
+}
+
+function nextStatus(current: LinkStatus, state: RTCPeerConnectionState): LinkStatus {
+  switch (state) {
+    case 'connected':
+      return 'connected';
+    case 'failed':
+      return 'failed';
+    case 'disconnected':
+      return current === 'failed' ? 'failed' : 'reconnecting';
+    case 'new':
+    case 'connecting':
+      // An ICE restart after a failure or a drop: keep saying what the person last saw.
+      return current === 'connected' ? 'reconnecting' : current;
+    case 'closed':
+      return current;
   }
 }

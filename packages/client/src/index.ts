@@ -6,7 +6,7 @@ export {
   type LocalParticipantEvents,
   type LocalMediaOptions,
 } from './LocalParticipant.js';
-export { RemoteParticipant, type RemoteParticipantEvents } from './RemoteParticipant.js';
+export { RemoteParticipant, type RemoteParticipantEvents, type LinkStatus } from './RemoteParticipant.js';
 export { PeerLink, type PeerLinkEvents, type PeerLinkOptions, type MediaKind } from './PeerLink.js';
 export { SignalingClient, type SignalingEvents, type SignalingState } from './SignalingClient.js';
 export { ParleyError, type ParleyErrorCode } from './errors.js';

@@ -63,6 +63,12 @@ export class NatTopology {
         // A home router lets replies in and nothing else.
         await lab.exec(router, 'iptables', '-A', 'FORWARD', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
         await lab.exec(router, 'iptables', '-A', 'FORWARD', '-i', 'wan', '-j', 'DROP');
+        // Unsolicited packets to the router itself are dropped too. Besides being what routers do,
+        // it matters for hole punching: a dropped packet's conntrack entry is never confirmed,
+        // while an accepted one would occupy the reply tuple and push our next outgoing mapping
+        // to a new port, turning a cone NAT symmetric by accident.
+        await lab.exec(router, 'iptables', '-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
+        await lab.exec(router, 'iptables', '-A', 'INPUT', '-i', 'wan', '-j', 'DROP');
         if (kind === 'udp-blocked') await lab.exec(router, 'iptables', '-A', 'FORWARD', '-i', 'lan', '-p', 'udp', '-j', 'DROP');
         homes.push({ ns, router, address, publicAddress, kind });
       }
@@ -71,6 +77,21 @@ export class NatTopology {
       await lab.destroy();
       throw error;
     }
+  }
+
+  /**
+   * Drops everything between two homes (both directions, at `a`'s router),
+   * while both still reach the servers: the peer-to-peer path breaks, signaling
+   * does not. `reconnect()` undoes it.
+   */
+  async disconnect(a: Home, b: Home): Promise<void> {
+    await this.lab.exec(a.router, 'iptables', '-I', 'FORWARD', '1', '-s', b.publicAddress, '-j', 'DROP');
+    await this.lab.exec(a.router, 'iptables', '-I', 'FORWARD', '1', '-d', b.publicAddress, '-j', 'DROP');
+  }
+
+  async reconnect(a: Home, b: Home): Promise<void> {
+    await this.lab.exec(a.router, 'iptables', '-D', 'FORWARD', '-s', b.publicAddress, '-j', 'DROP');
+    await this.lab.exec(a.router, 'iptables', '-D', 'FORWARD', '-d', b.publicAddress, '-j', 'DROP');
   }
 
   /** Drops every packet crossing `home`'s router, as if its Wi-Fi died; `restore()` undoes it. */

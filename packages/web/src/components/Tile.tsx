@@ -1,4 +1,4 @@
-import type { MediaState } from '@parley/client';
+import type { LinkStatus, MediaState } from '@parley/client';
 import { CameraOffIcon, MicOffIcon } from './icons';
 import { StreamVideo, trackKeyOf } from './StreamVideo';
 
@@ -7,14 +7,14 @@ interface Props {
   stream: MediaStream;
   media: MediaState;
   self?: boolean;
-  /** For remote tiles: the peer connection's state, to say when someone cannot be reached. */
-  connectionState?: RTCPeerConnectionState;
+  /** For remote tiles: how the link to them is doing, to say when someone cannot be reached. */
+  status?: LinkStatus;
+  /** Whether a TURN relay is configured: without one, some networks cannot connect at all. */
+  hasRelay?: boolean;
 }
 
-export function Tile({ name, stream, media, self = false, connectionState }: Props) {
+export function Tile({ name, stream, media, self = false, status, hasRelay = false }: Props) {
   const label = self ? (name ? `${name} (you)` : 'You') : name;
-  const unreachable = connectionState === 'failed';
-  const connecting = connectionState === 'new' || connectionState === 'connecting';
   return (
     <section role="group" aria-label={label} className="tile" data-camera-off={media.cameraOff || undefined}>
       <StreamVideo stream={stream} trackKey={trackKeyOf(stream)} self={self} />
@@ -36,18 +36,36 @@ export function Tile({ name, stream, media, self = false, connectionState }: Pro
           </span>
         )}
       </div>
-      {unreachable && (
-        <div className="tile-status" role="status">
-          Can’t reach {name}. Retrying…
-        </div>
-      )}
-      {!self && connecting && (
+      {status && status !== 'connected' && <LinkNotice name={name} status={status} hasRelay={hasRelay} />}
+    </section>
+  );
+}
+
+function LinkNotice({ name, status, hasRelay }: { name: string; status: LinkStatus; hasRelay: boolean }) {
+  switch (status) {
+    case 'connecting':
+      return (
         <div className="tile-status subtle" role="status">
           Connecting…
         </div>
-      )}
-    </section>
-  );
+      );
+    case 'reconnecting':
+      return (
+        <div className="tile-status subtle" role="status">
+          Reconnecting…
+        </div>
+      );
+    case 'failed':
+      return (
+        <div className="tile-status" role="status">
+          {hasRelay
+            ? `Could not connect to ${name} — retrying…`
+            : `Could not connect to ${name} — the network blocks direct calls and no relay is configured`}
+        </div>
+      );
+    default:
+      return null;
+  }
 }
 
 export function initials(name: string): string {

@@ -51,6 +51,12 @@ export function CallView({ room, onLeave }: Props) {
           Lost the connection to Parley’s server. Your call goes on; people can’t join until it’s back.
         </div>
       )}
+      {room.relayOnly && !room.hasRelay && (
+        <div role="alert" className="banner">
+          “Hide my IP address” needs a relay server, and this Parley has none: nobody can be reached. Leave and join
+          without it.
+        </div>
+      )}
       <main className="grid" data-count={count} aria-label="Participants">
         <Tile name={room.selfName} stream={local.stream} media={local.media} self />
         {participants.map((participant) => (
@@ -59,7 +65,8 @@ export function CallView({ room, onLeave }: Props) {
             name={participant.name}
             stream={participant.stream}
             media={participant.media}
-            connectionState={participant.connectionState}
+            status={participant.status}
+            hasRelay={room.hasRelay}
           />
         ))}
       </main>

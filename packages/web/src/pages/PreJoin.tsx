@@ -8,6 +8,7 @@ import { useLocalParticipant } from '../hooks/useLocalParticipant';
 import { useRerenderOn } from '../hooks/useRerenderOn';
 
 const NAME_KEY = 'parley.displayName';
+const RELAY_ONLY_KEY = 'parley.relayOnly';
 
 interface Props {
   room: string;
@@ -18,6 +19,7 @@ export function PreJoin({ room, onJoined }: Props) {
   const { local, handOver } = useLocalParticipant();
   useRerenderOn(local, ['media-changed', 'track-changed']);
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
+  const [relayOnly, setRelayOnly] = useState(() => localStorage.getItem(RELAY_ONLY_KEY) === 'true');
   const [joining, setJoining] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -26,10 +28,11 @@ export function PreJoin({ room, onJoined }: Props) {
     const trimmed = name.trim();
     if (!trimmed || !local) return;
     localStorage.setItem(NAME_KEY, trimmed);
+    localStorage.setItem(RELAY_ONLY_KEY, String(relayOnly));
     setJoining(true);
     setError(null);
     try {
-      const joined = await Room.join({ url: signalingUrl(), room, name: trimmed, local });
+      const joined = await Room.join({ url: signalingUrl(), room, name: trimmed, local, relayOnly });
       handOver();
       onJoined(joined);
     } catch (failure) {
@@ -64,6 +67,13 @@ export function PreJoin({ room, onJoined }: Props) {
           autoFocus
           onChange={(event) => setName(event.target.value)}
         />
+        <label className="check">
+          <input type="checkbox" checked={relayOnly} onChange={(event) => setRelayOnly(event.target.checked)} />
+          <span>
+            Hide my IP address (relay only)
+            <small>Media goes through the relay server, so others never see your address. Slightly more delay.</small>
+          </span>
+        </label>
         <button type="submit" className="button primary large" disabled={!local || !name.trim() || joining}>
           {joining ? 'Joining…' : 'Join'}
         </button>
