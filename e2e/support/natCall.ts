@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, expect, type Browser, type Page } from '@playwright/test';
 import { Coturn, NatTopology, SERVER_ADDRESS, type Home, type NatKind } from '@parley/testbed';
+import { expectVideoFlowing } from './call.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 import { observePeerConnections } from './observePeerConnections.js';
 import { ParleyProcess } from './ParleyProcess.js';
@@ -11,7 +12,7 @@ import { ParleyProcess } from './ParleyProcess.js';
 const PRODUCTION_TURN_CONFIG = fileURLToPath(new URL('../../deploy/coturn/turnserver.conf', import.meta.url));
 
 export interface NatCallOptions {
-  kinds: NatKind[];
+  kinds: readonly NatKind[];
   /** false: the server hands out STUN only, no relay. */
   turn?: boolean;
   turnTtlSeconds?: number;
@@ -76,6 +77,29 @@ export class NatCall {
     await page.getByRole('button', { name: 'Join', exact: true }).click();
     await expect(page.getByRole('group', { name: `${name} (you)` })).toBeVisible();
     return page;
+  }
+
+  /**
+   * Ada (home 0) and Bob (home 1) join one room and each sees the other's
+   * video decoding; then `body` runs. The call is torn down afterwards, pass or fail.
+   */
+  static async withTwoPeople(
+    options: NatCallOptions & { adaRelayOnly?: boolean; bobRelayOnly?: boolean; waitForVideo?: boolean },
+    body: (people: { call: NatCall; ada: Page; bob: Page }) => Promise<void>,
+  ): Promise<void> {
+    const call = await NatCall.start(options);
+    try {
+      const room = `nat-${Date.now().toString(36)}`;
+      const ada = await call.join(0, room, 'Ada', { relayOnly: options.adaRelayOnly ?? false });
+      const bob = await call.join(1, room, 'Bob', { relayOnly: options.bobRelayOnly ?? false });
+      if (options.waitForVideo !== false) {
+        await expectVideoFlowing(ada, 'Bob', 40_000);
+        await expectVideoFlowing(bob, 'Ada', 40_000);
+      }
+      await body({ call, ada, bob });
+    } finally {
+      await call.stop();
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 import { NetworkLab } from '@parley/testbed';
 import { expectVideoFlowing, linkStats, tile } from '../support/call.js';
-import { expect, freshRoom, test } from '../support/fixtures.js';
+import { expect, test } from '../support/fixtures.js';
 import { NatCall } from '../support/natCall.js';
 import { remoteCandidates, selectedPath } from '../support/pathStats.js';
 
@@ -8,14 +8,13 @@ const lab = await NetworkLab.available();
 test.skip(!lab.ok, `network namespaces unavailable: ${lab.ok ? '' : lab.why}`);
 test.describe.configure({ mode: 'serial' });
 
+function report(kind: string, description: string): void {
+  test.info().annotations.push({ type: kind, description });
+  console.log(`[nat] ${kind}: ${description}`);
+}
+
 test('behind ordinary NATs the call connects directly through server-reflexive addresses', async () => {
-  const call = await NatCall.start({ kinds: ['cone', 'cone'] });
-  try {
-    const room = freshRoom();
-    const ada = await call.join(0, room, 'Ada');
-    const bob = await call.join(1, room, 'Bob');
-    await expectVideoFlowing(ada, 'Bob');
-    await expectVideoFlowing(bob, 'Ada');
+  await NatCall.withTwoPeople({ kinds: ['cone', 'cone'] }, async ({ call, ada, bob }) => {
     for (const [page, other] of [[ada, call.homes[1]], [bob, call.homes[0]]] as const) {
       // ICE may first nominate the relay pair (it answers first while the NATs' filters are still
       // closed) and then switch once hole punching makes the direct pair work.
@@ -23,77 +22,46 @@ test('behind ordinary NATs the call connects directly through server-reflexive a
         .poll(async () => (await selectedPath(page))?.remote.candidateType, { timeout: 20_000 })
         .toMatch(/^(srflx|prflx)$/);
       const path = await selectedPath(page);
-      test.info().annotations.push({ type: 'path', description: JSON.stringify(path) });
-      console.log(`[nat] cone/cone selected path: ${JSON.stringify(path)}`);
+      report('cone/cone path', JSON.stringify(path));
       expect(path?.local.candidateType).not.toBe('relay');
       // The far end is seen at its NAT's public address: the path crosses both NATs, no relay.
       expect(path?.remote.address).toBe(other?.publicAddress);
     }
-  } finally {
-    await call.stop();
-  }
+  });
 });
 
 test('behind symmetric NATs the call goes through the TURN relay over UDP', async () => {
-  const call = await NatCall.start({ kinds: ['symmetric', 'symmetric'] });
-  try {
-    const room = freshRoom();
-    const ada = await call.join(0, room, 'Ada');
-    const bob = await call.join(1, room, 'Bob');
-    await expectVideoFlowing(ada, 'Bob', 40_000);
-    await expectVideoFlowing(bob, 'Ada', 40_000);
+  await NatCall.withTwoPeople({ kinds: ['symmetric', 'symmetric'] }, async ({ ada }) => {
     const path = await selectedPath(ada);
-    test.info().annotations.push({ type: 'path', description: JSON.stringify(path) });
-    const relayed = [path?.local, path?.remote].filter((c) => c?.candidateType === 'relay');
+    report('symmetric/symmetric path', JSON.stringify(path));
+    const relayed = [path?.local, path?.remote].filter((candidate) => candidate?.candidateType === 'relay');
     expect(relayed.length).toBeGreaterThan(0);
+    for (const candidate of relayed) expect(candidate?.protocol).toBe('udp');
     if (path?.local.candidateType === 'relay') expect(path.local.relayProtocol).toBe('udp');
-  } finally {
-    await call.stop();
-  }
+  });
 });
 
 test('with UDP blocked the call goes through the TURN relay over TCP', async () => {
-  const call = await NatCall.start({ kinds: ['udp-blocked', 'udp-blocked'] });
-  try {
-    const room = freshRoom();
-    const ada = await call.join(0, room, 'Ada');
-    const bob = await call.join(1, room, 'Bob');
-    await expectVideoFlowing(ada, 'Bob', 40_000);
-    await expectVideoFlowing(bob, 'Ada', 40_000);
+  await NatCall.withTwoPeople({ kinds: ['udp-blocked', 'udp-blocked'] }, async ({ ada, bob }) => {
     for (const page of [ada, bob]) {
       const path = await selectedPath(page);
-      test.info().annotations.push({ type: 'path', description: JSON.stringify(path) });
+      report('udp-blocked path', JSON.stringify(path));
       expect(path?.local.candidateType).toBe('relay');
       expect(path?.local.relayProtocol).toBe('tcp');
     }
-  } finally {
-    await call.stop();
-  }
+  });
 });
 
 test('without a relay configured, symmetric NATs fail and the app says why', async () => {
-  const call = await NatCall.start({ kinds: ['symmetric', 'symmetric'], turn: false });
-  try {
-    const room = freshRoom();
-    const ada = await call.join(0, room, 'Ada');
-    const bob = await call.join(1, room, 'Bob');
-    const explanation = (name: string) =>
-      `Could not connect to ${name} — the network blocks direct calls and no relay is configured`;
+  await NatCall.withTwoPeople({ kinds: ['symmetric', 'symmetric'], turn: false, waitForVideo: false }, async ({ ada, bob }) => {
+    const explanation = (name: string) => `Could not connect to ${name} — the network blocks direct calls and no relay is configured`;
     await expect(tile(ada, 'Bob').getByRole('status')).toHaveText(explanation('Bob'), { timeout: 60_000 });
     await expect(tile(bob, 'Ada').getByRole('status')).toHaveText(explanation('Ada'), { timeout: 60_000 });
-  } finally {
-    await call.stop();
-  }
+  });
 });
 
 test('relay only hides a participant’s addresses from the others', async () => {
-  const call = await NatCall.start({ kinds: ['cone', 'cone'] });
-  try {
-    const room = freshRoom();
-    const ada = await call.join(0, room, 'Ada', { relayOnly: true });
-    const bob = await call.join(1, room, 'Bob');
-    await expectVideoFlowing(ada, 'Bob', 40_000);
-    await expectVideoFlowing(bob, 'Ada', 40_000);
+  await NatCall.withTwoPeople({ kinds: ['cone', 'cone'], adaRelayOnly: true }, async ({ call, ada, bob }) => {
     expect((await selectedPath(ada))?.local.candidateType).toBe('relay');
     const seenByBob = await remoteCandidates(bob);
     expect(seenByBob.length).toBeGreaterThan(0);
@@ -101,21 +69,13 @@ test('relay only hides a participant’s addresses from the others', async () =>
       expect(candidate.candidateType).toBe('relay');
       expect([call.homes[0]?.address, call.homes[0]?.publicAddress]).not.toContain(candidate.address);
     }
-  } finally {
-    await call.stop();
-  }
+  });
 });
 
 test('a peer-to-peer path cut for 10 s recovers by ICE restart once it is back, showing "Reconnecting…" meanwhile', async () => {
   // No relay: while the direct path is cut there is no other way, so recovery can only come from
   // the ICE restarts after the path returns. Signaling stays up, as when only the media path breaks.
-  const call = await NatCall.start({ kinds: ['cone', 'cone'], turn: false });
-  try {
-    const room = freshRoom();
-    const ada = await call.join(0, room, 'Ada');
-    const bob = await call.join(1, room, 'Bob');
-    await expectVideoFlowing(ada, 'Bob');
-    await expectVideoFlowing(bob, 'Ada');
+  await NatCall.withTwoPeople({ kinds: ['cone', 'cone'], turn: false }, async ({ call, ada, bob }) => {
     const [home1, home2] = call.homes;
     if (!home1 || !home2) throw new Error('two homes expected');
     const pcsBefore = await Promise.all([ada, bob].map(async (page) => (await linkStats(page)).length));
@@ -134,14 +94,11 @@ test('a peer-to-peer path cut for 10 s recovers by ICE restart once it is back, 
         intervals: [100],
       })
       .toBe(true);
-    const recoveryMs = Date.now() - restoredAt;
-    test.info().annotations.push({ type: 'recovery', description: `video decoding again ${recoveryMs} ms after the path came back` });
-    console.log(`[nat] recovery after a 10 s cut: video decoding again ${recoveryMs} ms after the path came back`);
+    report('recovery', `video decoding again ${Date.now() - restoredAt} ms after a 10 s cut ended`);
     await expect(tile(bob, 'Ada').getByRole('status')).toHaveCount(0, { timeout: 10_000 });
     await expect(tile(ada, 'Bob').getByRole('status')).toHaveCount(0, { timeout: 10_000 });
     // The same call: no peer connection was replaced.
     expect(await Promise.all([ada, bob].map(async (page) => (await linkStats(page)).length))).toEqual(pcsBefore);
-  } finally {
-    await call.stop();
-  }
+    await expectVideoFlowing(ada, 'Bob');
+  });
 });

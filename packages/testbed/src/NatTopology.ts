@@ -37,7 +37,7 @@ export class NatTopology {
     readonly homes: Home[],
   ) {}
 
-  static async build(kinds: NatKind[], lab = NetworkLab.create()): Promise<NatTopology> {
+  static async build(kinds: readonly NatKind[], lab = NetworkLab.create()): Promise<NatTopology> {
     const p = lab.prefix;
     try {
       const publicNs = await lab.addNamespace('pub');
