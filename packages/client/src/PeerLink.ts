@@ -12,6 +12,8 @@ export type PeerLinkEvents = {
   /** A text message on the data channel. */
   message: (text: string) => void;
   'channel-open': () => void;
+  /** A data channel the remote peer opened (file transfers); our own `parley` channel is not announced. */
+  channel: (channel: RTCDataChannel) => void;
   'connection-state': (state: RTCPeerConnectionState) => void;
 };
 
@@ -85,6 +87,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc.addEventListener('track', (event) => this.emit('track', event.track), { signal });
     this.pc.addEventListener('connectionstatechange', () => this.#onConnectionState(), { signal });
     this.pc.addEventListener('iceconnectionstatechange', () => this.#onIceConnectionState(), { signal });
+    this.pc.addEventListener('datachannel', (event) => this.emit('channel', event.channel), { signal });
 
     if (!this.polite) {
       for (const kind of MEDIA_KINDS) {
@@ -135,6 +138,15 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#closed) return;
     this.#lastIceRestart = Date.now();
     this.pc.restartIce();
+  }
+
+  /**
+   * Opens an extra data channel (one per file transfer, so a large file never
+   * queues chat behind it). Needs no renegotiation once the link is up.
+   */
+  createChannel(label: string): RTCDataChannel {
+    if (this.#closed) throw new Error('link closed');
+    return this.pc.createDataChannel(label, { ordered: true });
   }
 
   /** Sends a text message on the data channel; false when it is not open. */

@@ -10,6 +10,8 @@ import {
   type PushMessage,
 } from '@parley/protocol';
 import { ParleyError } from './errors.js';
+import { FileTransfers, type TransferLink } from './files/FileTransfers.js';
+import type { OutgoingTransfer } from './files/OutgoingTransfer.js';
 import type { LocalParticipant } from './LocalParticipant.js';
 import { MEDIA_KINDS, PeerLink } from './PeerLink.js';
 import { RemoteParticipant } from './RemoteParticipant.js';
@@ -91,6 +93,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   #state: RoomState = 'joining';
   #chatCounter = 0;
   readonly #subs: (() => void)[] = [];
+  /** File transfers in both directions; listen to `files.on('offered', ...)`. */
+  readonly files = new FileTransfers();
 
   private constructor(signaling: SignalingClient, joined: JoinedMessage, options: JoinOptions) {
     super();
@@ -184,6 +188,20 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   /**
+   * Offers a file to the given participants (everyone when omitted): one
+   * transfer per recipient, each streaming from the file on disk.
+   */
+  sendFile(file: File, to?: readonly string[]): OutgoingTransfer[] {
+    if (this.#state === 'left') throw ParleyError.invalidState('this room was left');
+    const recipients = to ?? [...this.#participants.keys()];
+    return recipients.flatMap((id) => {
+      const link = this.#links.get(id);
+      const participant = this.#participants.get(id);
+      return link && participant ? [this.files.send(file, transferLink(link, participant))] : [];
+    });
+  }
+
+  /**
    * Leaves: tells the server, closes every peer connection, stops every local
    * track, and drops every listener. Safe to call twice.
    */
@@ -193,6 +211,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#signaling.notify({ type: 'leave' });
     this.#signaling.close(1000, 'left');
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
+    void this.files.closeAll();
     for (const id of [...this.#participants.keys()]) this.#removeParticipant(id, 'left', false);
     this.localParticipant.release();
     this.#setState('left');
@@ -275,7 +294,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#participants.set(info.id, participant);
 
     link.on('signal', (signal) => this.#signaling.notify({ type: 'signal', to: info.id, signal }));
-    link.on('message', (text) => this.#onPeerMessage(participant, text));
+    link.on('message', (text) => this.#onPeerMessage(participant, link, text));
+    link.on('channel', (channel) => this.files.handleChannel(channel, transferLink(link, participant)));
     participant.on('track-added', (track) => this.emit('track-added', participant, track));
     participant.on('track-removed', (track) => this.emit('track-removed', participant, track));
     participant.on('media-changed', (media) => this.emit('media-changed', participant, media));
@@ -288,13 +308,14 @@ export class Room extends TypedEmitter<RoomEvents> {
     const link = this.#links.get(id);
     this.#participants.delete(id);
     this.#links.delete(id);
+    this.files.abandonPeer(id);
     link?.close();
     if (!participant) return;
     participant.dispose();
     if (announce) this.emit('participant-left', participant, reason);
   }
 
-  #onPeerMessage(participant: RemoteParticipant, text: string): void {
+  #onPeerMessage(participant: RemoteParticipant, link: PeerLink, text: string): void {
     const message = decodePeerMessage(text);
     if (!message) {
       console.warn(`[parley] ignored a data-channel message from ${participant.id} that breaks the peer protocol`);
@@ -310,6 +331,12 @@ export class Room extends TypedEmitter<RoomEvents> {
           self: false,
         });
         return;
+      case 'file-offer':
+      case 'file-answer':
+      case 'file-cancel':
+      case 'file-received':
+        this.files.handleControl(message, transferLink(link, participant));
+        return;
     }
   }
 
@@ -323,4 +350,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#state = next;
     this.emit('state-changed', next, previous);
   }
+}
+
+function transferLink(link: PeerLink, participant: RemoteParticipant): TransferLink {
+  return {
+    peer: { id: participant.id, name: participant.name },
+    sendControl: (message) => link.send(JSON.stringify(message)),
+    createChannel: (label) => link.createChannel(label),
+  };
 }

@@ -12,3 +12,7 @@ export { SignalingClient, type SignalingEvents, type SignalingState } from './Si
 export { ParleyError, type ParleyErrorCode } from './errors.js';
 export { TypedEmitter, type EventMap } from './TypedEmitter.js';
 export type { MediaState, PeerLeftReason } from '@parley/protocol';
+export { FileTransfers, type FileTransfersEvents } from './files/FileTransfers.js';
+export { FileTransfer, type TransferState, type FileTransferEvents, type TransferPeer } from './files/FileTransfer.js';
+export { OutgoingTransfer } from './files/OutgoingTransfer.js';
+export { IncomingTransfer } from './files/IncomingTransfer.js';

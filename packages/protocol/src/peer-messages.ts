@@ -17,13 +17,75 @@ export const ChatPeerMessageSchema = v.object({
   sentAt: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 
-export const PeerMessageSchema = v.variant('type', [ChatPeerMessageSchema]);
+/** 64 GiB: far past anything a browser will hold, short of absurd sizes that break progress maths. */
+export const MAX_FILE_SIZE = 64 * 1024 ** 3;
+const TransferIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/, 'not a transfer id'));
+
+/** "I would like to send you this file." The receiver answers with `file-answer`. */
+export const FileOfferPeerMessageSchema = v.object({
+  type: v.literal('file-offer'),
+  transferId: TransferIdSchema,
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  size: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_FILE_SIZE)),
+  mime: v.pipe(v.string(), v.maxLength(255)),
+});
+
+export const FileAnswerPeerMessageSchema = v.object({
+  type: v.literal('file-answer'),
+  transferId: TransferIdSchema,
+  accept: v.boolean(),
+});
+
+/** Either side gives up on a transfer. */
+export const FileCancelPeerMessageSchema = v.object({
+  type: v.literal('file-cancel'),
+  transferId: TransferIdSchema,
+});
+
+/** The receiver's verdict after checking the SHA-256 the sender sent at the end. */
+export const FileReceivedPeerMessageSchema = v.object({
+  type: v.literal('file-received'),
+  transferId: TransferIdSchema,
+  verified: v.boolean(),
+});
+
+/**
+ * The last frame on a file's own data channel, after the binary chunks: the
+ * SHA-256 of everything sent, computed while reading.
+ */
+export const FileEndFrameSchema = v.object({
+  type: v.literal('file-end'),
+  sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+});
+
+export const PeerMessageSchema = v.variant('type', [
+  ChatPeerMessageSchema,
+  FileOfferPeerMessageSchema,
+  FileAnswerPeerMessageSchema,
+  FileCancelPeerMessageSchema,
+  FileReceivedPeerMessageSchema,
+]);
 
 export type ChatPeerMessage = v.InferOutput<typeof ChatPeerMessageSchema>;
+export type FileOfferPeerMessage = v.InferOutput<typeof FileOfferPeerMessageSchema>;
+export type FileAnswerPeerMessage = v.InferOutput<typeof FileAnswerPeerMessageSchema>;
+export type FileCancelPeerMessage = v.InferOutput<typeof FileCancelPeerMessageSchema>;
+export type FileReceivedPeerMessage = v.InferOutput<typeof FileReceivedPeerMessageSchema>;
+export type FileEndFrame = v.InferOutput<typeof FileEndFrameSchema>;
+export type FilePeerMessage = FileOfferPeerMessage | FileAnswerPeerMessage | FileCancelPeerMessage | FileReceivedPeerMessage;
 export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;
 
 /** Decodes a data-channel message; undefined for anything that breaks the peer protocol. */
 export function decodePeerMessage(text: string): PeerMessage | undefined {
+  return decodeWith(PeerMessageSchema, text);
+}
+
+/** Decodes the text frame that ends a file channel. */
+export function decodeFileEndFrame(text: string): FileEndFrame | undefined {
+  return decodeWith(FileEndFrameSchema, text);
+}
+
+function decodeWith<S extends v.GenericSchema>(schema: S, text: string): v.InferOutput<S> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -31,6 +93,6 @@ export function decodePeerMessage(text: string): PeerMessage | undefined {
     // A peer sent garbage: dropped like any other message that fails its schema.
     return undefined;
   }
-  const result = v.safeParse(PeerMessageSchema, raw);
+  const result = v.safeParse(schema, raw);
   return result.success ? result.output : undefined;
 }

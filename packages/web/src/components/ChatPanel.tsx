@@ -27,7 +27,7 @@ export function ChatPanel({ messages, onSend, onClose }: Props) {
   };
 
   return (
-    <aside className="chat" aria-label="Chat">
+    <aside className="panel chat" aria-label="Chat">
       <header>
         <h2>Chat</h2>
         <button type="button" className="button ghost small" onClick={onClose} aria-label="Close chat">

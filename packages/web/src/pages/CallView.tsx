@@ -1,16 +1,21 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ChatMessage, Room } from '@parley/client';
 import { ChatPanel } from '../components/ChatPanel';
 import { CopyLinkButton } from '../components/CopyLinkButton';
-import { ChatIcon, LeaveIcon } from '../components/icons';
+import { FilesPanel } from '../components/FilesPanel';
+import { ChatIcon, FileIcon, LeaveIcon, PeopleIcon } from '../components/icons';
 import { MediaToggles } from '../components/MediaToggles';
+import { ParticipantsPanel } from '../components/ParticipantsPanel';
 import { Tile } from '../components/Tile';
 import { useRerenderOn } from '../hooks/useRerenderOn';
+import { useToasts } from '../hooks/useToasts';
 
 interface Props {
   room: Room;
   onLeave: () => void;
 }
+
+type Panel = 'chat' | 'files' | 'participants' | null;
 
 export function CallView({ room, onLeave }: Props) {
   useRerenderOn(room, [
@@ -24,28 +29,37 @@ export function CallView({ room, onLeave }: Props) {
   ]);
   useRerenderOn(room.localParticipant, ['media-changed', 'track-changed']);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
-  // On a phone the chat would cover the faces: start with it closed there.
-  const [chatOpen, setChatOpen] = useState(() => window.matchMedia('(min-width: 761px)').matches);
+  // On a phone a panel would cover the faces: start with none there.
+  const [panel, setPanel] = useState<Panel>(() => (window.matchMedia('(min-width: 761px)').matches ? 'chat' : null));
   const [unread, setUnread] = useState(0);
+  const { toasts, show } = useToasts();
 
-  useEffect(
-    () =>
+  useEffect(() => {
+    const offs = [
       room.on('message', (message) => {
         setMessages((all) => [...all, message]);
         setUnread((count) => count + 1);
       }),
-    [room],
-  );
+      room.on('participant-joined', (participant) => show(`${participant.name} joined`)),
+      room.on('participant-left', (participant) => show(`${participant.name} left`)),
+      room.files.on('offered', (transfer) => {
+        show(`${transfer.peer.name} wants to send you “${transfer.name}”`);
+        setPanel('files');
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [room, show]);
   useEffect(() => {
-    if (chatOpen) setUnread(0);
-  }, [chatOpen, messages]);
+    if (panel === 'chat') setUnread(0);
+  }, [panel, messages]);
 
+  const toggle = (which: Exclude<Panel, null>) => setPanel((open) => (open === which ? null : which));
   const participants = [...room.participants.values()];
   const local = room.localParticipant;
   const count = participants.length + 1;
 
   return (
-    <div className={`call${chatOpen ? ' with-chat' : ''}`}>
+    <div className={`call${panel ? ' with-panel' : ''}`}>
       {room.state === 'signaling-lost' && (
         <div role="status" className="banner">
           Lost the connection to Parley’s server. Your call goes on; people can’t join until it’s back.
@@ -70,38 +84,62 @@ export function CallView({ room, onLeave }: Props) {
           />
         ))}
       </main>
-      {chatOpen && (
+      {panel === 'chat' && (
         <ChatPanel
           messages={messages}
           onSend={(text) => setMessages((all) => [...all, room.sendChat(text)])}
-          onClose={() => setChatOpen(false)}
+          onClose={() => setPanel(null)}
         />
       )}
+      {panel === 'files' && <FilesPanel room={room} onClose={() => setPanel(null)} />}
+      {panel === 'participants' && <ParticipantsPanel room={room} onClose={() => setPanel(null)} />}
+      <div className="toasts" role="status" aria-live="polite">
+        {toasts.map((toast) => (
+          <div key={toast.id} className="toast">
+            {toast.text}
+          </div>
+        ))}
+      </div>
       <footer className="controls" aria-label="Call controls">
         <span className="room-name" title={room.name}>
           {room.name}
         </span>
         <MediaToggles local={local} />
-        <button
-          type="button"
-          className={`button round${chatOpen ? ' active' : ''}`}
-          aria-label="Chat"
-          aria-pressed={chatOpen}
-          title="Chat"
-          onClick={() => setChatOpen((open) => !open)}
-        >
+        <PanelButton label="Chat" open={panel === 'chat'} onClick={() => toggle('chat')} badge={panel === 'chat' ? 0 : unread}>
           <ChatIcon />
-          {unread > 0 && !chatOpen && (
-            <span className="unread" aria-label={`${unread} unread`}>
-              {unread}
-            </span>
-          )}
-        </button>
+        </PanelButton>
+        <PanelButton label="Send file" open={panel === 'files'} onClick={() => toggle('files')}>
+          <FileIcon />
+        </PanelButton>
+        <PanelButton label="Participants" open={panel === 'participants'} onClick={() => toggle('participants')}>
+          <PeopleIcon />
+        </PanelButton>
         <button type="button" className="button round danger" aria-label="Leave call" title="Leave call" onClick={onLeave}>
           <LeaveIcon />
         </button>
         <CopyLinkButton />
       </footer>
     </div>
+  );
+}
+
+interface PanelButtonProps {
+  label: string;
+  open: boolean;
+  onClick: () => void;
+  badge?: number;
+  children: ReactNode;
+}
+
+function PanelButton({ label, open, onClick, badge = 0, children }: PanelButtonProps) {
+  return (
+    <button type="button" className={`button round${open ? ' active' : ''}`} aria-label={label} aria-pressed={open} title={label} onClick={onClick}>
+      {children}
+      {badge > 0 && (
+        <span className="unread" aria-label={`${badge} unread`}>
+          {badge}
+        </span>
+      )}
+    </button>
   );
 }

@@ -1,0 +1,103 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { joinCall } from '../support/call.js';
+import { expect, freshRoom, test } from '../support/fixtures.js';
+
+const MiB = 1024 * 1024;
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function makeFile(dir: string, name: string, bytes: number): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, randomBytes(bytes));
+  return path;
+}
+
+async function offerFile(page: Page, path: string, to = 'Everyone'): Promise<void> {
+  const filesButton = page.getByRole('button', { name: 'Send file' });
+  if ((await filesButton.getAttribute('aria-pressed')) !== 'true') await filesButton.click();
+  await page.getByRole('combobox', { name: 'Send to' }).selectOption({ label: to });
+  await page.getByLabel('Choose files to send').setInputFiles(path);
+}
+
+function transfer(page: Page, name: string, from: string) {
+  return page.getByRole('listitem', { name: `${name} from ${from}` });
+}
+
+function outgoing(page: Page, name: string, to: string) {
+  return page.getByRole('listitem', { name: `${name} to ${to}` });
+}
+
+test.describe('file transfer over data channels', () => {
+  let dir: string;
+  test.beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'parley-files-'));
+  });
+  test.afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a 64 MiB file sent to two people at once arrives byte for byte, verified', async ({ browser, server }) => {
+    const room = freshRoom();
+    const ada = await joinCall(browser, server, room, 'Ada');
+    const bob = await joinCall(browser, server, room, 'Bob');
+    const cyd = await joinCall(browser, server, room, 'Cyd');
+    const path = await makeFile(dir, 'big.bin', 64 * MiB);
+    const expected = await sha256Of(path);
+
+    await offerFile(ada, path);
+    const started = Date.now();
+    for (const page of [bob, cyd]) {
+      await transfer(page, 'big.bin', 'Ada').getByRole('button', { name: 'Accept' }).click();
+    }
+    for (const page of [bob, cyd]) {
+      const row = transfer(page, 'big.bin', 'Ada');
+      await expect(row).toContainText('Received and verified', { timeout: 90_000 });
+      const download = page.waitForEvent('download');
+      await row.getByRole('link', { name: 'Save' }).click();
+      const saved = join(dir, `saved-${Math.random().toString(36).slice(2)}.bin`);
+      await (await download).saveAs(saved);
+      expect(await sha256Of(saved)).toBe(expected);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`[files] 64 MiB to two peers at once in ${seconds.toFixed(1)} s (${((2 * 64) / seconds).toFixed(1)} MiB/s in total)`);
+    for (const to of ['Bob', 'Cyd']) await expect(outgoing(ada, 'big.bin', to)).toContainText('Delivered and verified');
+  });
+
+  test('a declined file is never sent, and either side can cancel one in flight', async ({ browser, server }) => {
+    const room = freshRoom();
+    const ada = await joinCall(browser, server, room, 'Ada');
+    const bob = await joinCall(browser, server, room, 'Bob');
+
+    const small = await makeFile(dir, 'notes.txt', 10_000);
+    await offerFile(ada, small, 'Bob');
+    await transfer(bob, 'notes.txt', 'Ada').getByRole('button', { name: 'Decline' }).click();
+    await expect(outgoing(ada, 'notes.txt', 'Bob')).toContainText('Declined');
+    await expect(transfer(bob, 'notes.txt', 'Ada').getByRole('link', { name: 'Save' })).toHaveCount(0);
+
+    const large = await makeFile(dir, 'large.bin', 256 * MiB);
+    await offerFile(ada, large, 'Bob');
+    await transfer(bob, 'large.bin', 'Ada').getByRole('button', { name: 'Accept' }).click();
+    const progress = transfer(bob, 'large.bin', 'Ada').getByRole('progressbar');
+    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await outgoing(ada, 'large.bin', 'Bob').getByRole('button', { name: 'Cancel' }).click();
+    await expect(transfer(bob, 'large.bin', 'Ada')).toContainText('Cancelled (Ada cancelled)');
+    await expect(outgoing(ada, 'large.bin', 'Bob')).toContainText('Cancelled (you cancelled)');
+
+    await offerFile(ada, large, 'Bob');
+    const second = bob.getByRole('listitem', { name: 'large.bin from Ada' }).first();
+    await second.getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(async () => Number(await second.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await second.getByRole('button', { name: 'Cancel' }).click();
+    await expect(second).toContainText('Cancelled (you cancelled)');
+    await expect(ada.getByRole('listitem', { name: 'large.bin to Bob' }).first()).toContainText('Cancelled (Bob cancelled)');
+  });
+});
