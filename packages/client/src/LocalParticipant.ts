@@ -7,6 +7,8 @@ export type LocalParticipantEvents = {
   /** What we send for `kind` changed (camera turned off: null). Links follow with replaceTrack. */
   'track-changed': (kind: MediaKind, track: MediaStreamTrack | null) => void;
   'media-changed': (media: MediaState) => void;
+  /** Screen sharing started (the track) or stopped (null), from our button or the browser's own. */
+  'screen-changed': (track: MediaStreamTrack | null) => void;
 };
 
 export interface LocalMediaOptions {
@@ -40,6 +42,9 @@ export const DEFAULT_VIDEO_CONSTRAINTS: MediaTrackConstraints = {
 export class LocalParticipant extends TypedEmitter<LocalParticipantEvents> {
   /** Holds the current tracks; what the local preview and the remote peers see. */
   readonly stream = new MediaStream();
+  /** Holds the screen share while there is one; the same stream every time, so its id names it. */
+  readonly screenStream = new MediaStream();
+  #screen: MediaStreamTrack | null = null;
   #audio: MediaStreamTrack | null = null;
   #video: MediaStreamTrack | null = null;
   #micMuted = false;
@@ -130,10 +135,50 @@ export class LocalParticipant extends TypedEmitter<LocalParticipantEvents> {
     this.emit('media-changed', this.media);
   }
 
+  get screenTrack(): MediaStreamTrack | null {
+    return this.#screen;
+  }
+
+  /** Asks the browser for a screen, window or tab and shares it. */
+  async startScreenShare(): Promise<void> {
+    this.#assertLive();
+    if (this.#screen) return;
+    if (!navigator.mediaDevices?.getDisplayMedia) throw new ParleyError('media-failed', 'this browser cannot share a screen');
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    } catch (error) {
+      throw ParleyError.fromMediaError(error);
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) throw new ParleyError('media-failed', 'the browser returned no screen track');
+    if (this.#released) {
+      track.stop();
+      return;
+    }
+    // Text and edges stay sharp; the encoder lowers frame rate before resolution.
+    track.contentHint = 'detail';
+    // The browser's own "Stop sharing" ends the track without asking us.
+    track.addEventListener('ended', () => this.stopScreenShare(), { once: true });
+    this.#screen = track;
+    this.screenStream.addTrack(track);
+    this.emit('screen-changed', track);
+  }
+
+  stopScreenShare(): void {
+    const track = this.#screen;
+    if (!track) return;
+    this.#screen = null;
+    track.stop();
+    this.screenStream.removeTrack(track);
+    this.emit('screen-changed', null);
+  }
+
   /** Stops every track and drops every listener. Safe to call twice. */
   release(): void {
     if (this.#released) return;
     this.#released = true;
+    this.stopScreenShare();
     this.#setTrack('audio', null);
     this.#setTrack('video', null);
     this.removeAllListeners();

@@ -7,8 +7,8 @@ export const MEDIA_KINDS: readonly MediaKind[] = ['audio', 'video'];
 export type PeerLinkEvents = {
   /** A description or candidate to hand to the remote peer through signaling. */
   signal: (signal: SignalPayload) => void;
-  /** A remote track started arriving. */
-  track: (track: MediaStreamTrack) => void;
+  /** A remote track started arriving, with the ids of the streams the sender put it in. */
+  track: (track: MediaStreamTrack, streamIds: string[]) => void;
   /** A text message on the data channel. */
   message: (text: string) => void;
   'channel-open': () => void;
@@ -62,6 +62,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #incoming: Promise<void> = Promise.resolve();
   /** The transceivers that carry our microphone and camera; replaceTrack targets. */
   readonly #slots: Partial<Record<MediaKind, RTCRtpTransceiver>> = {};
+  /** Our screen share's transceiver, kept between shares (inactive) so each share adds no m-line. */
+  #screen: RTCRtpTransceiver | undefined;
   readonly #tracks: Record<MediaKind, MediaStreamTrack | null>;
   readonly #localStream: MediaStream;
   #channel: RTCDataChannel | undefined;
@@ -84,7 +86,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const signal = this.#abort.signal;
     this.pc.addEventListener('negotiationneeded', () => void this.#negotiate(), { signal });
     this.pc.addEventListener('icecandidate', (event) => this.#onLocalCandidate(event), { signal });
-    this.pc.addEventListener('track', (event) => this.emit('track', event.track), { signal });
+    this.pc.addEventListener('track', (event) => this.emit('track', event.track, event.streams.map((s) => s.id)), { signal });
     this.pc.addEventListener('connectionstatechange', () => this.#onConnectionState(), { signal });
     this.pc.addEventListener('iceconnectionstatechange', () => this.#onIceConnectionState(), { signal });
     this.pc.addEventListener('datachannel', (event) => this.emit('channel', event.channel), { signal });
@@ -122,6 +124,18 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#tracks[kind] = track;
     const slot = this.#slots[kind];
     if (slot && !this.#closed) await slot.sender.replaceTrack(track);
+  }
+
+  /** Starts (track) or stops (null) sending our screen; renegotiates through perfect negotiation. */
+  async setScreenTrack(track: MediaStreamTrack | null, stream: MediaStream): Promise<void> {
+    if (this.#closed) return;
+    if (track && !this.#screen) {
+      this.#screen = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      return;
+    }
+    if (!this.#screen) return;
+    await this.#screen.sender.replaceTrack(track);
+    if (!this.#closed) this.#screen.direction = track ? 'sendonly' : 'inactive';
   }
 
   /**
@@ -245,7 +259,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    * answer means one audio and one video m-line per pair, never two.
    */
   async #adoptOfferedSlots(): Promise<void> {
-    const taken = new Set(Object.values(this.#slots));
+    const taken = new Set([...Object.values(this.#slots), this.#screen]);
     for (const kind of MEDIA_KINDS) {
       if (this.#slots[kind]) continue;
       const transceiver = this.pc

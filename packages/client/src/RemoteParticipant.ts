@@ -14,6 +14,8 @@ export type RemoteParticipantEvents = {
   'track-removed': (track: MediaStreamTrack) => void;
   'media-changed': (media: MediaState) => void;
   'connection-state': (state: RTCPeerConnectionState) => void;
+  /** They started or stopped sharing a screen; see `screenStream`. */
+  'screen-changed': (sharing: boolean) => void;
 };
 
 /**
@@ -25,6 +27,13 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
   readonly name: string;
   /** Their microphone and camera, as they arrive over the peer connection. */
   readonly stream = new MediaStream();
+  /** Their screen share, while `screenSharing`. */
+  readonly screenStream = new MediaStream();
+  /** The stream id each remote track came in, to tell screen from camera. */
+  readonly #trackStreams = new Map<MediaStreamTrack, string | undefined>();
+  #screenStreamId: string | null = null;
+  /** Every stream id ever announced as a screen: its tracks never count as the camera. */
+  readonly #screenStreamIds = new Set<string>();
   #media: MediaState;
   #connectionState: RTCPeerConnectionState = 'new';
   #status: LinkStatus = 'connecting';
@@ -37,7 +46,10 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
     this.name = info.name;
     this.#media = { ...info.media };
     this.#subs.push(
-      link.on('track', (track) => this.#addTrack(track)),
+      link.on('track', (track, streamIds) => {
+        this.#trackStreams.set(track, streamIds[0]);
+        this.#place(track);
+      }),
       link.on('connection-state', (state) => {
         this.#connectionState = state;
         this.#status = nextStatus(this.#status, state);
@@ -58,6 +70,24 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
     return this.#status;
   }
 
+  get screenSharing(): boolean {
+    return this.#screenStreamId !== null && this.screenStream.getVideoTracks().length > 0;
+  }
+
+  /**
+   * @internal Which of their streams is a screen share (null: none). The
+   * announcement and the track travel separately (data channel, signaling), so
+   * either may come first: tracks are filed again whenever it changes.
+   */
+  setScreenStreamId(streamId: string | null): void {
+    if (streamId === this.#screenStreamId) return;
+    const wasSharing = this.screenSharing;
+    this.#screenStreamId = streamId;
+    if (streamId !== null) this.#screenStreamIds.add(streamId);
+    for (const track of this.#trackStreams.keys()) this.#place(track);
+    if (this.screenSharing !== wasSharing) this.emit('screen-changed', this.screenSharing);
+  }
+
   /** @internal */
   updateMedia(media: MediaState): void {
     if (media.micMuted === this.#media.micMuted && media.cameraOff === this.#media.cameraOff) return;
@@ -68,18 +98,34 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
   /** @internal Drops the tracks and listeners; the Room closes the link. */
   dispose(): void {
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
-    for (const track of this.stream.getTracks()) {
-      this.stream.removeTrack(track);
-      this.emit('track-removed', track);
+    for (const stream of [this.stream, this.screenStream]) {
+      for (const track of stream.getTracks()) {
+        stream.removeTrack(track);
+        this.emit('track-removed', track);
+      }
     }
+    this.#trackStreams.clear();
     this.#connectionState = 'closed';
     this.removeAllListeners();
   }
 
-  #addTrack(track: MediaStreamTrack): void {
-    if (this.stream.getTrackById(track.id)) return;
-    this.stream.addTrack(track);
-    this.emit('track-added', track);
+  /** Files a track under the camera stream, the screen stream, or (a share that stopped) neither. */
+  #place(track: MediaStreamTrack): void {
+    const streamId = this.#trackStreams.get(track);
+    const fromScreen = streamId !== undefined && this.#screenStreamIds.has(streamId);
+    const into = !fromScreen ? this.stream : streamId === this.#screenStreamId ? this.screenStream : null;
+    const wasSharing = this.screenSharing;
+    for (const stream of [this.stream, this.screenStream]) {
+      if (stream !== into && stream.getTrackById(track.id)) {
+        stream.removeTrack(track);
+        this.emit('track-removed', track);
+      }
+    }
+    if (into && !into.getTrackById(track.id)) {
+      into.addTrack(track);
+      this.emit('track-added', track);
+    }
+    if (this.screenSharing !== wasSharing) this.emit('screen-changed', this.screenSharing);
   }
 }
 

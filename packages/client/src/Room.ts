@@ -42,6 +42,8 @@ export type RoomEvents = {
   'track-removed': (participant: RemoteParticipant, track: MediaStreamTrack) => void;
   'media-changed': (participant: RemoteParticipant, media: MediaState) => void;
   'peer-connection-state': (participant: RemoteParticipant, state: RTCPeerConnectionState) => void;
+  /** A participant started or stopped sharing a screen. */
+  'screen-changed': (participant: RemoteParticipant, sharing: boolean) => void;
   message: (message: ChatMessage) => void;
 };
 
@@ -228,6 +230,13 @@ export class Room extends TypedEmitter<RoomEvents> {
         for (const link of this.#links.values()) void link.replaceTrack(kind, track);
       }),
       local.on('media-changed', (media) => this.#signaling.notify({ type: 'media', media })),
+      local.on('screen-changed', (track) => {
+        const announcement = this.#screenAnnouncement();
+        for (const link of this.#links.values()) {
+          void link.setScreenTrack(track, local.screenStream);
+          link.send(announcement);
+        }
+      }),
     );
     if (leaveOnPageHide && typeof window !== 'undefined') {
       const onPageHide = (event: PageTransitionEvent) => {
@@ -296,6 +305,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     link.on('signal', (signal) => this.#signaling.notify({ type: 'signal', to: info.id, signal }));
     link.on('message', (text) => this.#onPeerMessage(participant, link, text));
     link.on('channel', (channel) => this.files.handleChannel(channel, transferLink(link, participant)));
+    // Someone joining while we share gets the share too, and is told which stream it is.
+    if (local.screenTrack) void link.setScreenTrack(local.screenTrack, local.screenStream);
+    link.on('channel-open', () => {
+      if (local.screenTrack) link.send(this.#screenAnnouncement());
+    });
+    participant.on('screen-changed', (sharing) => this.emit('screen-changed', participant, sharing));
     participant.on('track-added', (track) => this.emit('track-added', participant, track));
     participant.on('track-removed', (track) => this.emit('track-removed', participant, track));
     participant.on('media-changed', (media) => this.emit('media-changed', participant, media));
@@ -331,6 +346,9 @@ export class Room extends TypedEmitter<RoomEvents> {
           self: false,
         });
         return;
+      case 'screen-share':
+        participant.setScreenStreamId(message.streamId);
+        return;
       case 'file-offer':
       case 'file-answer':
       case 'file-cancel':
@@ -338,6 +356,11 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.files.handleControl(message, transferLink(link, participant));
         return;
     }
+  }
+
+  #screenAnnouncement(): string {
+    const local = this.localParticipant;
+    return JSON.stringify({ type: 'screen-share', streamId: local.screenTrack ? local.screenStream.id : null });
   }
 
   #onSignalingClosed(): void {

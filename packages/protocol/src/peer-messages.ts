@@ -58,8 +58,18 @@ export const FileEndFrameSchema = v.object({
   sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
 });
 
+/**
+ * "My screen share travels in the stream with this id" (null: stopped). The
+ * receiver files tracks of that stream as a screen, not as a camera.
+ */
+export const ScreenSharePeerMessageSchema = v.object({
+  type: v.literal('screen-share'),
+  streamId: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
+});
+
 export const PeerMessageSchema = v.variant('type', [
   ChatPeerMessageSchema,
+  ScreenSharePeerMessageSchema,
   FileOfferPeerMessageSchema,
   FileAnswerPeerMessageSchema,
   FileCancelPeerMessageSchema,
@@ -67,6 +77,7 @@ export const PeerMessageSchema = v.variant('type', [
 ]);
 
 export type ChatPeerMessage = v.InferOutput<typeof ChatPeerMessageSchema>;
+export type ScreenSharePeerMessage = v.InferOutput<typeof ScreenSharePeerMessageSchema>;
 export type FileOfferPeerMessage = v.InferOutput<typeof FileOfferPeerMessageSchema>;
 export type FileAnswerPeerMessage = v.InferOutput<typeof FileAnswerPeerMessageSchema>;
 export type FileCancelPeerMessage = v.InferOutput<typeof FileCancelPeerMessageSchema>;

@@ -57,3 +57,10 @@ export const PeopleIcon = () => (
     <path d="M3 20c0-3.3 2.7-6 6-6s6 2.7 6 6M16 5a3 3 0 0 1 0 6M21 20c0-2.6-1.7-4.9-4-5.7" />
   </svg>
 );
+
+export const ScreenIcon = () => (
+  <svg {...base}>
+    <rect x="3" y="4" width="18" height="12" rx="2" />
+    <path d="M8 20h8M12 16v4M12 7v6M9 10l3-3 3 3" />
+  </svg>
+);

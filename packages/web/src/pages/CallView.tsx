@@ -6,6 +6,8 @@ import { FilesPanel } from '../components/FilesPanel';
 import { ChatIcon, FileIcon, LeaveIcon, PeopleIcon } from '../components/icons';
 import { MediaToggles } from '../components/MediaToggles';
 import { ParticipantsPanel } from '../components/ParticipantsPanel';
+import { ScreenShareButton } from '../components/ScreenShareButton';
+import { ScreenView } from '../components/ScreenView';
 import { Tile } from '../components/Tile';
 import { useRerenderOn } from '../hooks/useRerenderOn';
 import { useToasts } from '../hooks/useToasts';
@@ -26,8 +28,9 @@ export function CallView({ room, onLeave }: Props) {
     'media-changed',
     'peer-connection-state',
     'state-changed',
+    'screen-changed',
   ]);
-  useRerenderOn(room.localParticipant, ['media-changed', 'track-changed']);
+  useRerenderOn(room.localParticipant, ['media-changed', 'track-changed', 'screen-changed']);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   // On a phone a panel would cover the faces: start with none there.
   const [panel, setPanel] = useState<Panel>(() => (window.matchMedia('(min-width: 761px)').matches ? 'chat' : null));
@@ -57,6 +60,10 @@ export function CallView({ room, onLeave }: Props) {
   const participants = [...room.participants.values()];
   const local = room.localParticipant;
   const count = participants.length + 1;
+  const screens = [
+    ...(local.screenTrack ? [{ id: 'self', label: 'Your screen', stream: local.screenStream }] : []),
+    ...participants.filter((p) => p.screenSharing).map((p) => ({ id: p.id, label: `${p.name}’s screen`, stream: p.screenStream })),
+  ];
 
   return (
     <div className={`call${panel ? ' with-panel' : ''}`}>
@@ -71,7 +78,14 @@ export function CallView({ room, onLeave }: Props) {
           without it.
         </div>
       )}
-      <main className="grid" data-count={count} aria-label="Participants">
+      {screens.length > 0 && (
+        <div className="stage">
+          {screens.map((screen) => (
+            <ScreenView key={screen.id} label={screen.label} stream={screen.stream} />
+          ))}
+        </div>
+      )}
+      <main className={`grid${screens.length > 0 ? ' strip' : ''}`} data-count={count} aria-label="Participants">
         <Tile name={room.selfName} stream={local.stream} media={local.media} self />
         {participants.map((participant) => (
           <Tile
@@ -105,6 +119,7 @@ export function CallView({ room, onLeave }: Props) {
           {room.name}
         </span>
         <MediaToggles local={local} />
+        <ScreenShareButton local={local} onError={show} />
         <PanelButton label="Chat" open={panel === 'chat'} onClick={() => toggle('chat')} badge={panel === 'chat' ? 0 : unread}>
           <ChatIcon />
         </PanelButton>
