@@ -7,6 +7,8 @@ export type LocalParticipantEvents = {
   /** What we send for `kind` changed (camera turned off: null). Links follow with replaceTrack. */
   'track-changed': (kind: MediaKind, track: MediaStreamTrack | null) => void;
   'media-changed': (media: MediaState) => void;
+  /** A device went away (unplugged) and no other of its kind could replace it. */
+  'device-lost': (kind: MediaKind) => void;
   /** Screen sharing started (the track) or stopped (null), from our button or the browser's own. */
   'screen-changed': (track: MediaStreamTrack | null) => void;
 };
@@ -50,6 +52,8 @@ export class LocalParticipant extends TypedEmitter<LocalParticipantEvents> {
   #micMuted = false;
   readonly #audioConstraints: MediaTrackConstraints;
   readonly #videoConstraints: MediaTrackConstraints;
+  /** The devices asked for by `switchDevice()`; undefined: the browser's default. */
+  readonly #preferred: Partial<Record<MediaKind, string>> = {};
   /** Why a device could not be started, if one could not; the call can go on without it. */
   mediaError: ParleyError | null = null;
   #released = false;
@@ -103,11 +107,34 @@ export class LocalParticipant extends TypedEmitter<LocalParticipantEvents> {
     return kind === 'audio' ? this.#audio : this.#video;
   }
 
+  /** The device each current track comes from (as enumerateDevices names it). */
+  deviceId(kind: MediaKind): string | undefined {
+    return this.track(kind)?.getSettings().deviceId ?? this.#preferred[kind];
+  }
+
+  /**
+   * Moves to another camera or microphone mid-call: the new track replaces the
+   * old on every link (replaceTrack, no renegotiation). With the camera off,
+   * the choice is kept for when it is turned on.
+   */
+  async switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+    this.#assertLive();
+    this.#preferred[kind] = deviceId;
+    if (!this.track(kind)) return;
+    const track = await acquire(kind, this.#constraints(kind));
+    if (this.#released) {
+      track.stop();
+      return;
+    }
+    this.#setTrack(kind, track);
+    this.emit('track-changed', kind, track);
+  }
+
   /** Mutes or unmutes; unmuting with no microphone yet tries to start one. */
   async setMicrophoneEnabled(enabled: boolean): Promise<void> {
     this.#assertLive();
     if (enabled && !this.#audio) {
-      const track = await acquire('audio', this.#audioConstraints);
+      const track = await acquire('audio', this.#constraints('audio'));
       this.#setTrack('audio', track);
       this.emit('track-changed', 'audio', track);
     }
@@ -121,7 +148,7 @@ export class LocalParticipant extends TypedEmitter<LocalParticipantEvents> {
     this.#assertLive();
     if (enabled === Boolean(this.#video)) return;
     if (enabled) {
-      const track = await acquire('video', this.#videoConstraints);
+      const track = await acquire('video', this.#constraints('video'));
       if (this.#released) {
         track.stop();
         return;
@@ -190,29 +217,79 @@ export class LocalParticipant extends TypedEmitter<LocalParticipantEvents> {
 
   async #tryAcquire(kind: MediaKind): Promise<void> {
     try {
-      this.#setTrack(kind, await acquire(kind, kind === 'audio' ? this.#audioConstraints : this.#videoConstraints));
+      this.#setTrack(kind, await acquire(kind, this.#constraints(kind)));
     } catch {
       // mediaError already tells the first reason; the participant goes on without this device.
     }
   }
 
+  #constraints(kind: MediaKind): MediaTrackConstraints {
+    const base = kind === 'audio' ? this.#audioConstraints : this.#videoConstraints;
+    const deviceId = this.#preferred[kind];
+    return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
+  }
+
   #setTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
     const previous = kind === 'audio' ? this.#audio : this.#video;
     if (previous) {
+      previous.removeEventListener('ended', this.#onTrackEnded);
       previous.stop();
       this.stream.removeTrack(previous);
     }
     if (track) {
       if (kind === 'audio') track.enabled = !this.#micMuted;
+      track.addEventListener('ended', this.#onTrackEnded);
       this.stream.addTrack(track);
     }
     if (kind === 'audio') this.#audio = track;
     else this.#video = track;
   }
 
+  /**
+   * A track ends on its own when its device goes away (unplugged, taken by the
+   * system). Follow it: fall back to the default device of that kind; with none
+   * left, carry on without it (camera off, microphone muted) and say so.
+   */
+  readonly #onTrackEnded = (event: Event): void => {
+    const ended = event.target as MediaStreamTrack;
+    const kind = ended.kind as MediaKind;
+    if (this.#released || this.track(kind) !== ended) return;
+    delete this.#preferred[kind];
+    void acquire(kind, this.#constraints(kind))
+      .then((track) => {
+        if (this.#released || this.track(kind) !== ended) return track.stop();
+        this.#setTrack(kind, track);
+        this.emit('track-changed', kind, track);
+      })
+      .catch(() => {
+        if (this.#released || this.track(kind) !== ended) return;
+        this.#setTrack(kind, null);
+        if (kind === 'audio') this.#micMuted = true;
+        this.emit('track-changed', kind, null);
+        this.emit('media-changed', this.media);
+        this.emit('device-lost', kind);
+      });
+  };
+
   #assertLive(): void {
     if (this.#released) throw ParleyError.invalidState('this local participant has been released');
   }
+}
+
+export interface MediaDevices {
+  cameras: MediaDeviceInfo[];
+  microphones: MediaDeviceInfo[];
+  speakers: MediaDeviceInfo[];
+}
+
+/** The devices a person can pick from (labels appear once media permission was granted). */
+export async function listMediaDevices(): Promise<MediaDevices> {
+  const devices = (await navigator.mediaDevices?.enumerateDevices()) ?? [];
+  return {
+    cameras: devices.filter((d) => d.kind === 'videoinput'),
+    microphones: devices.filter((d) => d.kind === 'audioinput'),
+    speakers: devices.filter((d) => d.kind === 'audiooutput'),
+  };
 }
 
 async function acquire(kind: MediaKind, constraints: MediaTrackConstraints): Promise<MediaStreamTrack> {

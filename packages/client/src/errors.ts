@@ -42,6 +42,7 @@ export class ParleyError extends Error {
 
   /** Maps getUserMedia's DOMException names onto what a person can act on. */
   static fromMediaError(error: unknown): ParleyError {
+    if (error instanceof ParleyError) return error;
     const name = error instanceof DOMException ? error.name : '';
     switch (name) {
       case 'NotAllowedError':

@@ -1,6 +1,8 @@
 export { Room, signalingUrl, type RoomEvents, type RoomState, type ChatMessage, type JoinOptions } from './Room.js';
 export {
   LocalParticipant,
+  listMediaDevices,
+  type MediaDevices,
   DEFAULT_AUDIO_CONSTRAINTS,
   DEFAULT_VIDEO_CONSTRAINTS,
   type LocalParticipantEvents,

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { LocalParticipant } from '@parley/client';
 import { useRerenderOn } from '../hooks/useRerenderOn';
+import { SHORTCUTS } from '../hooks/useShortcuts';
 import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon } from './icons';
 
 /** Microphone and camera buttons, used before and during the call alike. */
@@ -20,7 +21,8 @@ export function MediaToggles({ local }: { local: LocalParticipant }) {
         type="button"
         className={`button round${micMuted ? ' off' : ''}`}
         aria-label={micMuted ? 'Unmute microphone' : 'Mute microphone'}
-        title={micMuted ? 'Unmute microphone' : 'Mute microphone'}
+        title={`${micMuted ? 'Unmute microphone' : 'Mute microphone'} (${SHORTCUTS.microphone})`}
+        aria-keyshortcuts="Control+D"
         onClick={() => run(local.setMicrophoneEnabled(micMuted))}
       >
         {micMuted ? <MicOffIcon /> : <MicIcon />}
@@ -29,7 +31,8 @@ export function MediaToggles({ local }: { local: LocalParticipant }) {
         type="button"
         className={`button round${cameraOff ? ' off' : ''}`}
         aria-label={cameraOff ? 'Turn camera on' : 'Turn camera off'}
-        title={cameraOff ? 'Turn camera on' : 'Turn camera off'}
+        title={`${cameraOff ? 'Turn camera on' : 'Turn camera off'} (${SHORTCUTS.camera})`}
+        aria-keyshortcuts="Control+E"
         onClick={() => run(local.setCameraEnabled(cameraOff))}
       >
         {cameraOff ? <CameraOffIcon /> : <CameraIcon />}

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { canChooseSpeaker, useAudioOutput } from '../audioOutput';
 
 interface Props {
   stream: MediaStream;
@@ -10,6 +11,12 @@ interface Props {
 
 export function StreamVideo({ stream, trackKey, self = false }: Props) {
   const ref = useRef<HTMLVideoElement>(null);
+  const sinkId = useAudioOutput();
+  useEffect(() => {
+    const video = ref.current;
+    if (!video || self || !canChooseSpeaker) return;
+    video.setSinkId(sinkId).catch((error: unknown) => console.warn('[parley] could not switch the speaker:', error));
+  }, [sinkId, self]);
   useEffect(() => {
     const video = ref.current;
     if (!video) return;

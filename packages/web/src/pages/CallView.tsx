@@ -3,23 +3,27 @@ import type { ChatMessage, Room } from '@parley/client';
 import { ChatPanel } from '../components/ChatPanel';
 import { CopyLinkButton } from '../components/CopyLinkButton';
 import { FilesPanel } from '../components/FilesPanel';
-import { ChatIcon, FileIcon, LeaveIcon, PeopleIcon } from '../components/icons';
+import { DeviceSettings } from '../components/DeviceSettings';
+import { ChatIcon, FileIcon, LeaveIcon, PeopleIcon, SettingsIcon } from '../components/icons';
 import { MediaToggles } from '../components/MediaToggles';
 import { ParticipantsPanel } from '../components/ParticipantsPanel';
 import { ScreenShareButton } from '../components/ScreenShareButton';
 import { ScreenView } from '../components/ScreenView';
 import { Tile } from '../components/Tile';
 import { useRerenderOn } from '../hooks/useRerenderOn';
+import { useShortcuts } from '../hooks/useShortcuts';
 import { useToasts } from '../hooks/useToasts';
 
 interface Props {
   room: Room;
+  speaker: string;
+  onSpeakerChange: (deviceId: string) => void;
   onLeave: () => void;
 }
 
-type Panel = 'chat' | 'files' | 'participants' | null;
+type Panel = 'chat' | 'files' | 'participants' | 'settings' | null;
 
-export function CallView({ room, onLeave }: Props) {
+export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
   useRerenderOn(room, [
     'participant-joined',
     'participant-left',
@@ -36,6 +40,7 @@ export function CallView({ room, onLeave }: Props) {
   const [panel, setPanel] = useState<Panel>(() => (window.matchMedia('(min-width: 761px)').matches ? 'chat' : null));
   const [unread, setUnread] = useState(0);
   const { toasts, show } = useToasts();
+  useShortcuts(room.localParticipant);
 
   useEffect(() => {
     const offs = [
@@ -45,6 +50,9 @@ export function CallView({ room, onLeave }: Props) {
       }),
       room.on('participant-joined', (participant) => show(`${participant.name} joined`)),
       room.on('participant-left', (participant) => show(`${participant.name} left`)),
+      room.localParticipant.on('device-lost', (kind) =>
+        show(kind === 'video' ? 'Your camera was disconnected' : 'Your microphone was disconnected'),
+      ),
       room.files.on('offered', (transfer) => {
         show(`${transfer.peer.name} wants to send you “${transfer.name}”`);
         setPanel('files');
@@ -107,6 +115,20 @@ export function CallView({ room, onLeave }: Props) {
       )}
       {panel === 'files' && <FilesPanel room={room} onClose={() => setPanel(null)} />}
       {panel === 'participants' && <ParticipantsPanel room={room} onClose={() => setPanel(null)} />}
+      {panel === 'settings' && (
+        <aside className="panel" aria-label="Settings">
+          <header>
+            <h2>Settings</h2>
+            <button type="button" className="button ghost small" onClick={() => setPanel(null)} aria-label="Close settings">
+              ✕
+            </button>
+          </header>
+          <div className="panel-body">
+            <DeviceSettings local={local} speaker={speaker} onSpeakerChange={onSpeakerChange} />
+            <p className="muted">Shortcuts: Ctrl+D microphone, Ctrl+E camera (⌘ on a Mac).</p>
+          </div>
+        </aside>
+      )}
       <div className="toasts" role="status" aria-live="polite">
         {toasts.map((toast) => (
           <div key={toast.id} className="toast">
@@ -128,6 +150,9 @@ export function CallView({ room, onLeave }: Props) {
         </PanelButton>
         <PanelButton label="Participants" open={panel === 'participants'} onClick={() => toggle('participants')}>
           <PeopleIcon />
+        </PanelButton>
+        <PanelButton label="Settings" open={panel === 'settings'} onClick={() => toggle('settings')}>
+          <SettingsIcon />
         </PanelButton>
         <button type="button" className="button round danger" aria-label="Leave call" title="Leave call" onClick={onLeave}>
           <LeaveIcon />

@@ -2,6 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { Room, signalingUrl, type ParleyError } from '@parley/client';
 import { MAX_DISPLAY_NAME_LENGTH } from '@parley/protocol';
 import { CopyLinkButton } from '../components/CopyLinkButton';
+import { DeviceSettings } from '../components/DeviceSettings';
+import { MicLevel } from '../components/MicLevel';
 import { MediaToggles } from '../components/MediaToggles';
 import { Tile } from '../components/Tile';
 import { useLocalParticipant } from '../hooks/useLocalParticipant';
@@ -12,10 +14,12 @@ const RELAY_ONLY_KEY = 'parley.relayOnly';
 
 interface Props {
   room: string;
+  speaker: string;
+  onSpeakerChange: (deviceId: string) => void;
   onJoined: (room: Room) => void;
 }
 
-export function PreJoin({ room, onJoined }: Props) {
+export function PreJoin({ room, speaker, onSpeakerChange, onJoined }: Props) {
   const { local, handOver } = useLocalParticipant();
   useRerenderOn(local, ['media-changed', 'track-changed']);
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
@@ -54,7 +58,13 @@ export function PreJoin({ room, onJoined }: Props) {
             {describeMediaError(local.mediaError)} You can still join to listen and watch.
           </p>
         )}
-        {local && <MediaToggles local={local} />}
+        {local && (
+          <>
+            <MicLevel local={local} />
+            <MediaToggles local={local} />
+            <DeviceSettings local={local} speaker={speaker} onSpeakerChange={onSpeakerChange} />
+          </>
+        )}
       </div>
       <form className="prejoin-form" onSubmit={(event) => void join(event)}>
         <h1>Join “{room}”</h1>
