@@ -1,5 +1,6 @@
 import type { MediaState, PeerInfo } from '@parley/protocol';
 import type { PeerLink } from './PeerLink.js';
+import type { LinkQuality } from './quality/measureLink.js';
 import { TypedEmitter } from './TypedEmitter.js';
 
 /**
@@ -14,6 +15,8 @@ export type RemoteParticipantEvents = {
   'track-removed': (track: MediaStreamTrack) => void;
   'media-changed': (media: MediaState) => void;
   'connection-state': (state: RTCPeerConnectionState) => void;
+  /** A new measurement of the link to them (every second). */
+  'quality-changed': (quality: LinkQuality) => void;
   /** They started or stopped sharing a screen; see `screenStream`. */
   'screen-changed': (sharing: boolean) => void;
 };
@@ -37,6 +40,7 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
   #media: MediaState;
   #connectionState: RTCPeerConnectionState = 'new';
   #status: LinkStatus = 'connecting';
+  #quality: LinkQuality | null = null;
   readonly #subs: (() => void)[] = [];
 
   /** @internal Created by Room. */
@@ -68,6 +72,17 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
 
   get status(): LinkStatus {
     return this.#status;
+  }
+
+  /** The latest measurement of the link to them; null before the first. */
+  get quality(): LinkQuality | null {
+    return this.#quality;
+  }
+
+  /** @internal */
+  updateQuality(quality: LinkQuality): void {
+    this.#quality = quality;
+    this.emit('quality-changed', quality);
   }
 
   get screenSharing(): boolean {

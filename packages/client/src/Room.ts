@@ -12,6 +12,9 @@ import {
 import { ParleyError } from './errors.js';
 import { FileTransfers, type TransferLink } from './files/FileTransfers.js';
 import type { OutgoingTransfer } from './files/OutgoingTransfer.js';
+import { MeshQuality } from './quality/MeshQuality.js';
+import type { LinkQuality } from './quality/measureLink.js';
+import { QualityMonitor } from './quality/QualityMonitor.js';
 import type { LocalParticipant } from './LocalParticipant.js';
 import { MEDIA_KINDS, PeerLink } from './PeerLink.js';
 import { RemoteParticipant } from './RemoteParticipant.js';
@@ -42,6 +45,9 @@ export type RoomEvents = {
   'track-removed': (participant: RemoteParticipant, track: MediaStreamTrack) => void;
   'media-changed': (participant: RemoteParticipant, media: MediaState) => void;
   'peer-connection-state': (participant: RemoteParticipant, state: RTCPeerConnectionState) => void;
+  'quality-changed': (participant: RemoteParticipant, quality: LinkQuality) => void;
+  /** Who is talking now (the loudest above a floor): a participant id, our own id, or null. */
+  'active-speaker-changed': (participantId: string | null) => void;
   /** A participant started or stopped sharing a screen. */
   'screen-changed': (participant: RemoteParticipant, sharing: boolean) => void;
   message: (message: ChatMessage) => void;
@@ -68,6 +74,8 @@ export interface JoinOptions {
 const ICE_REFRESH_AT = 0.75;
 /** After a failed refresh (signaling down), try again this much later. */
 const ICE_REFRESH_RETRY_MS = 30_000;
+/** Links are measured (and the measurements shared) this often. */
+const QUALITY_INTERVAL_MS = 1_000;
 
 /** The signaling URL of the server that served this page. */
 export function signalingUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
@@ -97,6 +105,11 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #subs: (() => void)[] = [];
   /** File transfers in both directions; listen to `files.on('offered', ...)`. */
   readonly files = new FileTransfers();
+  /** How every link of the mesh is doing, as each participant reports it. */
+  readonly mesh = new MeshQuality();
+  #qualityTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #quality: QualityMonitor;
+  #activeSpeaker: string | null = null;
 
   private constructor(signaling: SignalingClient, joined: JoinedMessage, options: JoinOptions) {
     super();
@@ -108,6 +121,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#extraIceServers = options.iceServers ?? [];
     this.#iceServers = [...(joined.iceServers as RTCIceServer[]), ...this.#extraIceServers];
     this.#relayOnly = options.relayOnly ?? false;
+    this.#quality = new QualityMonitor(joined.selfId);
   }
 
   /** Connects, joins the room and starts a peer connection to everyone already there. */
@@ -210,6 +224,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   leave(): void {
     if (this.#state === 'left') return;
     clearTimeout(this.#iceRefreshTimer);
+    clearInterval(this.#qualityTimer);
     this.#signaling.notify({ type: 'leave' });
     this.#signaling.close(1000, 'left');
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
@@ -247,6 +262,35 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     this.#setState('joined');
     for (const peer of peers) this.#addParticipant(peer);
+    this.#qualityTimer = setInterval(() => void this.#measureQuality(), QUALITY_INTERVAL_MS);
+  }
+
+  get activeSpeakerId(): string | null {
+    return this.#activeSpeaker;
+  }
+
+  /** Measures every link, shares our view of them with everyone, and picks the active speaker. */
+  async #measureQuality(): Promise<void> {
+    const links = [...this.#links].map(([id, link]) => ({
+      id,
+      pc: link.pc,
+      muted: this.#participants.get(id)?.media.micMuted ?? true,
+    }));
+    const sample = await this.#quality.sample(links, this.localParticipant.media.micMuted);
+    if (this.#state === 'left') return;
+    for (const [id, quality] of sample.qualities) {
+      const participant = this.#participants.get(id);
+      if (!participant) continue;
+      participant.updateQuality(quality);
+      this.emit('quality-changed', participant, quality);
+    }
+    this.mesh.report(this.selfId, sample.reports);
+    const encoded = JSON.stringify({ type: 'link-stats', links: sample.reports });
+    for (const link of this.#links.values()) link.send(encoded);
+    if (sample.activeSpeaker !== this.#activeSpeaker) {
+      this.#activeSpeaker = sample.activeSpeaker;
+      this.emit('active-speaker-changed', sample.activeSpeaker);
+    }
   }
 
   /**
@@ -324,6 +368,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#participants.delete(id);
     this.#links.delete(id);
     this.files.abandonPeer(id);
+    this.mesh.forget(id);
+    this.#quality.forget(id);
     link?.close();
     if (!participant) return;
     participant.dispose();
@@ -348,6 +394,9 @@ export class Room extends TypedEmitter<RoomEvents> {
         return;
       case 'screen-share':
         participant.setScreenStreamId(message.streamId);
+        return;
+      case 'link-stats':
+        this.mesh.report(participant.id, message.links);
         return;
       case 'file-offer':
       case 'file-answer':

@@ -18,3 +18,5 @@ export { FileTransfers, type FileTransfersEvents } from './files/FileTransfers.j
 export { FileTransfer, type TransferState, type FileTransferEvents, type TransferPeer } from './files/FileTransfer.js';
 export { OutgoingTransfer } from './files/OutgoingTransfer.js';
 export { IncomingTransfer } from './files/IncomingTransfer.js';
+export { MeshQuality, type MeshLink, type MeshQualityEvents } from './quality/MeshQuality.js';
+export type { LinkQuality, PathKind, QualityLevel } from './quality/measureLink.js';

@@ -67,8 +67,28 @@ export const ScreenSharePeerMessageSchema = v.object({
   streamId: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
 });
 
+export const PATH_KINDS = ['direct', 'nat', 'relay'] as const;
+export const QUALITY_LEVELS = ['good', 'fair', 'poor', 'unknown'] as const;
+
+/** How one link looks from one end; shared so everyone can see the whole mesh. */
+export const LinkReportSchema = v.object({
+  peerId: v.pipe(v.string(), v.maxLength(32)),
+  rttMs: v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(60_000))),
+  lossPercent: v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
+  path: v.nullable(v.picklist(PATH_KINDS)),
+  transport: v.nullable(v.picklist(['udp', 'tcp'])),
+  level: v.picklist(QUALITY_LEVELS),
+});
+
+/** Every couple of seconds each participant tells the others how its links are doing. */
+export const LinkStatsPeerMessageSchema = v.object({
+  type: v.literal('link-stats'),
+  links: v.pipe(v.array(LinkReportSchema), v.maxLength(64)),
+});
+
 export const PeerMessageSchema = v.variant('type', [
   ChatPeerMessageSchema,
+  LinkStatsPeerMessageSchema,
   ScreenSharePeerMessageSchema,
   FileOfferPeerMessageSchema,
   FileAnswerPeerMessageSchema,
@@ -77,6 +97,8 @@ export const PeerMessageSchema = v.variant('type', [
 ]);
 
 export type ChatPeerMessage = v.InferOutput<typeof ChatPeerMessageSchema>;
+export type LinkReport = v.InferOutput<typeof LinkReportSchema>;
+export type LinkStatsPeerMessage = v.InferOutput<typeof LinkStatsPeerMessageSchema>;
 export type ScreenSharePeerMessage = v.InferOutput<typeof ScreenSharePeerMessageSchema>;
 export type FileOfferPeerMessage = v.InferOutput<typeof FileOfferPeerMessageSchema>;
 export type FileAnswerPeerMessage = v.InferOutput<typeof FileAnswerPeerMessageSchema>;

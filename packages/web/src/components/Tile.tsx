@@ -1,5 +1,6 @@
-import type { LinkStatus, MediaState } from '@parley/client';
+import type { LinkQuality, LinkStatus, MediaState } from '@parley/client';
 import { CameraOffIcon, MicOffIcon } from './icons';
+import { QualityBadge } from './QualityBadge';
 import { StreamVideo, trackKeyOf } from './StreamVideo';
 
 interface Props {
@@ -11,19 +12,37 @@ interface Props {
   status?: LinkStatus;
   /** Whether a TURN relay is configured: without one, some networks cannot connect at all. */
   hasRelay?: boolean;
+  quality?: LinkQuality | null;
+  speaking?: boolean;
+  pinned?: boolean;
+  onPin?: () => void;
+  onShowQuality?: () => void;
 }
 
-export function Tile({ name, stream, media, self = false, status, hasRelay = false }: Props) {
+export function Tile({ name, stream, media, self = false, status, hasRelay = false, quality, speaking, pinned, onPin, onShowQuality }: Props) {
   const label = self ? (name ? `${name} (you)` : 'You') : name;
   return (
-    <section role="group" aria-label={label} className="tile" data-camera-off={media.cameraOff || undefined}>
+    <section
+      role="group"
+      aria-label={label}
+      className="tile"
+      data-camera-off={media.cameraOff || undefined}
+      data-speaking={speaking || undefined}
+      data-pinned={pinned || undefined}
+    >
       <StreamVideo stream={stream} trackKey={trackKeyOf(stream)} self={self} />
       {media.cameraOff && (
         <div className="avatar" aria-hidden="true">
           {initials(name)}
         </div>
       )}
+      {onPin && (
+        <button type="button" className="button small tile-pin" onClick={onPin} aria-pressed={pinned ?? false}>
+          {pinned ? `Unpin ${label}` : `Pin ${label}`}
+        </button>
+      )}
       <div className="tile-footer">
+        {onShowQuality && <QualityBadge name={name} quality={quality ?? null} onOpen={onShowQuality} />}
         <span className="tile-name">{label}</span>
         {media.micMuted && (
           <span role="img" aria-label="Microphone muted" className="badge">

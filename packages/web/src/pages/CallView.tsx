@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ChatMessage, Room } from '@parley/client';
 import { ChatPanel } from '../components/ChatPanel';
+import { ConnectionDetailsPanel } from '../components/ConnectionDetailsPanel';
 import { CopyLinkButton } from '../components/CopyLinkButton';
 import { FilesPanel } from '../components/FilesPanel';
 import { DeviceSettings } from '../components/DeviceSettings';
@@ -21,7 +22,7 @@ interface Props {
   onLeave: () => void;
 }
 
-type Panel = 'chat' | 'files' | 'participants' | 'settings' | null;
+type Panel = 'chat' | 'files' | 'participants' | 'settings' | 'details' | null;
 
 export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
   useRerenderOn(room, [
@@ -33,12 +34,16 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
     'peer-connection-state',
     'state-changed',
     'screen-changed',
+    'quality-changed',
+    'active-speaker-changed',
   ]);
   useRerenderOn(room.localParticipant, ['media-changed', 'track-changed', 'screen-changed']);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   // On a phone a panel would cover the faces: start with none there.
   const [panel, setPanel] = useState<Panel>(() => (window.matchMedia('(min-width: 761px)').matches ? 'chat' : null));
   const [unread, setUnread] = useState(0);
+  /** The participant shown large ('self' for our own tile), chosen by a person. */
+  const [pinned, setPinned] = useState<string | null>(null);
   const { toasts, show } = useToasts();
   useShortcuts(room.localParticipant);
 
@@ -68,6 +73,37 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
   const participants = [...room.participants.values()];
   const local = room.localParticipant;
   const count = participants.length + 1;
+  const pinnedId = pinned === 'self' || room.participants.has(pinned ?? '') ? pinned : null;
+  const pin = (id: string) => () => setPinned((current) => (current === id ? null : id));
+  const speaking = room.activeSpeakerId;
+  const tiles = [
+    <Tile
+      key="self"
+      name={room.selfName}
+      stream={local.stream}
+      media={local.media}
+      self
+      speaking={speaking === room.selfId}
+      pinned={pinnedId === 'self'}
+      onPin={pin('self')}
+    />,
+    ...participants.map((participant) => (
+      <Tile
+        key={participant.id}
+        name={participant.name}
+        stream={participant.stream}
+        media={participant.media}
+        status={participant.status}
+        hasRelay={room.hasRelay}
+        quality={participant.quality}
+        speaking={speaking === participant.id}
+        pinned={pinnedId === participant.id}
+        onPin={pin(participant.id)}
+        onShowQuality={() => setPanel('details')}
+      />
+    )),
+  ];
+  const pinnedTile = tiles.find((tile) => tile.key === (pinnedId ?? ''));
   const screens = [
     ...(local.screenTrack ? [{ id: 'self', label: 'Your screen', stream: local.screenStream }] : []),
     ...participants.filter((p) => p.screenSharing).map((p) => ({ id: p.id, label: `${p.name}’s screen`, stream: p.screenStream })),
@@ -86,25 +122,20 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
           without it.
         </div>
       )}
-      {screens.length > 0 && (
+      {(screens.length > 0 || pinnedTile) && (
         <div className="stage">
           {screens.map((screen) => (
             <ScreenView key={screen.id} label={screen.label} stream={screen.stream} />
           ))}
+          {screens.length === 0 && pinnedTile}
         </div>
       )}
-      <main className={`grid${screens.length > 0 ? ' strip' : ''}`} data-count={count} aria-label="Participants">
-        <Tile name={room.selfName} stream={local.stream} media={local.media} self />
-        {participants.map((participant) => (
-          <Tile
-            key={participant.id}
-            name={participant.name}
-            stream={participant.stream}
-            media={participant.media}
-            status={participant.status}
-            hasRelay={room.hasRelay}
-          />
-        ))}
+      <main
+        className={`grid${screens.length > 0 || pinnedTile ? ' strip' : ''}`}
+        data-count={screens.length > 0 || !pinnedTile ? count : count - 1}
+        aria-label="Participants"
+      >
+        {tiles.filter((tile) => screens.length > 0 || tile !== pinnedTile)}
       </main>
       {panel === 'chat' && (
         <ChatPanel
@@ -115,6 +146,7 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
       )}
       {panel === 'files' && <FilesPanel room={room} onClose={() => setPanel(null)} />}
       {panel === 'participants' && <ParticipantsPanel room={room} onClose={() => setPanel(null)} />}
+      {panel === 'details' && <ConnectionDetailsPanel room={room} onClose={() => setPanel(null)} />}
       {panel === 'settings' && (
         <aside className="panel" aria-label="Settings">
           <header>

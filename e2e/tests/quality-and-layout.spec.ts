@@ -1,0 +1,53 @@
+import { expectVideoFlowing, joinCall, tile } from '../support/call.js';
+import { expect, freshRoom, test } from '../support/fixtures.js';
+
+test('each tile shows its link quality, and the details show the whole mesh as every participant reports it', async ({ browser, server }) => {
+  const room = freshRoom();
+  const ada = await joinCall(browser, server, room, 'Ada');
+  const bob = await joinCall(browser, server, room, 'Bob');
+  const cyd = await joinCall(browser, server, room, 'Cyd');
+  await expectVideoFlowing(ada, 'Bob');
+  await expectVideoFlowing(ada, 'Cyd');
+
+  for (const name of ['Bob', 'Cyd']) {
+    const badge = tile(ada, name).getByRole('button', { name: new RegExp(`^Connection to ${name}:`) });
+    await expect(badge).toHaveAttribute('aria-label', new RegExp(`^Connection to ${name}: good, \\d+ ms round trip, [\\d.]+% loss, direct over UDP$`), {
+      timeout: 15_000,
+    });
+  }
+
+  await tile(ada, 'Bob').getByRole('button', { name: /^Connection to Bob:/ }).click();
+  const details = ada.getByRole('complementary', { name: 'Connection details' });
+  await expect(details.getByRole('listitem').filter({ hasText: 'Bob' })).toContainText(/\d+ ms · [\d.]+% loss/);
+  // A link Ada is not part of: known only because Bob shares his measurements.
+  const bobToCyd = details.getByRole('cell', { name: 'Bob to Cyd' });
+  await expect(bobToCyd).toContainText(/\d+ ms/, { timeout: 15_000 });
+  await expect(bobToCyd).toContainText('direct over UDP');
+  await expect(details.getByRole('cell', { name: 'Cyd to Bob' })).toContainText(/\d+ ms/);
+  await expect(details.getByRole('cell', { name: 'Ada (you) to Cyd' })).toContainText(/\d+ ms/);
+
+  await test.step('the active speaker is highlighted', async () => {
+    for (const page of [bob, cyd]) await page.getByRole('button', { name: 'Mute microphone' }).click();
+    await expect(tile(bob, 'Ada')).toHaveAttribute('data-speaking', 'true', { timeout: 15_000 });
+    await expect(tile(bob, 'Cyd')).not.toHaveAttribute('data-speaking', 'true');
+  });
+});
+
+test('a pinned tile is shown large, and unpinning puts it back', async ({ browser, server }) => {
+  const room = freshRoom();
+  const ada = await joinCall(browser, server, room, 'Ada');
+  await joinCall(browser, server, room, 'Bob');
+  await joinCall(browser, server, room, 'Cyd');
+  const area = async (name: string) => {
+    const box = await tile(ada, name).boundingBox();
+    return (box?.width ?? 0) * (box?.height ?? 0);
+  };
+  await expect(tile(ada, 'Cyd')).toBeVisible();
+  await tile(ada, 'Bob').hover();
+  await tile(ada, 'Bob').getByRole('button', { name: 'Pin Bob' }).click();
+  await expect(tile(ada, 'Bob')).toHaveAttribute('data-pinned', 'true');
+  await expect.poll(async () => (await area('Bob')) / (await area('Cyd'))).toBeGreaterThan(3);
+  await expectVideoFlowing(ada, 'Bob');
+  await tile(ada, 'Bob').getByRole('button', { name: 'Unpin Bob' }).click();
+  await expect.poll(async () => (await area('Bob')) / (await area('Cyd'))).toBeLessThan(1.5);
+});
