@@ -77,7 +77,7 @@ export async function openPeerConnections(page: Page): Promise<number> {
 
 export async function sendChat(page: Page, text: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
 }
 
 export function chatLog(page: Page) {
