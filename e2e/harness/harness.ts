@@ -40,7 +40,9 @@ function relay(from: PeerLink, to: PeerLink, timing: RelayTiming, onDescription:
 }
 
 async function makePair(timing: RelayTiming = {}): Promise<Pair> {
-  const streams = { polite: await localStream(), impolite: await localStream() };
+  // One capture, cloned for the second peer: opening the fake devices twice at once can fail under load.
+  const source = await localStream();
+  const streams = { polite: source, impolite: new MediaStream(source.getTracks().map((track) => track.clone())) };
   const tracks = (stream: MediaStream) => ({
     audio: stream.getAudioTracks()[0] ?? null,
     video: stream.getVideoTracks()[0] ?? null,

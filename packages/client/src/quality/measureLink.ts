@@ -14,9 +14,9 @@ export interface LinkQuality {
   path: PathKind | null;
   transport: 'udp' | 'tcp' | null;
   level: QualityLevel;
-  /** Their audio level, 0..1, for the active speaker. */
+  /** Their audio level over the last interval (RMS, 0..1), for the active speaker. */
   audioLevel: number;
-  /** Our own microphone's level as this link sends it, 0..1. */
+  /** Our own microphone's level over the last interval as this link sends it (RMS, 0..1). */
   sentAudioLevel: number;
 }
 
@@ -27,6 +27,11 @@ export interface LinkCounters {
   bytesOut: number;
   packetsReceived: number;
   packetsLost: number;
+  /** totalAudioEnergy and totalSamplesDuration, received and sent: their deltas give a level over the interval. */
+  energyIn: number;
+  durationIn: number;
+  energyOut: number;
+  durationOut: number;
 }
 
 /**
@@ -51,7 +56,13 @@ export async function measureLink(pc: RTCPeerConnection, previous?: LinkCounters
 
   const sum = (type: string, field: string) =>
     all.filter((r) => r['type'] === type).reduce((total, r) => total + Number(r[field] ?? 0), 0);
+  const audio = all.find((r) => r['type'] === 'inbound-rtp' && r['kind'] === 'audio');
+  const microphone = all.find((r) => r['type'] === 'media-source' && r['kind'] === 'audio');
   const counters: LinkCounters = {
+    energyIn: Number(audio?.['totalAudioEnergy'] ?? 0),
+    durationIn: Number(audio?.['totalSamplesDuration'] ?? 0),
+    energyOut: Number(microphone?.['totalAudioEnergy'] ?? 0),
+    durationOut: Number(microphone?.['totalSamplesDuration'] ?? 0),
     at: performance.now(),
     bytesIn: sum('inbound-rtp', 'bytesReceived'),
     bytesOut: sum('outbound-rtp', 'bytesSent'),
@@ -68,8 +79,6 @@ export async function measureLink(pc: RTCPeerConnection, previous?: LinkCounters
   }
   const rtt = pair?.['currentRoundTripTime'];
   const rttMs = typeof rtt === 'number' ? Math.round(rtt * 1000) : null;
-  const audio = all.find((r) => r['type'] === 'inbound-rtp' && r['kind'] === 'audio');
-  const microphone = all.find((r) => r['type'] === 'media-source' && r['kind'] === 'audio');
 
   const quality: LinkQuality = {
     rttMs,
@@ -79,10 +88,19 @@ export async function measureLink(pc: RTCPeerConnection, previous?: LinkCounters
     path: pathOf(local, remote),
     transport: transportOf(local),
     level: levelOf(rttMs, lossPercent),
-    audioLevel: Number(audio?.['audioLevel'] ?? 0),
-    sentAudioLevel: Number(microphone?.['audioLevel'] ?? 0),
+    audioLevel: rmsLevel(counters.energyIn - (previous?.energyIn ?? 0), counters.durationIn - (previous?.durationIn ?? 0)),
+    sentAudioLevel: rmsLevel(counters.energyOut - (previous?.energyOut ?? 0), counters.durationOut - (previous?.durationOut ?? 0)),
   };
   return { quality, counters };
+}
+
+/**
+ * webrtc-stats defines totalAudioEnergy as the sum of level² × duration, so
+ * over an interval the RMS level is sqrt(Δenergy / Δduration): a steadier
+ * signal than the instantaneous audioLevel, which misses speech between samples.
+ */
+function rmsLevel(energy: number, duration: number): number {
+  return duration > 0 && energy > 0 ? Math.sqrt(energy / duration) : 0;
 }
 
 function pathOf(local: Report | undefined, remote: Report | undefined): PathKind | null {
