@@ -24,8 +24,19 @@ export interface Pair {
   streams: { polite: MediaStream; impolite: MediaStream };
 }
 
-async function localStream(): Promise<MediaStream> {
-  return navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+/**
+ * Chromium's fake audio source sometimes fails to start (NotReadableError)
+ * while the machine is saturated; it is the test machine's hiccup, not the
+ * SDK's, so the harness tries a few times before giving up.
+ */
+async function localStream(attempts = 3): Promise<MediaStream> {
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+  } catch (error) {
+    if (attempts <= 1 || !(error instanceof DOMException && error.name === 'NotReadableError')) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return localStream(attempts - 1);
+  }
 }
 
 function relay(from: PeerLink, to: PeerLink, timing: RelayTiming, onDescription: () => void): void {

@@ -1,8 +1,20 @@
 import { test as base } from '@playwright/test';
 import { ParleyProcess } from './ParleyProcess.js';
 
-/** Each test gets its own server process, stopped by PID afterwards. */
-export const test = base.extend<{ server: ParleyProcess }>({
+/**
+ * Each test gets its own server process, stopped by PID afterwards. Every
+ * browser context a test opens is closed after it: a call left running would
+ * keep encoding video (by design it outlives the server) and slow every test after.
+ */
+export const test = base.extend<{ server: ParleyProcess; closeContexts: void }>({
+  closeContexts: [
+    async ({ browser }, use) => {
+      const before = new Set(browser.contexts());
+      await use();
+      await Promise.all(browser.contexts().filter((context) => !before.has(context)).map((context) => context.close()));
+    },
+    { auto: true },
+  ],
   server: async ({}, use) => {
     const server = await ParleyProcess.start();
     try {

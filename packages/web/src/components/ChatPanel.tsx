@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { SidePanel } from './SidePanel';
 import type { ChatMessage } from '@parley/client';
 import { MAX_CHAT_TEXT_LENGTH } from '@parley/protocol';
 
@@ -27,13 +28,7 @@ export function ChatPanel({ messages, onSend, onClose }: Props) {
   };
 
   return (
-    <aside className="panel chat" aria-label="Chat">
-      <header>
-        <h2>Chat</h2>
-        <button type="button" className="button ghost small" onClick={onClose} aria-label="Close chat">
-          ✕
-        </button>
-      </header>
+    <SidePanel title="Chat" className="chat" onClose={onClose}>
       <ol ref={logRef} role="log" aria-label="Chat messages" aria-live="polite" className="messages">
         {messages.length === 0 && <li className="empty">Messages go straight to everyone in the call.</li>}
         {messages.map((message) => (
@@ -56,6 +51,6 @@ export function ChatPanel({ messages, onSend, onClose }: Props) {
           Send
         </button>
       </form>
-    </aside>
+    </SidePanel>
   );
 }

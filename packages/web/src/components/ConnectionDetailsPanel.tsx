@@ -1,4 +1,5 @@
 import type { LinkReport } from '@parley/protocol';
+import { SidePanel } from './SidePanel';
 import type { Room } from '@parley/client';
 import { useRerenderOn } from '../hooks/useRerenderOn';
 import { describePath } from '../quality';
@@ -22,13 +23,7 @@ export function ConnectionDetailsPanel({ room, onClose }: { room: Room; onClose:
   };
 
   return (
-    <aside className="panel" aria-label="Connection details">
-      <header>
-        <h2>Connection details</h2>
-        <button type="button" className="button ghost small" onClick={onClose} aria-label="Close connection details">
-          ✕
-        </button>
-      </header>
+    <SidePanel title="Connection details" onClose={onClose}>
       <div className="panel-body">
         <ul className="my-links" aria-label="Your connections">
           {[...room.participants.values()].map((p) => (
@@ -83,6 +78,6 @@ export function ConnectionDetailsPanel({ room, onClose }: { room: Room; onClose:
           </tbody>
         </table>
       </div>
-    </aside>
+    </SidePanel>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { SidePanel } from './SidePanel';
 import type { FileTransfer, IncomingTransfer, Room } from '@parley/client';
 import { useTransfers } from '../hooks/useTransfers';
 import { formatBytes, formatDuration } from '../format';
@@ -31,13 +32,7 @@ export function FilesPanel({ room, onClose }: Props) {
   };
 
   return (
-    <aside className="panel" aria-label="Files">
-      <header>
-        <h2>Files</h2>
-        <button type="button" className="button ghost small" onClick={onClose} aria-label="Close files">
-          ✕
-        </button>
-      </header>
+    <SidePanel title="Files" onClose={onClose}>
       <div
         className={`dropzone${dragging ? ' dragging' : ''}`}
         onDragOver={(event) => {
@@ -78,7 +73,7 @@ export function FilesPanel({ room, onClose }: Props) {
           <TransferRow key={transfer.id} transfer={transfer} />
         ))}
       </ul>
-    </aside>
+    </SidePanel>
   );
 }
 

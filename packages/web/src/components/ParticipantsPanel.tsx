@@ -1,4 +1,5 @@
 import type { Room } from '@parley/client';
+import { SidePanel } from './SidePanel';
 import { CameraOffIcon, MicOffIcon } from './icons';
 
 const STATUS_TEXT = { connecting: 'connecting…', connected: '', reconnecting: 'reconnecting…', failed: 'cannot be reached' } as const;
@@ -10,13 +11,7 @@ export function ParticipantsPanel({ room, onClose }: { room: Room; onClose: () =
     ...[...room.participants.values()].map((p) => ({ id: p.id, name: p.name, media: p.media, note: STATUS_TEXT[p.status] })),
   ];
   return (
-    <aside className="panel" aria-label="Participants">
-      <header>
-        <h2>Participants ({people.length})</h2>
-        <button type="button" className="button ghost small" onClick={onClose} aria-label="Close participants">
-          ✕
-        </button>
-      </header>
+    <SidePanel title="Participants" heading={`Participants (${people.length})`} onClose={onClose}>
       <ul className="people">
         {people.map((person) => (
           <li key={person.id}>
@@ -37,6 +32,6 @@ export function ParticipantsPanel({ room, onClose }: { room: Room; onClose: () =
           </li>
         ))}
       </ul>
-    </aside>
+    </SidePanel>
   );
 }

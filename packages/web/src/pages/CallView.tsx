@@ -10,6 +10,7 @@ import { MediaToggles } from '../components/MediaToggles';
 import { ParticipantsPanel } from '../components/ParticipantsPanel';
 import { ScreenShareButton } from '../components/ScreenShareButton';
 import { ScreenView } from '../components/ScreenView';
+import { SidePanel } from '../components/SidePanel';
 import { Tile } from '../components/Tile';
 import { useRerenderOn } from '../hooks/useRerenderOn';
 import { useShortcuts } from '../hooks/useShortcuts';
@@ -148,18 +149,12 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
       {panel === 'participants' && <ParticipantsPanel room={room} onClose={() => setPanel(null)} />}
       {panel === 'details' && <ConnectionDetailsPanel room={room} onClose={() => setPanel(null)} />}
       {panel === 'settings' && (
-        <aside className="panel" aria-label="Settings">
-          <header>
-            <h2>Settings</h2>
-            <button type="button" className="button ghost small" onClick={() => setPanel(null)} aria-label="Close settings">
-              ✕
-            </button>
-          </header>
+        <SidePanel title="Settings" onClose={() => setPanel(null)}>
           <div className="panel-body">
             <DeviceSettings local={local} speaker={speaker} onSpeakerChange={onSpeakerChange} />
             <p className="muted">Shortcuts: Ctrl+D microphone, Ctrl+E camera (⌘ on a Mac).</p>
           </div>
-        </aside>
+        </SidePanel>
       )}
       <div className="toasts" role="status" aria-live="polite">
         {toasts.map((toast) => (
