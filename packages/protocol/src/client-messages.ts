@@ -41,6 +41,17 @@ export const MediaMessageSchema = v.object({
   media: MediaStateSchema,
 });
 
+/**
+ * Comes back after the signaling connection dropped: the same participant,
+ * in the same room, without the others seeing a leave and a join.
+ */
+export const ResumeMessageSchema = v.object({
+  type: v.literal('resume'),
+  id: RequestIdSchema,
+  resumeToken: v.pipe(v.string(), v.minLength(16), v.maxLength(1024)),
+  protocolVersion: v.pipe(v.number(), v.integer()),
+});
+
 /** Asks for fresh ICE servers (new TURN credentials) before the old ones expire. */
 export const IceServersRequestSchema = v.object({
   type: v.literal('ice-servers'),
@@ -49,15 +60,17 @@ export const IceServersRequestSchema = v.object({
 
 export const ClientMessageSchema = v.variant('type', [
   JoinMessageSchema,
+  ResumeMessageSchema,
   LeaveMessageSchema,
   SignalMessageSchema,
   MediaMessageSchema,
   IceServersRequestSchema,
 ]);
 
-export const CLIENT_MESSAGE_TYPES = ['join', 'leave', 'signal', 'media', 'ice-servers'] as const;
+export const CLIENT_MESSAGE_TYPES = ['join', 'resume', 'leave', 'signal', 'media', 'ice-servers'] as const;
 
 export type JoinMessage = v.InferOutput<typeof JoinMessageSchema>;
+export type ResumeMessage = v.InferOutput<typeof ResumeMessageSchema>;
 export type LeaveMessage = v.InferOutput<typeof LeaveMessageSchema>;
 export type SignalMessage = v.InferOutput<typeof SignalMessageSchema>;
 export type MediaMessage = v.InferOutput<typeof MediaMessageSchema>;

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'room-full',
   /** `join` on a connection that has already joined a room. */
   'already-joined',
+  /** `resume` with a token that is forged, expired, already used, or for a room that is now full. */
+  'resume-failed',
   /** A message that needs a room before `join`. */
   'not-joined',
   /** `signal.to` is not a member of the sender's room. */

@@ -24,6 +24,15 @@ export const JoinedMessageSchema = v.object({
    * Ask for fresh ones (`ice-servers`) well before; absent when nothing expires.
    */
   iceServersValidForMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /**
+   * Present `resume` with this after the connection drops. Single use: every
+   * `joined` (to a join or a resume) carries a new one.
+   */
+  resumeToken: v.string(),
+  /** How long the server keeps our place after it last heard from us. */
+  resumeWindowMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** True when this answers a `resume`. */
+  resumed: v.optional(v.boolean()),
 });
 
 /** Reply to `ice-servers`: the same shape as in `joined`, with fresh credentials. */

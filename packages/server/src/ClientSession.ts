@@ -9,6 +9,7 @@ import {
   type MediaState,
   type PeerId,
   type PeerLeftReason,
+  type ResumeMessage,
   type ServerMessage,
   type SignalMessage,
 } from '@parley/protocol';
@@ -18,40 +19,63 @@ import type { Logger } from './logger.js';
 import type { Member } from './Member.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
+import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 
 /**
  * A socket that stops reading while we keep writing would grow our memory
  * without bound; past this many unsent bytes it is cut off.
  */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Messages kept for a suspended participant; past this it is let go rather than held. */
+const MAX_PENDING_MESSAGES = 1000;
 
-export type SessionState = 'connected' | 'joined' | 'closed';
+/**
+ * connected → joined → (suspended ⇄ joined) → closed. `suspended`: the socket
+ * dropped without a leave; the participant keeps its place, and messages for it
+ * wait, until it resumes on a new socket or its resume window ends.
+ */
+export type SessionState = 'connected' | 'joined' | 'suspended' | 'closed';
 
 export interface SessionDeps {
   registry: RoomRegistry;
   iceServers: IceServerProvider;
+  tokens: ResumeTokens;
+  resumeWindowMs: number;
   log: Logger;
+  /** A `resume` arrived on this session's socket; the server decides which session it belongs to. */
+  resume(session: ClientSession, message: ResumeMessage): void;
+  /** The participant is now in a room, or no longer. */
+  membershipChanged(session: ClientSession, member: boolean): void;
 }
 
 /**
- * One WebSocket connection: decodes what the client sends, enforces the rules
- * of the protocol, and is the room's Member while joined. A refused message is
- * answered with an error and changes nothing else.
+ * One participant's connection: decodes what the client sends, enforces the
+ * rules of the protocol, and is the room's Member while joined. A refused
+ * message is answered with an error and changes nothing else.
  */
 export class ClientSession implements Member {
-  readonly id: PeerId = newParticipantId();
+  readonly id: PeerId;
   #name = '';
   media: MediaState = { micMuted: false, cameraOff: false };
   #state: SessionState = 'connected';
   #room: Room | undefined;
+  #socket: WebSocket;
   /** Set on each pong; the heartbeat drops sessions that stay silent a whole interval. */
   alive = true;
+  /** When we last heard from the client; the resume window counts from here. */
+  #lastSeenAt = Date.now();
+  #tokenNonce = '';
+  #pending: string[] = [];
+  #expiry: NodeJS.Timeout | undefined;
   readonly #log: Logger;
 
   constructor(
-    private readonly socket: WebSocket,
+    socket: WebSocket,
     private readonly deps: SessionDeps,
+    id: PeerId = newParticipantId(),
   ) {
+    this.#socket = socket;
+    this.id = id;
     this.#log = deps.log.child({ participant: this.id });
   }
 
@@ -63,46 +87,124 @@ export class ClientSession implements Member {
     return this.#state;
   }
 
+  get socket(): WebSocket {
+    return this.#socket;
+  }
+
   get roomName(): string | undefined {
     return this.#room?.name;
   }
 
+  /** The nonce of the last resume token issued: only that token can resume this session. */
+  get tokenNonce(): string {
+    return this.#tokenNonce;
+  }
+
+  /** The client said something (a message or a pong). */
+  touch(): void {
+    this.alive = true;
+    this.#lastSeenAt = Date.now();
+  }
+
   deliver(encoded: string): void {
     if (this.#state === 'closed') return;
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.#log.warn({ buffered: this.socket.bufferedAmount }, 'client is not reading; dropping it');
-      this.socket.terminate();
+    if (this.#state === 'suspended') {
+      this.#pending.push(encoded);
+      if (this.#pending.length > MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
       return;
     }
-    this.socket.send(encoded);
+    if (this.#socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.#log.warn({ buffered: this.#socket.bufferedAmount }, 'client is not reading; dropping it');
+      this.#socket.terminate();
+      return;
+    }
+    this.#socket.send(encoded);
   }
 
   handleText(text: string): void {
     if (this.#state === 'closed') return;
+    this.touch();
     const decoded = decodeClientMessage(text);
     if (!decoded.ok) {
       this.#log.debug({ code: decoded.code, reason: decoded.reason }, 'refused message');
-      this.#refuse(decoded.id, decoded.code, decoded.reason);
+      this.refuse(decoded.id, decoded.code, decoded.reason);
       return;
     }
     this.#dispatch(decoded.message);
   }
 
   handleBinary(): void {
-    this.#refuse(undefined, 'bad-message', 'binary frames are not part of the protocol; send JSON text');
+    this.refuse(undefined, 'bad-message', 'binary frames are not part of the protocol; send JSON text');
   }
 
-  /** The socket is gone: leave the room as "disconnected". Safe to call twice. */
+  /**
+   * The socket is gone. A member without a `leave` keeps its place for the
+   * resume window (counted from when we last heard from it); anyone else is
+   * done. Safe to call twice.
+   */
   handleClose(): void {
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed' || this.#state === 'suspended') return;
+    if (this.#state === 'joined' && this.deps.resumeWindowMs > 0) {
+      this.#state = 'suspended';
+      const left = Math.max(0, this.#lastSeenAt + this.deps.resumeWindowMs - Date.now());
+      this.#expiry = setTimeout(() => this.#expire('resume window ended'), left);
+      this.#expiry.unref();
+      this.#log.info({ holdMs: left }, 'connection lost; holding the place');
+      return;
+    }
     this.#leaveRoom('disconnected');
     this.#state = 'closed';
+  }
+
+  /** Ends the session now, as a disconnect (server shutdown). */
+  close(): void {
+    clearTimeout(this.#expiry);
+    this.#leaveRoom('disconnected');
+    this.#state = 'closed';
+  }
+
+  /** A resume on a new socket: the same participant carries on; what waited is delivered in order. */
+  adopt(socket: WebSocket, requestId: number): void {
+    clearTimeout(this.#expiry);
+    const previous = this.#socket;
+    this.#socket = socket;
+    if (previous !== socket) previous.terminate();
+    this.#state = 'joined';
+    this.touch();
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#log.info({ waiting: pending.length }, 'resumed');
+    this.#sendJoined(requestId, true);
+    for (const encoded of pending) this.deliver(encoded);
+  }
+
+  /**
+   * A resume for a participant this server does not hold (it restarted): the
+   * token's claims put it back in its room under the same id.
+   */
+  restore(claims: ResumeClaims, requestId: number): void {
+    this.#name = claims.name;
+    this.media = { ...claims.media };
+    const joined = this.deps.registry.join(claims.room, this);
+    if (!joined.ok) return this.refuse(requestId, 'resume-failed', joined.reason);
+    this.#enterRoom(joined.room);
+    this.#log.info({ room: claims.room }, 'restored from a resume token');
+    this.#sendJoined(requestId, true);
+    joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+  }
+
+  refuse(id: number | undefined, code: ErrorCode, reason: string): void {
+    this.#send(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', id, code, message: reason });
   }
 
   #dispatch(message: ClientMessage): void {
     switch (message.type) {
       case 'join':
         return this.#join(message);
+      case 'resume':
+        if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
+        if (this.#state !== 'connected') return this.refuse(message.id, 'already-joined', 'this connection is already in a room');
+        return this.deps.resume(this, message);
       case 'leave':
         this.#leaveRoom('left');
         return this.#ok(message.id);
@@ -116,50 +218,64 @@ export class ClientSession implements Member {
   }
 
   #join(message: JoinMessage): void {
-    if (message.protocolVersion !== PROTOCOL_VERSION) {
-      return this.#refuse(
-        message.id,
-        'unsupported-protocol',
-        `this server speaks protocol ${PROTOCOL_VERSION}, the client ${message.protocolVersion}; reload the page`,
-      );
-    }
+    if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
     if (this.#state === 'joined') {
-      return this.#refuse(message.id, 'already-joined', `already in room "${this.#room?.name}"; leave first`);
+      return this.refuse(message.id, 'already-joined', `already in room "${this.#room?.name}"; leave first`);
     }
     this.#name = message.name;
     this.media = { ...message.media };
     const joined = this.deps.registry.join(message.room, this);
-    if (!joined.ok) return this.#refuse(message.id, joined.code, joined.reason);
+    if (!joined.ok) return this.refuse(message.id, joined.code, joined.reason);
 
-    this.#room = joined.room;
-    this.#state = 'joined';
+    this.#enterRoom(joined.room);
     this.#log.info({ room: message.room, peers: joined.peers.length }, 'joined');
+    this.#sendJoined(message.id, false);
+    joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+  }
+
+  #enterRoom(room: Room): void {
+    this.#room = room;
+    this.#state = 'joined';
+    this.deps.membershipChanged(this, true);
+  }
+
+  #sendJoined(requestId: number, resumed: boolean): void {
+    const room = this.#room;
+    if (!room) return;
     const grant = this.deps.iceServers(this.id);
+    const { token, nonce } = this.deps.tokens.issue({ participantId: this.id, room: room.name, name: this.#name, media: this.media });
+    this.#tokenNonce = nonce;
     this.#send({
       type: 'joined',
-      id: message.id,
+      id: requestId,
       selfId: this.id,
-      room: message.room,
-      peers: joined.peers,
+      room: room.name,
+      peers: room.peersOf(this),
       iceServers: grant.iceServers,
       ...(grant.validForMs === undefined ? {} : { iceServersValidForMs: grant.validForMs }),
+      resumeToken: token,
+      resumeWindowMs: this.deps.resumeWindowMs,
+      ...(resumed ? { resumed: true } : {}),
     });
-    joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+  }
+
+  #refuseVersion(id: number, version: number): void {
+    this.refuse(id, 'unsupported-protocol', `this server speaks protocol ${PROTOCOL_VERSION}, the client ${version}; reload the page`);
   }
 
   #signal(message: SignalMessage): void {
     const room = this.#room;
-    if (!room) return this.#refuse(message.id, 'not-joined', 'join a room before sending signals');
-    if (message.to === this.id) return this.#refuse(message.id, 'bad-target', 'a signal cannot be sent to yourself');
+    if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending signals');
+    if (message.to === this.id) return this.refuse(message.id, 'bad-target', 'a signal cannot be sent to yourself');
     // `from` is ours to stamp: the decoded message has no such field to trust.
     const delivered = room.sendTo(message.to, { type: 'signal', from: this.id, signal: message.signal });
-    if (!delivered) return this.#refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
+    if (!delivered) return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
     this.#ok(message.id);
   }
 
   #media(message: MediaMessage): void {
     const room = this.#room;
-    if (!room) return this.#refuse(message.id, 'not-joined', 'join a room before sending media state');
+    if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending media state');
     this.media = { ...message.media };
     room.broadcast({ type: 'peer-media', peerId: this.id, media: this.media }, this.id);
     this.#ok(message.id);
@@ -167,7 +283,7 @@ export class ClientSession implements Member {
 
   /** Fresh TURN credentials, for members only: they are bound to the participant id. */
   #iceServers(id: number): void {
-    if (!this.#room) return this.#refuse(id, 'not-joined', 'join a room before asking for ICE servers');
+    if (!this.#room) return this.refuse(id, 'not-joined', 'join a room before asking for ICE servers');
     const grant = this.deps.iceServers(this.id);
     this.#send({
       type: 'ice-servers',
@@ -177,11 +293,20 @@ export class ClientSession implements Member {
     });
   }
 
+  #expire(why: string): void {
+    clearTimeout(this.#expiry);
+    this.#pending = [];
+    this.#log.info({ why }, 'place given up');
+    this.#leaveRoom('disconnected');
+    this.#state = 'closed';
+  }
+
   #leaveRoom(reason: PeerLeftReason): void {
     const room = this.#room;
     if (!room) return;
     this.#room = undefined;
     this.#state = 'connected';
+    this.deps.membershipChanged(this, false);
     if (this.deps.registry.leave(room, this)) {
       room.broadcast({ type: 'peer-left', peerId: this.id, reason });
       this.#log.info({ room: room.name, reason }, 'left');
@@ -190,10 +315,6 @@ export class ClientSession implements Member {
 
   #ok(id: number | undefined): void {
     if (id !== undefined) this.#send({ type: 'ok', id });
-  }
-
-  #refuse(id: number | undefined, code: ErrorCode, reason: string): void {
-    this.#send(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', id, code, message: reason });
   }
 
   #send(message: ServerMessage): void {

@@ -1,17 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { PeerId, ResumeMessage } from '@parley/protocol';
 import { ClientSession } from './ClientSession.js';
 import type { ServerConfig } from './config.js';
 import type { IceServerProvider } from './iceServers.js';
 import type { Logger } from './logger.js';
 import { isOriginAllowed } from './origin.js';
+import { ResumeTokens } from './ResumeTokens.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 
 export const SIGNALING_PATH = '/ws';
+/** A resume token may be presented this long after it was issued (a call can last a day). */
+const RESUME_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
 
 export interface SignalingServerOptions {
-  config: Pick<ServerConfig, 'maxMessageBytes' | 'heartbeatIntervalMs' | 'allowedOrigins'>;
+  config: Pick<ServerConfig, 'maxMessageBytes' | 'heartbeatIntervalMs' | 'allowedOrigins' | 'resumeWindowMs' | 'sessionSecret'>;
   registry: RoomRegistry;
   iceServers: IceServerProvider;
   log: Logger;
@@ -24,9 +29,17 @@ export interface SignalingServerOptions {
 export class SignalingServer {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<WebSocket, ClientSession>();
+  /** Participants in a room, connected or suspended: whom a resume can reach. */
+  readonly #members = new Map<PeerId, ClientSession>();
+  /** Participants who left or whose place expired, and when: their tokens are void here. */
+  readonly #departed = new Map<PeerId, number>();
+  readonly #tokens: ResumeTokens;
   readonly #heartbeat: NodeJS.Timeout;
 
   constructor(private readonly options: SignalingServerOptions) {
+    // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
+    const secret = options.config.sessionSecret || randomBytes(32).toString('hex');
+    this.#tokens = new ResumeTokens(secret, RESUME_TOKEN_LIFETIME_MS);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.config.maxMessageBytes,
@@ -57,32 +70,88 @@ export class SignalingServer {
   close(): void {
     clearInterval(this.#heartbeat);
     for (const [ws, session] of this.#sessions) {
-      session.handleClose();
+      session.close();
       ws.close(1001, 'server shutting down');
     }
+    for (const session of this.#members.values()) session.close();
     this.#sessions.clear();
     this.#wss.close();
   }
 
   #accept(ws: WebSocket): void {
-    const session = new ClientSession(ws, this.options);
-    this.#sessions.set(ws, session);
+    this.#sessions.set(ws, this.#newSession(ws));
+    // The session of a socket can change (a resume moves the socket into the
+    // participant's old session), so every handler looks it up afresh.
     ws.on('message', (data, isBinary) => {
+      const session = this.#sessions.get(ws);
+      if (!session) return;
       if (isBinary) return session.handleBinary();
       session.handleText(data.toString());
     });
-    ws.on('pong', () => {
-      session.alive = true;
-    });
+    ws.on('pong', () => this.#sessions.get(ws)?.touch());
     ws.on('close', () => {
-      session.handleClose();
+      this.#sessions.get(ws)?.handleClose();
       this.#sessions.delete(ws);
     });
     // 'error' precedes 'close' (e.g. 1009 for an oversized message); without a
     // listener the error would be thrown and take the whole server down.
     ws.on('error', (error) => {
-      this.options.log.debug({ participant: session.id, err: error.message }, 'socket error');
+      this.options.log.debug({ participant: this.#sessions.get(ws)?.id, err: error.message }, 'socket error');
     });
+  }
+
+  #newSession(ws: WebSocket, id?: PeerId): ClientSession {
+    return new ClientSession(
+      ws,
+      {
+        ...this.options,
+        tokens: this.#tokens,
+        resumeWindowMs: this.options.config.resumeWindowMs,
+        resume: (session, message) => this.#resume(session, message),
+        membershipChanged: (session, member) => {
+          if (member) {
+            this.#members.set(session.id, session);
+            this.#departed.delete(session.id);
+          } else if (this.#members.get(session.id) === session) {
+            this.#members.delete(session.id);
+            this.#departed.set(session.id, Date.now());
+          }
+        },
+      },
+      id,
+    );
+  }
+
+  /**
+   * `resume` on a fresh socket. A genuine token for a participant we hold
+   * moves this socket into its session; one for a participant we never held
+   * (this server restarted, or another node issued it) restores it from the
+   * token. Used tokens, and participants who left or expired here, are refused.
+   */
+  #resume(requester: ClientSession, message: ResumeMessage): void {
+    const claims = this.#tokens.verify(message.resumeToken);
+    const refuse = (why: string) => requester.refuse(message.id, 'resume-failed', why);
+    if (!claims) return refuse('the resume token is not valid (forged or expired); join again');
+    const ws = requester.socket;
+    const existing = this.#members.get(claims.participantId);
+    if (existing) {
+      if (existing.tokenNonce !== claims.nonce) return refuse('this resume token was already used; join again');
+      this.#sessions.delete(existing.socket);
+      this.#sessions.set(ws, existing);
+      existing.adopt(ws, message.id);
+      return;
+    }
+    this.#pruneDeparted();
+    if (this.#departed.has(claims.participantId)) return refuse('your place in the room has ended; join again');
+    const restored = this.#newSession(ws, claims.participantId);
+    this.#sessions.set(ws, restored);
+    restored.restore(claims, message.id);
+    if (restored.state !== 'joined') this.#sessions.set(ws, requester);
+  }
+
+  #pruneDeparted(): void {
+    const cutoff = Date.now() - RESUME_TOKEN_LIFETIME_MS;
+    for (const [id, at] of this.#departed) if (at < cutoff) this.#departed.delete(id);
   }
 
   #checkHeartbeats(): void {

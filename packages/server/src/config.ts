@@ -22,6 +22,10 @@ export interface ServerConfig {
   turnSecret: string;
   /** How long a participant's TURN credentials are valid. */
   turnTtlSeconds: number;
+  /** How long a dropped participant keeps its place, from when it was last heard; 0 disables resuming. */
+  resumeWindowMs: number;
+  /** Signs resume tokens; set it (same on every node) for resumes to survive a restart. Empty: random per process. */
+  sessionSecret: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -108,12 +112,17 @@ export const OPTIONS = [
   option({ key: 'turnUrls', flag: 'turn-urls', env: 'TURN_URLS', default: [], parse: turnUrls, description: 'TURN URLs given to clients, e.g. turn:turn.example:3478?transport=udp,turns:turn.example:5349 (comma-separated)' }),
   option({ key: 'turnSecret', flag: 'turn-secret', env: 'TURN_SECRET', default: '', parse: text, description: "coturn's static-auth-secret; TURN credentials are derived from it (TURN REST API)" }),
   option({ key: 'turnTtlSeconds', flag: 'turn-ttl-seconds', env: 'TURN_TTL_SECONDS', default: 4 * 3600, parse: integer(60, 7 * 24 * 3600), description: 'lifetime of TURN credentials; clients refresh them before it ends' }),
+  option({ key: 'resumeWindowMs', flag: 'resume-window-ms', env: 'RESUME_WINDOW_MS', default: 10_000, parse: integer(0, 600_000), description: 'how long a dropped participant keeps its place (from when it was last heard) so it can resume; 0 disables' }),
+  option({ key: 'sessionSecret', flag: 'session-secret', env: 'SESSION_SECRET', default: '', parse: text, description: 'signs resume tokens; set it (16+ characters, the same on every node) so resumes survive a restart' }),
 ] as const;
 
 /** Settings that only make sense together. */
 function checkCombinations(config: ServerConfig): void {
   if (config.turnUrls.length > 0 && config.turnSecret === '') {
     throw new ConfigError('TURN_URLS is set but TURN_SECRET is empty: TURN credentials cannot be made without the shared secret');
+  }
+  if (config.sessionSecret !== '' && config.sessionSecret.length < 16) {
+    throw new ConfigError('SESSION_SECRET must be at least 16 characters (use e.g. `openssl rand -hex 32`)');
   }
   if (config.turnSecret !== '' && config.turnSecret.length < 16) {
     throw new ConfigError('TURN_SECRET must be at least 16 characters (use e.g. `openssl rand -hex 32`)');
