@@ -15,8 +15,8 @@ export class ParleyProcess {
   ) {}
 
   /** Starts on a free port of `host`; inside network namespace `netns` when given. */
-  static async start(env: Record<string, string> = {}, where: { netns?: string; host?: string } = {}): Promise<ParleyProcess> {
-    const args = [SERVER_MAIN, '--port', '0', '--host', where.host ?? '127.0.0.1'];
+  static async start(env: Record<string, string> = {}, where: { netns?: string; host?: string; port?: number } = {}): Promise<ParleyProcess> {
+    const args = [SERVER_MAIN, '--port', String(where.port ?? 0), '--host', where.host ?? '127.0.0.1'];
     const [command, commandArgs] = where.netns
       ? ['ip', ['netns', 'exec', where.netns, process.execPath, ...args]]
       : [process.execPath, args];
@@ -45,6 +45,10 @@ export class ParleyProcess {
     child.stdout?.resume();
     child.stderr?.resume();
     return new ParleyProcess(child, url);
+  }
+
+  get port(): number {
+    return Number(new URL(this.url).port);
   }
 
   roomUrl(room: string): string {

@@ -10,7 +10,7 @@ test('once connected, the call goes on for 10 s after the signaling server is ki
 
   await server.kill('SIGKILL');
   for (const page of [ada, bob]) {
-    await expect(page.getByRole('status').filter({ hasText: 'Lost the connection' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'Reconnecting…' })).toBeVisible();
   }
 
   const decoded = async () => Promise.all([ada, bob].map(async (page) => (await linkStats(page))[0]?.framesDecoded ?? 0));

@@ -22,10 +22,12 @@ import { SignalingClient } from './SignalingClient.js';
 import { TypedEmitter } from './TypedEmitter.js';
 
 /**
- * joining → joined → left. `signaling-lost` means the server is gone but the
- * peer connections are not: media and chat go on; nobody new can join us.
+ * joining → joined ⇄ reconnecting → left. While `reconnecting` the signaling
+ * connection is down and being retried; the peer connections are untouched,
+ * so media and chat go on. `signaling-lost`: the server would not take us
+ * back (our place expired); the call goes on with whoever we are connected to.
  */
-export type RoomState = 'joining' | 'joined' | 'signaling-lost' | 'left';
+export type RoomState = 'joining' | 'joined' | 'reconnecting' | 'signaling-lost' | 'left';
 
 export interface ChatMessage {
   id: string;
@@ -76,6 +78,11 @@ const ICE_REFRESH_AT = 0.75;
 const ICE_REFRESH_RETRY_MS = 30_000;
 /** Links are measured (and the measurements shared) this often. */
 const QUALITY_INTERVAL_MS = 1_000;
+/** Reconnection backoff: the first retry after about this long, doubling up to the cap, with jitter. */
+const RECONNECT_BASE_MS = 300;
+const RECONNECT_CAP_MS = 5_000;
+/** Messages for the server kept while it is unreachable; the oldest go first past this. */
+const MAX_OUTBOX = 500;
 
 /** The signaling URL of the server that served this page. */
 export function signalingUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
@@ -95,7 +102,15 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly localParticipant: LocalParticipant;
   readonly #participants = new Map<string, RemoteParticipant>();
   readonly #links = new Map<string, PeerLink>();
-  readonly #signaling: SignalingClient;
+  #signaling: SignalingClient;
+  readonly #url: string;
+  #resumeToken: string;
+  readonly #resumeWindowMs: number;
+  /** What we meant to tell the server while it was unreachable, in order. */
+  #outbox: Parameters<SignalingClient['notify']>[0][] = [];
+  #signalingSubs: (() => void)[] = [];
+  /** After a resume, peers the server did not list: removed unless they turn up again. */
+  readonly #unconfirmed = new Map<string, ReturnType<typeof setTimeout>>();
   #iceServers: RTCIceServer[];
   readonly #extraIceServers: RTCIceServer[];
   readonly #relayOnly: boolean;
@@ -114,6 +129,9 @@ export class Room extends TypedEmitter<RoomEvents> {
   private constructor(signaling: SignalingClient, joined: JoinedMessage, options: JoinOptions) {
     super();
     this.#signaling = signaling;
+    this.#url = options.url;
+    this.#resumeToken = joined.resumeToken;
+    this.#resumeWindowMs = joined.resumeWindowMs;
     this.name = joined.room;
     this.selfId = joined.selfId;
     this.selfName = options.name.trim();
@@ -225,8 +243,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#state === 'left') return;
     clearTimeout(this.#iceRefreshTimer);
     clearInterval(this.#qualityTimer);
+    for (const timer of this.#unconfirmed.values()) clearTimeout(timer);
+    this.#unconfirmed.clear();
     this.#signaling.notify({ type: 'leave' });
+    for (const unsubscribe of this.#signalingSubs.splice(0)) unsubscribe();
     this.#signaling.close(1000, 'left');
+    this.#outbox = [];
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
     void this.files.closeAll();
     for (const id of [...this.#participants.keys()]) this.#removeParticipant(id, 'left', false);
@@ -237,14 +259,12 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   #start(peers: PeerInfo[], leaveOnPageHide: boolean): void {
     const local = this.localParticipant;
+    this.#bindSignaling(this.#signaling);
     this.#subs.push(
-      this.#signaling.on('push', (message) => this.#onPush(message)),
-      this.#signaling.on('error', (error) => console.warn('[parley] the server refused a message:', error.message)),
-      this.#signaling.on('close', () => this.#onSignalingClosed()),
       local.on('track-changed', (kind, track) => {
         for (const link of this.#links.values()) void link.replaceTrack(kind, track);
       }),
-      local.on('media-changed', (media) => this.#signaling.notify({ type: 'media', media })),
+      local.on('media-changed', (media) => this.#notify({ type: 'media', media })),
       local.on('screen-changed', (track) => {
         const announcement = this.#screenAnnouncement();
         for (const link of this.#links.values()) {
@@ -309,9 +329,98 @@ export class Room extends TypedEmitter<RoomEvents> {
     }, validForMs * ICE_REFRESH_AT);
   }
 
+  #bindSignaling(client: SignalingClient): void {
+    for (const unsubscribe of this.#signalingSubs.splice(0)) unsubscribe();
+    this.#signalingSubs.push(
+      client.on('push', (message) => this.#onPush(message)),
+      client.on('error', (error) => console.warn('[parley] the server refused a message:', error.message)),
+      client.on('close', () => this.#onSignalingClosed()),
+    );
+  }
+
+  /** Sends to the server now, or keeps it for when the server is back. */
+  #notify(message: Parameters<SignalingClient['notify']>[0]): void {
+    if (this.#state !== 'reconnecting' && this.#signaling.notify(message)) return;
+    this.#outbox.push(message);
+    if (this.#outbox.length > MAX_OUTBOX) this.#outbox.shift();
+  }
+
+  #onSignalingClosed(): void {
+    if (this.#state !== 'joined') return;
+    this.#setState('reconnecting');
+    void this.#reconnect();
+  }
+
+  /**
+   * Reconnects with exponential backoff and jitter, and resumes as the same
+   * participant: the others keep their peer connections and see no leave.
+   */
+  async #reconnect(): Promise<void> {
+    for (let attempt = 0; this.#state === 'reconnecting'; attempt++) {
+      const backoff = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, backoff * (0.5 + Math.random())));
+      if (this.#state !== 'reconnecting') return;
+      let client: SignalingClient;
+      try {
+        client = await SignalingClient.connect(this.#url, RECONNECT_CAP_MS);
+      } catch {
+        // Still unreachable: the next attempt waits longer.
+        continue;
+      }
+      try {
+        const reply = await client.request({ type: 'resume', resumeToken: this.#resumeToken, protocolVersion: PROTOCOL_VERSION });
+        if (reply.type !== 'joined' || this.#state !== 'reconnecting') {
+          client.close();
+          return;
+        }
+        this.#resumed(client, reply);
+        return;
+      } catch (error) {
+        client.close();
+        if (error instanceof ParleyError && error.code === 'resume-failed') {
+          console.warn('[parley] the server would not take us back:', error.message);
+          this.#setState('signaling-lost');
+          return;
+        }
+        // The connection broke during the resume: try again.
+      }
+    }
+  }
+
+  #resumed(client: SignalingClient, reply: JoinedMessage): void {
+    this.#signaling = client;
+    this.#resumeToken = reply.resumeToken;
+    this.#bindSignaling(client);
+    this.#setState('joined');
+    const listed = new Set(reply.peers.map((peer) => peer.id));
+    for (const peer of reply.peers) {
+      this.#confirm(peer.id);
+      this.#addParticipant(peer);
+      this.#participants.get(peer.id)?.updateMedia(peer.media);
+    }
+    // A server that restarted lists only those back before us; the rest get a resume window to return.
+    for (const id of this.#participants.keys()) {
+      if (listed.has(id) || this.#unconfirmed.has(id)) continue;
+      const timer = setTimeout(() => {
+        this.#unconfirmed.delete(id);
+        if (this.#participants.get(id)?.connectionState !== 'connected') this.#removeParticipant(id, 'disconnected', true);
+      }, this.#resumeWindowMs + RECONNECT_CAP_MS);
+      this.#unconfirmed.set(id, timer);
+    }
+    const outbox = this.#outbox;
+    this.#outbox = [];
+    for (const message of outbox) this.#notify(message);
+  }
+
+  #confirm(id: string): void {
+    clearTimeout(this.#unconfirmed.get(id));
+    this.#unconfirmed.delete(id);
+  }
+
   #onPush(message: PushMessage): void {
     switch (message.type) {
       case 'peer-joined':
+        this.#confirm(message.peer.id);
         this.#addParticipant(message.peer);
         return;
       case 'peer-left':
@@ -322,6 +431,7 @@ export class Room extends TypedEmitter<RoomEvents> {
         return;
       case 'signal':
         // The server only relays from members of our room; an unknown sender is one that already left.
+        this.#confirm(message.from);
         void this.#links.get(message.from)?.handleSignal(message.signal);
         return;
     }
@@ -346,7 +456,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#links.set(info.id, link);
     this.#participants.set(info.id, participant);
 
-    link.on('signal', (signal) => this.#signaling.notify({ type: 'signal', to: info.id, signal }));
+    link.on('signal', (signal) => this.#notify({ type: 'signal', to: info.id, signal }));
     link.on('message', (text) => this.#onPeerMessage(participant, link, text));
     link.on('channel', (channel) => this.files.handleChannel(channel, transferLink(link, participant)));
     // Someone joining while we share gets the share too, and is told which stream it is.
@@ -363,6 +473,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   #removeParticipant(id: string, reason: PeerLeftReason, announce: boolean): void {
+    this.#confirm(id);
     const participant = this.#participants.get(id);
     const link = this.#links.get(id);
     this.#participants.delete(id);
@@ -410,10 +521,6 @@ export class Room extends TypedEmitter<RoomEvents> {
   #screenAnnouncement(): string {
     const local = this.localParticipant;
     return JSON.stringify({ type: 'screen-share', streamId: local.screenTrack ? local.screenStream.id : null });
-  }
-
-  #onSignalingClosed(): void {
-    if (this.#state === 'joined') this.#setState('signaling-lost');
   }
 
   #setState(next: RoomState): void {

@@ -112,9 +112,15 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
 
   return (
     <div className={`call${panel ? ' with-panel' : ''}`}>
+      {room.state === 'reconnecting' && (
+        <div role="status" className="banner">
+          Reconnecting… Your call goes on meanwhile; people can’t join until Parley’s server is back.
+        </div>
+      )}
       {room.state === 'signaling-lost' && (
         <div role="status" className="banner">
-          Lost the connection to Parley’s server. Your call goes on; people can’t join until it’s back.
+          Lost the connection to Parley’s server, and it could not take you back. Your call goes on with the people you
+          see; leave and rejoin to meet newcomers.
         </div>
       )}
       {room.relayOnly && !room.hasRelay && (
