@@ -19,6 +19,7 @@ import type { LocalParticipant } from './LocalParticipant.js';
 import { MEDIA_KINDS, PeerLink } from './PeerLink.js';
 import { RemoteParticipant } from './RemoteParticipant.js';
 import { SignalingClient } from './SignalingClient.js';
+import { RECONNECT_CAP_MS, SignalingSession } from './SignalingSession.js';
 import { TypedEmitter } from './TypedEmitter.js';
 
 /**
@@ -78,11 +79,7 @@ const ICE_REFRESH_AT = 0.75;
 const ICE_REFRESH_RETRY_MS = 30_000;
 /** Links are measured (and the measurements shared) this often. */
 const QUALITY_INTERVAL_MS = 1_000;
-/** Reconnection backoff: the first retry after about this long, doubling up to the cap, with jitter. */
-const RECONNECT_BASE_MS = 300;
-const RECONNECT_CAP_MS = 5_000;
-/** Messages for the server kept while it is unreachable; the oldest go first past this. */
-const MAX_OUTBOX = 500;
+
 
 /** The signaling URL of the server that served this page. */
 export function signalingUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
@@ -102,13 +99,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly localParticipant: LocalParticipant;
   readonly #participants = new Map<string, RemoteParticipant>();
   readonly #links = new Map<string, PeerLink>();
-  #signaling: SignalingClient;
-  readonly #url: string;
-  #resumeToken: string;
+  readonly #signaling: SignalingSession;
   readonly #resumeWindowMs: number;
-  /** What we meant to tell the server while it was unreachable, in order. */
-  #outbox: Parameters<SignalingClient['notify']>[0][] = [];
-  #signalingSubs: (() => void)[] = [];
   /** After a resume, peers the server did not list: removed unless they turn up again. */
   readonly #unconfirmed = new Map<string, ReturnType<typeof setTimeout>>();
   #iceServers: RTCIceServer[];
@@ -128,9 +120,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   private constructor(signaling: SignalingClient, joined: JoinedMessage, options: JoinOptions) {
     super();
-    this.#signaling = signaling;
-    this.#url = options.url;
-    this.#resumeToken = joined.resumeToken;
+    this.#signaling = new SignalingSession(signaling, joined, options.url);
     this.#resumeWindowMs = joined.resumeWindowMs;
     this.name = joined.room;
     this.selfId = joined.selfId;
@@ -245,10 +235,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     clearInterval(this.#qualityTimer);
     for (const timer of this.#unconfirmed.values()) clearTimeout(timer);
     this.#unconfirmed.clear();
-    this.#signaling.notify({ type: 'leave' });
-    for (const unsubscribe of this.#signalingSubs.splice(0)) unsubscribe();
-    this.#signaling.close(1000, 'left');
-    this.#outbox = [];
+    this.#signaling.close();
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
     void this.files.closeAll();
     for (const id of [...this.#participants.keys()]) this.#removeParticipant(id, 'left', false);
@@ -259,12 +246,19 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   #start(peers: PeerInfo[], leaveOnPageHide: boolean): void {
     const local = this.localParticipant;
-    this.#bindSignaling(this.#signaling);
     this.#subs.push(
+      this.#signaling.on('push', (message) => this.#onPush(message)),
+      this.#signaling.on('resumed', (reply) => this.#resumed(reply)),
+      this.#signaling.on('state-changed', (state) => {
+        if (this.#state === 'left') return;
+        if (state === 'reconnecting') this.#setState('reconnecting');
+        else if (state === 'lost') this.#setState('signaling-lost');
+        else if (state === 'connected') this.#setState('joined');
+      }),
       local.on('track-changed', (kind, track) => {
         for (const link of this.#links.values()) void link.replaceTrack(kind, track);
       }),
-      local.on('media-changed', (media) => this.#notify({ type: 'media', media })),
+      local.on('media-changed', (media) => this.#signaling.notify({ type: 'media', media })),
       local.on('screen-changed', (track) => {
         const announcement = this.#screenAnnouncement();
         for (const link of this.#links.values()) {
@@ -329,69 +323,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     }, validForMs * ICE_REFRESH_AT);
   }
 
-  #bindSignaling(client: SignalingClient): void {
-    for (const unsubscribe of this.#signalingSubs.splice(0)) unsubscribe();
-    this.#signalingSubs.push(
-      client.on('push', (message) => this.#onPush(message)),
-      client.on('error', (error) => console.warn('[parley] the server refused a message:', error.message)),
-      client.on('close', () => this.#onSignalingClosed()),
-    );
-  }
-
-  /** Sends to the server now, or keeps it for when the server is back. */
-  #notify(message: Parameters<SignalingClient['notify']>[0]): void {
-    if (this.#state !== 'reconnecting' && this.#signaling.notify(message)) return;
-    this.#outbox.push(message);
-    if (this.#outbox.length > MAX_OUTBOX) this.#outbox.shift();
-  }
-
-  #onSignalingClosed(): void {
-    if (this.#state !== 'joined') return;
-    this.#setState('reconnecting');
-    void this.#reconnect();
-  }
-
-  /**
-   * Reconnects with exponential backoff and jitter, and resumes as the same
-   * participant: the others keep their peer connections and see no leave.
-   */
-  async #reconnect(): Promise<void> {
-    for (let attempt = 0; this.#state === 'reconnecting'; attempt++) {
-      const backoff = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, backoff * (0.5 + Math.random())));
-      if (this.#state !== 'reconnecting') return;
-      let client: SignalingClient;
-      try {
-        client = await SignalingClient.connect(this.#url, RECONNECT_CAP_MS);
-      } catch {
-        // Still unreachable: the next attempt waits longer.
-        continue;
-      }
-      try {
-        const reply = await client.request({ type: 'resume', resumeToken: this.#resumeToken, protocolVersion: PROTOCOL_VERSION });
-        if (reply.type !== 'joined' || this.#state !== 'reconnecting') {
-          client.close();
-          return;
-        }
-        this.#resumed(client, reply);
-        return;
-      } catch (error) {
-        client.close();
-        if (error instanceof ParleyError && error.code === 'resume-failed') {
-          console.warn('[parley] the server would not take us back:', error.message);
-          this.#setState('signaling-lost');
-          return;
-        }
-        // The connection broke during the resume: try again.
-      }
-    }
-  }
-
-  #resumed(client: SignalingClient, reply: JoinedMessage): void {
-    this.#signaling = client;
-    this.#resumeToken = reply.resumeToken;
-    this.#bindSignaling(client);
-    this.#setState('joined');
+  /** Back as the same participant: add whoever is new, and give those not listed a window to return. */
+  #resumed(reply: JoinedMessage): void {
     const listed = new Set(reply.peers.map((peer) => peer.id));
     for (const peer of reply.peers) {
       this.#confirm(peer.id);
@@ -407,9 +340,6 @@ export class Room extends TypedEmitter<RoomEvents> {
       }, this.#resumeWindowMs + RECONNECT_CAP_MS);
       this.#unconfirmed.set(id, timer);
     }
-    const outbox = this.#outbox;
-    this.#outbox = [];
-    for (const message of outbox) this.#notify(message);
   }
 
   #confirm(id: string): void {
@@ -456,7 +386,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#links.set(info.id, link);
     this.#participants.set(info.id, participant);
 
-    link.on('signal', (signal) => this.#notify({ type: 'signal', to: info.id, signal }));
+    link.on('signal', (signal) => this.#signaling.notify({ type: 'signal', to: info.id, signal }));
     link.on('message', (text) => this.#onPeerMessage(participant, link, text));
     link.on('channel', (channel) => this.files.handleChannel(channel, transferLink(link, participant)));
     // Someone joining while we share gets the share too, and is told which stream it is.

@@ -20,3 +20,4 @@ export { OutgoingTransfer } from './files/OutgoingTransfer.js';
 export { IncomingTransfer } from './files/IncomingTransfer.js';
 export { MeshQuality, type MeshLink, type MeshQualityEvents } from './quality/MeshQuality.js';
 export type { LinkQuality, PathKind, QualityLevel } from './quality/measureLink.js';
+export { SignalingSession, type SignalingSessionEvents, type SignalingSessionState } from './SignalingSession.js';

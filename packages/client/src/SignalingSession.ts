@@ -1,0 +1,135 @@
+import { PROTOCOL_VERSION, type JoinedMessage, type PushMessage } from '@parley/protocol';
+import { ParleyError } from './errors.js';
+import { SignalingClient } from './SignalingClient.js';
+import { TypedEmitter } from './TypedEmitter.js';
+
+/** connected ⇄ reconnecting → lost (the server would not take us back) or closed. */
+export type SignalingSessionState = 'connected' | 'reconnecting' | 'lost' | 'closed';
+
+export type SignalingSessionEvents = {
+  push: (message: PushMessage) => void;
+  'state-changed': (state: SignalingSessionState) => void;
+  /** We are back as the same participant; the reply lists who the server has now. */
+  resumed: (reply: JoinedMessage) => void;
+};
+
+type Notification = Parameters<SignalingClient['notify']>[0];
+
+/** Reconnection backoff: the first retry after about this long, doubling up to the cap, with jitter. */
+const RECONNECT_BASE_MS = 300;
+export const RECONNECT_CAP_MS = 5_000;
+/** Messages for the server kept while it is unreachable; the oldest go first past this. */
+const MAX_OUTBOX = 500;
+
+/**
+ * Our membership as the server knows it, across signaling connections: when
+ * the socket drops it reconnects with exponential backoff and jitter and
+ * resumes with the last token, and what we send meanwhile waits in order.
+ */
+export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
+  #client: SignalingClient;
+  #state: SignalingSessionState = 'connected';
+  #resumeToken: string;
+  #outbox: Notification[] = [];
+  #clientSubs: (() => void)[] = [];
+
+  constructor(
+    client: SignalingClient,
+    joined: JoinedMessage,
+    private readonly url: string,
+  ) {
+    super();
+    this.#client = client;
+    this.#resumeToken = joined.resumeToken;
+    this.#bind(client);
+  }
+
+  get state(): SignalingSessionState {
+    return this.#state;
+  }
+
+  /** Sends now, or keeps it for when the server is back. */
+  notify(message: Notification): void {
+    if (this.#state === 'connected' && this.#client.notify(message)) return;
+    if (this.#state === 'closed' || this.#state === 'lost') return;
+    this.#outbox.push(message);
+    if (this.#outbox.length > MAX_OUTBOX) this.#outbox.shift();
+  }
+
+  request(...args: Parameters<SignalingClient['request']>): ReturnType<SignalingClient['request']> {
+    return this.#client.request(...args);
+  }
+
+  /** Says goodbye (`leave`) when connected and closes for good. Safe to call twice. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'connected') this.#client.notify({ type: 'leave' });
+    this.#setState('closed');
+    for (const unsubscribe of this.#clientSubs.splice(0)) unsubscribe();
+    this.#client.close(1000, 'left');
+    this.#outbox = [];
+    this.removeAllListeners();
+  }
+
+  #bind(client: SignalingClient): void {
+    for (const unsubscribe of this.#clientSubs.splice(0)) unsubscribe();
+    this.#clientSubs.push(
+      client.on('push', (message) => this.emit('push', message)),
+      client.on('error', (error) => console.warn('[parley] the server refused a message:', error.message)),
+      client.on('close', () => {
+        if (this.#state !== 'connected') return;
+        this.#setState('reconnecting');
+        void this.#reconnect();
+      }),
+    );
+  }
+
+  async #reconnect(): Promise<void> {
+    for (let attempt = 0; this.#state === 'reconnecting'; attempt++) {
+      const backoff = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, backoff * (0.5 + Math.random())));
+      if (this.#state !== 'reconnecting') return;
+      let client: SignalingClient;
+      try {
+        client = await SignalingClient.connect(this.url, RECONNECT_CAP_MS);
+      } catch {
+        // Still unreachable: the next attempt waits longer.
+        continue;
+      }
+      try {
+        const reply = await client.request({ type: 'resume', resumeToken: this.#resumeToken, protocolVersion: PROTOCOL_VERSION });
+        if (reply.type !== 'joined' || this.#state !== 'reconnecting') {
+          client.close();
+          return;
+        }
+        this.#adopt(client, reply);
+        return;
+      } catch (error) {
+        client.close();
+        if (error instanceof ParleyError && error.code === 'resume-failed') {
+          console.warn('[parley] the server would not take us back:', error.message);
+          this.#setState('lost');
+          return;
+        }
+        // The connection broke during the resume: try again.
+      }
+    }
+  }
+
+  #adopt(client: SignalingClient, reply: JoinedMessage): void {
+    this.#client = client;
+    this.#resumeToken = reply.resumeToken;
+    this.#bind(client);
+    this.#setState('connected');
+    this.emit('resumed', reply);
+    const outbox = this.#outbox;
+    this.#outbox = [];
+    for (const message of outbox) this.notify(message);
+  }
+
+  #setState(next: SignalingSessionState): void {
+    if (next === this.#state) return;
+    this.#state = next;
+    this.emit('state-changed', next);
+  }
+}
