@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@parley/testbed';
 
 /**
  * Real Chromium (Debian's, never a downloaded one), fake camera and

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from '@playwright/test';
 import { observePeerConnections } from '../support/observePeerConnections.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
-import type { ParleyProcess } from '../support/ParleyProcess.js';
+import type { ParleyProcess } from '@parley/testbed';
 
 /**
  * Not a test: pictures of every screen at the sizes people use, for a person

@@ -1,6 +1,6 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import { observePeerConnections } from './observePeerConnections.js';
-import type { ParleyProcess } from './ParleyProcess.js';
+import type { ParleyProcess } from '@parley/testbed';
 
 export interface JoinOptions {
   camera?: boolean;

@@ -1,5 +1,5 @@
 import { test as base } from '@playwright/test';
-import { ParleyProcess } from './ParleyProcess.js';
+import { ParleyProcess } from '@parley/testbed';
 
 /**
  * Each test gets its own server process, stopped by PID afterwards. Every

@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, expect, type Browser, type Page } from '@playwright/test';
-import { Coturn, NatTopology, SERVER_ADDRESS, type Home, type NatKind } from '@parley/testbed';
 import { expectVideoFlowing } from './call.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, Coturn, NatTopology, ParleyProcess, SERVER_ADDRESS, type Home, type NatKind } from '@parley/testbed';
 import { observePeerConnections } from './observePeerConnections.js';
-import { ParleyProcess } from './ParleyProcess.js';
 
 const PRODUCTION_TURN_CONFIG = fileURLToPath(new URL('../../deploy/coturn/turnserver.conf', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { chromium, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@parley/testbed';
 import { expectVideoFlowing, joinCall, linkStats, tile } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 import { observePeerConnections } from '../support/observePeerConnections.js';

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { Harness, Pair, RelayTiming } from '../harness/harness.js';
 import { HARNESS_DIR } from '../support/harness.js';
-import { ParleyProcess } from '../support/ParleyProcess.js';
+import { ParleyProcess } from '@parley/testbed';
 import { expect, test as base } from '../support/fixtures.js';
 
 /**

@@ -1,6 +1,6 @@
 import { chromium } from '@playwright/test';
 import { NetworkLab } from '@parley/testbed';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@parley/testbed';
 import { expectVideoFlowing, joinCall, openPeerConnections, tile } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 import { NatCall } from '../support/natCall.js';

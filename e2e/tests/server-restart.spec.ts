@@ -1,6 +1,6 @@
 import { expectVideoFlowing, joinCall, linkStats, tile } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
-import { ParleyProcess } from '../support/ParleyProcess.js';
+import { ParleyProcess } from '@parley/testbed';
 
 const SECRET = 'e2e-session-secret-0123456789';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-const SERVER_MAIN = fileURLToPath(new URL('../../packages/server/dist/main.js', import.meta.url));
+const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
 
 /**
  * The real Parley server as its own process, the way a person runs it, so a
@@ -29,10 +29,12 @@ export class ParleyProcess {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
       child.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-        if (match?.[1]) {
+        // The JSON log line at info level, or the plain line printed when logs are quieter.
+        const match = /"url":"(http:\/\/[^"]+)"|Parley on (http:\/\/\S+)/.exec(output);
+        const url = match?.[1] ?? match?.[2];
+        if (url) {
           clearTimeout(timer);
-          resolve(match[1]);
+          resolve(url);
         }
       });
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
