@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'not-in-room',
   /** A `signal` addressed to the sender itself. */
   'bad-target',
+  /** Too many messages too fast; this one was dropped. Slow down. */
+  'rate-limited',
   /** Anything the server did not expect of itself. */
   'internal',
 ] as const;

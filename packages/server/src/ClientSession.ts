@@ -19,6 +19,7 @@ import type { Logger } from './logger.js';
 import type { Member } from './Member.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
+import { RateLimiter } from './RateLimiter.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 
 /**
@@ -28,6 +29,11 @@ import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Messages kept for a suspended participant; past this it is let go rather than held. */
 const MAX_PENDING_MESSAGES = 1000;
+/**
+ * Refused messages in a row after which a client is not slowed but dropped
+ * (close 1008): a flood, not a burst.
+ */
+const MAX_REFUSED_IN_A_ROW = 1000;
 
 /**
  * connected → joined → (suspended ⇄ joined) → closed. `suspended`: the socket
@@ -41,6 +47,7 @@ export interface SessionDeps {
   iceServers: IceServerProvider;
   tokens: ResumeTokens;
   resumeWindowMs: number;
+  rateLimit: { perSecond: number; burst: number };
   log: Logger;
   /** A `resume` arrived on this session's socket; the server decides which session it belongs to. */
   resume(session: ClientSession, message: ResumeMessage): void;
@@ -67,6 +74,8 @@ export class ClientSession implements Member {
   #tokenNonce = '';
   #pending: string[] = [];
   #expiry: NodeJS.Timeout | undefined;
+  readonly #limiter: RateLimiter;
+  #refusedInARow = 0;
   readonly #log: Logger;
 
   constructor(
@@ -76,6 +85,7 @@ export class ClientSession implements Member {
   ) {
     this.#socket = socket;
     this.id = id;
+    this.#limiter = new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst);
     this.#log = deps.log.child({ participant: this.id });
   }
 
@@ -124,6 +134,8 @@ export class ClientSession implements Member {
   handleText(text: string): void {
     if (this.#state === 'closed') return;
     this.touch();
+    if (!this.#limiter.take()) return this.#rateLimited();
+    this.#refusedInARow = 0;
     const decoded = decodeClientMessage(text);
     if (!decoded.ok) {
       this.#log.debug({ code: decoded.code, reason: decoded.reason }, 'refused message');
@@ -134,6 +146,7 @@ export class ClientSession implements Member {
   }
 
   handleBinary(): void {
+    if (!this.#limiter.take()) return this.#rateLimited();
     this.refuse(undefined, 'bad-message', 'binary frames are not part of the protocol; send JSON text');
   }
 
@@ -195,6 +208,19 @@ export class ClientSession implements Member {
 
   refuse(id: number | undefined, code: ErrorCode, reason: string): void {
     this.#send(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', id, code, message: reason });
+  }
+
+  /** Refused unread: a flooding client costs us a counter, not a parse. */
+  #rateLimited(): void {
+    this.#refusedInARow++;
+    if (this.#refusedInARow === 1) {
+      this.#log.warn('rate limited');
+      this.refuse(undefined, 'rate-limited', 'too many messages; slow down');
+    }
+    if (this.#refusedInARow >= MAX_REFUSED_IN_A_ROW) {
+      this.#log.warn('flooding; closing the connection');
+      this.#socket.close(1008, 'flooding');
+    }
   }
 
   #dispatch(message: ClientMessage): void {

@@ -16,7 +16,10 @@ export const SIGNALING_PATH = '/ws';
 const RESUME_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
 
 export interface SignalingServerOptions {
-  config: Pick<ServerConfig, 'maxMessageBytes' | 'heartbeatIntervalMs' | 'allowedOrigins' | 'resumeWindowMs' | 'sessionSecret'>;
+  config: Pick<
+    ServerConfig,
+    'maxMessageBytes' | 'heartbeatIntervalMs' | 'allowedOrigins' | 'resumeWindowMs' | 'sessionSecret' | 'rateLimitPerSecond' | 'rateLimitBurst'
+  >;
   registry: RoomRegistry;
   iceServers: IceServerProvider;
   log: Logger;
@@ -107,6 +110,7 @@ export class SignalingServer {
         ...this.options,
         tokens: this.#tokens,
         resumeWindowMs: this.options.config.resumeWindowMs,
+        rateLimit: { perSecond: this.options.config.rateLimitPerSecond, burst: this.options.config.rateLimitBurst },
         resume: (session, message) => this.#resume(session, message),
         membershipChanged: (session, member) => {
           if (member) {

@@ -26,6 +26,10 @@ export interface ServerConfig {
   resumeWindowMs: number;
   /** Signs resume tokens; set it (same on every node) for resumes to survive a restart. Empty: random per process. */
   sessionSecret: string;
+  /** Messages per second one connection may send, on average. */
+  rateLimitPerSecond: number;
+  /** Messages one connection may send at once before the average applies. */
+  rateLimitBurst: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -114,6 +118,8 @@ export const OPTIONS = [
   option({ key: 'turnTtlSeconds', flag: 'turn-ttl-seconds', env: 'TURN_TTL_SECONDS', default: 4 * 3600, parse: integer(60, 7 * 24 * 3600), description: 'lifetime of TURN credentials; clients refresh them before it ends' }),
   option({ key: 'resumeWindowMs', flag: 'resume-window-ms', env: 'RESUME_WINDOW_MS', default: 10_000, parse: integer(0, 600_000), description: 'how long a dropped participant keeps its place (from when it was last heard) so it can resume; 0 disables' }),
   option({ key: 'sessionSecret', flag: 'session-secret', env: 'SESSION_SECRET', default: '', parse: text, description: 'signs resume tokens; set it (16+ characters, the same on every node) so resumes survive a restart' }),
+  option({ key: 'rateLimitPerSecond', flag: 'rate-limit-per-second', env: 'RATE_LIMIT_PER_SECOND', default: 50, parse: integer(1, 100_000), description: 'messages per second one connection may send on average; more are refused with rate-limited' }),
+  option({ key: 'rateLimitBurst', flag: 'rate-limit-burst', env: 'RATE_LIMIT_BURST', default: 200, parse: integer(1, 1_000_000), description: 'messages one connection may send at once (a renegotiation with many candidates) before the average applies' }),
 ] as const;
 
 /** Settings that only make sense together. */

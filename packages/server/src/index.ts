@@ -6,3 +6,4 @@ export { Room } from './Room.js';
 export type { Member } from './Member.js';
 export { createLogger } from './logger.js';
 export { turnRestCredential, iceServerProvider, type IceServerProvider, type IceServerGrant } from './iceServers.js';
+export { RateLimiter } from './RateLimiter.js';
