@@ -169,10 +169,13 @@ export class ClientSession implements Member {
     this.#state = 'closed';
   }
 
-  /** Ends the session now, as a disconnect (server shutdown). */
-  close(): void {
+  /**
+   * The server is going away: end quietly. No `peer-left` goes out, so the
+   * others keep their peer connections and resume on the next server.
+   */
+  shutdown(): void {
     clearTimeout(this.#expiry);
-    this.#leaveRoom('disconnected');
+    this.#pending = [];
     this.#state = 'closed';
   }
 

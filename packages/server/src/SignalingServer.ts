@@ -69,14 +69,15 @@ export class SignalingServer {
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
   }
 
-  /** Closes every socket (code 1001, going away) and stops the heartbeat. */
+  /**
+   * Closes every socket with 1001 (going away) and stops the heartbeat. Nobody
+   * is told anyone left: calls go on peer to peer and clients resume on the
+   * next server (restarted, or another node sharing SESSION_SECRET).
+   */
   close(): void {
     clearInterval(this.#heartbeat);
-    for (const [ws, session] of this.#sessions) {
-      session.close();
-      ws.close(1001, 'server shutting down');
-    }
-    for (const session of this.#members.values()) session.close();
+    for (const session of [...this.#sessions.values(), ...this.#members.values()]) session.shutdown();
+    for (const ws of this.#sessions.keys()) ws.close(1001, 'server shutting down');
     this.#sessions.clear();
     this.#wss.close();
   }

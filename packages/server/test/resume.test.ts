@@ -100,7 +100,11 @@ describe('resuming after the signaling connection drops', () => {
     const ada = await TestClient.joined(first.wsUrl, name, 'Ada');
     const bob = await TestClient.joined(first.wsUrl, name, 'Bob');
     const port = first.port;
+    const closing = Promise.all([once(ada.client.socket, 'close'), once(bob.client.socket, 'close')]);
     await first.close();
+    const [[adaCode]] = (await closing) as [[number], [number]];
+    assert.equal(adaCode, 1001, 'going away: come back later');
+    assert.equal(ada.client.ofType('peer-left').length, 0, 'a shutdown tells nobody that anyone left');
     const second = await startTestServer({ port, resumeWindowMs: 5000, sessionSecret: SECRET });
     try {
       const ada2 = await TestClient.connect(second.wsUrl);
