@@ -38,6 +38,7 @@ export class NatTopology {
   ) {}
 
   static async build(kinds: readonly NatKind[], lab = NetworkLab.create()): Promise<NatTopology> {
+    await NetworkLab.removeStale();
     const p = lab.prefix;
     try {
       const publicNs = await lab.addNamespace('pub');

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -32,6 +33,23 @@ export class NetworkLab {
       }
     }
     return { ok: true };
+  }
+
+  /**
+   * Removes what an interrupted run left behind: namespaces and host links of
+   * labs whose process is gone. A stale host link would still hold
+   * 203.0.113.1 and steal the route from the next run.
+   */
+  static async removeStale(): Promise<void> {
+    const alive = (pid: string) => existsSync(`/proc/${pid}`);
+    for (const line of (await sh('ip', 'netns', 'list')).split('\n')) {
+      const match = /^(pl(\d+)-\S+)/.exec(line);
+      if (match?.[1] && match[2] && !alive(match[2])) await sh('ip', 'netns', 'del', match[1]).catch(() => undefined);
+    }
+    for (const line of (await sh('ip', '-o', 'link', 'show')).split('\n')) {
+      const match = /^\d+: (pl(\d+)h)[@:]/.exec(line);
+      if (match?.[1] && match[2] && !alive(match[2])) await sh('ip', 'link', 'del', match[1]).catch(() => undefined);
+    }
   }
 
   name(short: string): string {
