@@ -30,10 +30,13 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Messages kept for a suspended participant; past this it is let go rather than held. */
 const MAX_PENDING_MESSAGES = 1000;
 /**
- * Refused messages in a row after which a client is not slowed but dropped
- * (close 1008): a flood, not a burst.
+ * Refused messages within FLOOD_WINDOW_MS after which a client is not slowed
+ * but dropped (close 1008): a flood, not a burst. A refusal is said at most
+ * once a second, so a flood cannot make us write as fast as it does.
  */
-const MAX_REFUSED_IN_A_ROW = 1000;
+const FLOOD_REFUSALS = 1000;
+const FLOOD_WINDOW_MS = 10_000;
+const TELL_EVERY_MS = 1_000;
 
 /**
  * connected → joined → (suspended ⇄ joined) → closed. `suspended`: the socket
@@ -75,7 +78,7 @@ export class ClientSession implements Member {
   #pending: string[] = [];
   #expiry: NodeJS.Timeout | undefined;
   readonly #limiter: RateLimiter;
-  #refusedInARow = 0;
+  #refused = { count: 0, since: 0, toldAt: 0 };
   readonly #log: Logger;
 
   constructor(
@@ -135,7 +138,6 @@ export class ClientSession implements Member {
     if (this.#state === 'closed') return;
     this.touch();
     if (!this.#limiter.take()) return this.#rateLimited();
-    this.#refusedInARow = 0;
     const decoded = decodeClientMessage(text);
     if (!decoded.ok) {
       this.#log.debug({ code: decoded.code, reason: decoded.reason }, 'refused message');
@@ -215,12 +217,16 @@ export class ClientSession implements Member {
 
   /** Refused unread: a flooding client costs us a counter, not a parse. */
   #rateLimited(): void {
-    this.#refusedInARow++;
-    if (this.#refusedInARow === 1) {
+    const now = Date.now();
+    const refused = this.#refused;
+    if (now - refused.since > FLOOD_WINDOW_MS) Object.assign(refused, { count: 0, since: now });
+    refused.count++;
+    if (now - refused.toldAt >= TELL_EVERY_MS) {
+      refused.toldAt = now;
       this.#log.warn('rate limited');
       this.refuse(undefined, 'rate-limited', 'too many messages; slow down');
     }
-    if (this.#refusedInARow >= MAX_REFUSED_IN_A_ROW) {
+    if (refused.count >= FLOOD_REFUSALS) {
       this.#log.warn('flooding; closing the connection');
       this.#socket.close(1008, 'flooding');
     }

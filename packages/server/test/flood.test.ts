@@ -26,11 +26,14 @@ describe('a flooding client', () => {
       const cyd = await TestClient.joined(server.wsUrl, 'elsewhere', 'Cyd');
 
       const closed = once(mallory.client.socket, 'close');
+      const floodStarted = Date.now();
       const flood = JSON.stringify({ type: 'signal', to: ada.joined.selfId, signal: { candidate: { candidate: 'x' } } });
       for (let i = 0; i < 2000; i++) mallory.client.socket.send(flood);
       const [code] = (await closed) as [number];
       assert.equal(code, 1008);
-      assert.equal(mallory.client.ofType('error').filter((e) => e.code === 'rate-limited').length, 1, 'told once, not once per message');
+      const told = mallory.client.ofType('error').filter((e) => e.code === 'rate-limited').length;
+      const seconds = Math.ceil((Date.now() - floodStarted) / 1000);
+      assert.ok(told >= 1 && told <= seconds + 1, `told ${told} times in ${seconds} s: at most once a second, not once per message`);
 
       // Ada got at most the burst plus what the rate allowed meanwhile, not the flood.
       await ada.client.settle();
