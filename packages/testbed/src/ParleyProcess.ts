@@ -26,7 +26,11 @@ export class ParleyProcess {
     });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
+      const timer = setTimeout(() => {
+        // Never leave a server behind that we could not talk to.
+        child.kill('SIGKILL');
+        reject(new Error(`server did not start:\n${output}`));
+      }, 15_000);
       child.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         // The JSON log line at info level, or the plain line printed when logs are quieter.
