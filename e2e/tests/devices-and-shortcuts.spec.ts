@@ -24,6 +24,8 @@ test('pre-join offers camera, microphone and speaker pickers and a live micropho
   await expect(camera.locator('option')).toHaveCount(3);
   await expect(page.getByRole('combobox', { name: 'Microphone' }).locator('option')).not.toHaveCount(0);
   await expect(page.getByRole('combobox', { name: 'Speaker' }).locator('option')).not.toHaveCount(0);
+  // A person clicks into the name field; that is also what lets a browser start audio processing.
+  await page.getByRole('textbox', { name: 'Your name' }).click();
   const meter = page.getByRole('meter', { name: 'Microphone level' });
   await expect.poll(async () => Number(await meter.getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeGreaterThan(0);
 

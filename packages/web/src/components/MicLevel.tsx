@@ -14,6 +14,14 @@ export function MicLevel({ local }: { local: LocalParticipant }) {
       return;
     }
     const context = new AudioContext();
+    // Browsers start an AudioContext suspended until the page has been used: resume
+    // now where that is allowed, else at the first click or key press.
+    const resume = () => {
+      if (context.state === 'suspended') void context.resume();
+    };
+    resume();
+    window.addEventListener('pointerdown', resume);
+    window.addEventListener('keydown', resume);
     const analyser = context.createAnalyser();
     analyser.fftSize = 512;
     context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
@@ -28,6 +36,8 @@ export function MicLevel({ local }: { local: LocalParticipant }) {
     }, 100);
     return () => {
       clearInterval(timer);
+      window.removeEventListener('pointerdown', resume);
+      window.removeEventListener('keydown', resume);
       void context.close();
     };
   }, [track]);
