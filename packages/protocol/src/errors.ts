@@ -27,6 +27,10 @@ export const ERROR_CODES = [
   'bad-target',
   /** Too many messages too fast; this one was dropped. Slow down. */
   'rate-limited',
+  /** This address already holds as many connections as the server allows; the new one is closed. */
+  'too-many-connections',
+  /** The connection stayed this long without being in a room; it is closed. */
+  'join-timeout',
   /** Anything the server did not expect of itself. */
   'internal',
 ] as const;

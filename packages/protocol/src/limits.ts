@@ -21,7 +21,7 @@ export const DEFAULT_MAX_PARTICIPANTS = 8;
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** SDP and candidate strings are bounded inside the message limit too. */
-export const MAX_SDP_LENGTH = 60 * 1024;
+export const MAX_SDP_LENGTH = 32 * 1024;
 export const MAX_CANDIDATE_LENGTH = 1024;
 
 /** Request ids are plain counters; keep them in the range JSON numbers are exact. */

@@ -19,6 +19,7 @@ import type { Logger } from './logger.js';
 import type { Member } from './Member.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
+import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 
@@ -78,6 +79,9 @@ export class ClientSession implements Member {
   #pending: string[] = [];
   #expiry: NodeJS.Timeout | undefined;
   readonly #limiter: RateLimiter;
+  readonly #typeLimits = new MessageTypeLimits();
+  /** Since when this connection has been in no room; the server closes it after JOIN_TIMEOUT_MS. */
+  #roomlessSince: number | undefined = Date.now();
   #refused = { count: 0, since: 0, toldAt: 0 };
   readonly #log: Logger;
 
@@ -113,6 +117,11 @@ export class ClientSession implements Member {
     return this.#tokenNonce;
   }
 
+  /** When the connection last became roomless (accepted, or left); undefined while in a room or closed. */
+  get roomlessSince(): number | undefined {
+    return this.#state === 'connected' ? this.#roomlessSince : undefined;
+  }
+
   /** The client said something (a message or a pong). */
   touch(): void {
     this.alive = true;
@@ -144,7 +153,14 @@ export class ClientSession implements Member {
       this.refuse(decoded.id, decoded.code, decoded.reason);
       return;
     }
-    this.#dispatch(decoded.message);
+    const { message } = decoded;
+    if (!this.#typeLimits.take(message.type)) {
+      // Read, so it can be answered by id: a client waiting for this reply is told, not left hanging.
+      this.refuse(message.id, 'rate-limited', `too many ${message.type} messages; slow down`);
+      this.#countRefusal();
+      return;
+    }
+    this.#dispatch(message);
   }
 
   handleBinary(): void {
@@ -219,13 +235,19 @@ export class ClientSession implements Member {
   #rateLimited(): void {
     const now = Date.now();
     const refused = this.#refused;
-    if (now - refused.since > FLOOD_WINDOW_MS) Object.assign(refused, { count: 0, since: now });
-    refused.count++;
     if (now - refused.toldAt >= TELL_EVERY_MS) {
       refused.toldAt = now;
       this.#log.warn('rate limited');
       this.refuse(undefined, 'rate-limited', 'too many messages; slow down');
     }
+    this.#countRefusal(now);
+  }
+
+  /** Every refusal for going too fast counts; a client that keeps at it is a flood and is cut off. */
+  #countRefusal(now = Date.now()): void {
+    const refused = this.#refused;
+    if (now - refused.since > FLOOD_WINDOW_MS) Object.assign(refused, { count: 0, since: now });
+    refused.count++;
     if (refused.count >= FLOOD_REFUSALS) {
       this.#log.warn('flooding; closing the connection');
       this.#socket.close(1008, 'flooding');
@@ -271,6 +293,7 @@ export class ClientSession implements Member {
   #enterRoom(room: Room): void {
     this.#room = room;
     this.#state = 'joined';
+    this.#roomlessSince = undefined;
     this.deps.membershipChanged(this, true);
   }
 
@@ -341,6 +364,7 @@ export class ClientSession implements Member {
     if (!room) return;
     this.#room = undefined;
     this.#state = 'connected';
+    this.#roomlessSince = Date.now();
     this.deps.membershipChanged(this, false);
     if (this.deps.registry.leave(room, this)) {
       room.broadcast({ type: 'peer-left', peerId: this.id, reason });

@@ -23,7 +23,7 @@ export interface RunningServer {
 export async function startParleyServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const registry = new RoomRegistry({ maxParticipants: config.maxParticipants });
   const signaling = new SignalingServer({ config, registry, iceServers: iceServerProvider(config), log });
-  const serveStatic = config.staticDir === '' ? undefined : createStaticSite(config.staticDir);
+  const serveStatic = config.staticDir === '' ? undefined : createStaticSite(config.staticDir, config.frameAncestors);
 
   const http: Server = createServer((request, response) => {
     if (request.url === '/healthz') {

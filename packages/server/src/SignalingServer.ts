@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { PeerId, ResumeMessage } from '@parley/protocol';
 import { ClientSession } from './ClientSession.js';
+import { ConnectionQuota, clientAddress } from './ConnectionQuota.js';
 import type { ServerConfig } from './config.js';
 import type { IceServerProvider } from './iceServers.js';
 import type { Logger } from './logger.js';
@@ -18,7 +19,16 @@ const RESUME_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
 export interface SignalingServerOptions {
   config: Pick<
     ServerConfig,
-    'maxMessageBytes' | 'heartbeatIntervalMs' | 'allowedOrigins' | 'resumeWindowMs' | 'sessionSecret' | 'rateLimitPerSecond' | 'rateLimitBurst'
+    | 'maxMessageBytes'
+    | 'heartbeatIntervalMs'
+    | 'allowedOrigins'
+    | 'resumeWindowMs'
+    | 'sessionSecret'
+    | 'rateLimitPerSecond'
+    | 'rateLimitBurst'
+    | 'maxConnectionsPerIp'
+    | 'joinTimeoutMs'
+    | 'trustProxy'
   >;
   registry: RoomRegistry;
   iceServers: IceServerProvider;
@@ -38,6 +48,7 @@ export class SignalingServer {
   readonly #departed = new Map<PeerId, number>();
   readonly #tokens: ResumeTokens;
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #quota: ConnectionQuota;
 
   constructor(private readonly options: SignalingServerOptions) {
     // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
@@ -50,6 +61,7 @@ export class SignalingServer {
       perMessageDeflate: false,
       clientTracking: false,
     });
+    this.#quota = new ConnectionQuota(options.config.maxConnectionsPerIp);
     this.#heartbeat = setInterval(() => this.#checkHeartbeats(), options.config.heartbeatIntervalMs);
     this.#heartbeat.unref();
   }
@@ -66,7 +78,8 @@ export class SignalingServer {
       this.options.log.warn({ origin: request.headers.origin }, 'refused WebSocket from a foreign origin');
       return rejectUpgrade(socket, 403, 'Forbidden');
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+    const address = clientAddress(request, this.options.config.trustProxy);
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, address));
   }
 
   /**
@@ -82,7 +95,16 @@ export class SignalingServer {
     this.#wss.close();
   }
 
-  #accept(ws: WebSocket): void {
+  #accept(ws: WebSocket, address: string): void {
+    // Accepted first and then refused in words: a browser cannot read the status of a failed upgrade.
+    if (!this.#quota.acquire(address)) {
+      this.options.log.warn({ address }, 'too many connections from one address');
+      ws.on('error', () => {});
+      ws.send(JSON.stringify({ type: 'error', code: 'too-many-connections', message: 'too many connections from your address; close some tabs' }));
+      ws.close(1008, 'too many connections');
+      return;
+    }
+    ws.once('close', () => this.#quota.release(address));
     this.#sessions.set(ws, this.#newSession(ws));
     // The session of a socket can change (a resume moves the socket into the
     // participant's old session), so every handler looks it up afresh.
@@ -160,10 +182,18 @@ export class SignalingServer {
   }
 
   #checkHeartbeats(): void {
+    const roomlessCutoff = Date.now() - this.options.config.joinTimeoutMs;
     for (const [ws, session] of this.#sessions) {
       if (!session.alive) {
         this.options.log.info({ participant: session.id }, 'no pong; dropping connection');
         ws.terminate();
+        continue;
+      }
+      const roomlessSince = session.roomlessSince;
+      if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff) {
+        this.options.log.info({ participant: session.id }, 'in no room for too long; closing');
+        session.refuse(undefined, 'join-timeout', 'this connection joined no room in time; reconnect to join');
+        ws.close(1008, 'join timeout');
         continue;
       }
       session.alive = false;

@@ -30,6 +30,14 @@ export interface ServerConfig {
   rateLimitPerSecond: number;
   /** Messages one connection may send at once before the average applies. */
   rateLimitBurst: number;
+  /** Open connections one client address may hold; 0 means no limit. */
+  maxConnectionsPerIp: number;
+  /** A connection that is in no room for this long is closed. */
+  joinTimeoutMs: number;
+  /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). */
+  trustProxy: boolean;
+  /** Who may frame the web app (CSP frame-ancestors); empty: nobody. */
+  frameAncestors: string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -70,6 +78,24 @@ const list: Parser<string[]> = (raw) =>
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
+
+const boolean: Parser<boolean> = (raw, label) => {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${label} must be true or false, got "${raw}"`);
+};
+
+/** CSP source expressions a deployer would put in frame-ancestors: origins, 'self', or 'none'. */
+const frameAncestors: Parser<string[]> = (raw, label) => {
+  const sources = list(raw, label);
+  for (const source of sources) {
+    if (!/^('self'|'none'|https?:\/\/[A-Za-z0-9.*-]+(:\d+)?)$/.test(source)) {
+      throw new ConfigError(`${label}: "${source}" is not an origin (https://app.example) or 'self'`);
+    }
+  }
+  return sources;
+};
 
 const logLevel: Parser<LogLevel> = (raw, label) => {
   const value = raw.trim().toLowerCase();
@@ -120,6 +146,10 @@ export const OPTIONS = [
   option({ key: 'sessionSecret', flag: 'session-secret', env: 'SESSION_SECRET', default: '', parse: text, description: 'signs resume tokens; set it (16+ characters, the same on every node) so resumes survive a restart' }),
   option({ key: 'rateLimitPerSecond', flag: 'rate-limit-per-second', env: 'RATE_LIMIT_PER_SECOND', default: 50, parse: integer(1, 100_000), description: 'messages per second one connection may send on average; more are refused with rate-limited' }),
   option({ key: 'rateLimitBurst', flag: 'rate-limit-burst', env: 'RATE_LIMIT_BURST', default: 200, parse: integer(1, 1_000_000), description: 'messages one connection may send at once (a renegotiation with many candidates) before the average applies' }),
+  option({ key: 'maxConnectionsPerIp', flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', default: 50, parse: integer(0, 1_000_000), description: 'open WebSocket connections one client address may hold (0: no limit); more are refused with too-many-connections' }),
+  option({ key: 'joinTimeoutMs', flag: 'join-timeout-ms', env: 'JOIN_TIMEOUT_MS', default: 15_000, parse: integer(1000, 3_600_000), description: 'a connection that is in no room this long is closed with join-timeout (checked at each heartbeat)' }),
+  option({ key: 'trustProxy', flag: 'trust-proxy', env: 'TRUST_PROXY', default: false, parse: boolean, description: 'behind a reverse proxy: take the client address from the last X-Forwarded-For entry' }),
+  option({ key: 'frameAncestors', flag: 'frame-ancestors', env: 'FRAME_ANCESTORS', default: [], parse: frameAncestors, description: "origins allowed to embed the web app in a frame (comma-separated, or 'self'); none by default" }),
 ] as const;
 
 /** Settings that only make sense together. */

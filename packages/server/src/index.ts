@@ -7,3 +7,4 @@ export type { Member } from './Member.js';
 export { createLogger } from './logger.js';
 export { turnRestCredential, iceServerProvider, type IceServerProvider, type IceServerGrant } from './iceServers.js';
 export { RateLimiter } from './RateLimiter.js';
+export { ConnectionQuota, clientAddress } from './ConnectionQuota.js';

@@ -29,6 +29,9 @@ describe('loadConfig', () => {
       [[], { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
       [[], { STUN_URLS: 'http://x' }, /not a stun: URL/],
       [['--no-such-flag', 'x'], {}, /no-such-flag/],
+      [[], { TRUST_PROXY: 'maybe' }, /TRUST_PROXY must be true or false/],
+      [[], { FRAME_ANCESTORS: "'unsafe-inline'" }, /FRAME_ANCESTORS: "'unsafe-inline'" is not an origin/],
+      [[], { JOIN_TIMEOUT_MS: '10' }, /JOIN_TIMEOUT_MS must be a whole number from 1000/],
     ];
     for (const [argv, env, message] of cases) {
       assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && message.test(error.message));

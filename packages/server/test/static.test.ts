@@ -30,6 +30,18 @@ describe('the web app over HTTP', () => {
     assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.match(response.headers.get('permissions-policy') ?? '', /camera=\(self\)/);
+    assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.doesNotMatch(response.headers.get('content-security-policy') ?? '', /unsafe-inline[^;]*;.*script|script-src[^;]*unsafe/);
+  });
+
+  it('lets only the configured sites frame the app', async () => {
+    const embeddable = await startTestServer({ staticDir: dir, frameAncestors: ['https://intranet.example', "'self'"] });
+    try {
+      const csp = (await fetch(`${embeddable.url}/`)).headers.get('content-security-policy') ?? '';
+      assert.match(csp, /frame-ancestors https:\/\/intranet\.example 'self'/);
+    } finally {
+      await embeddable.close();
+    }
   });
 
   it('caches hashed assets for a year and answers a matching ETag with 304', async () => {
