@@ -22,6 +22,8 @@ type Request = Extract<ClientMessageInput, { id?: number }>;
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/** Refusals the server sends just before it closes the socket: they say why the requests in flight failed. */
+const PARTING_CODES: ReadonlySet<string> = new Set(['too-many-connections', 'join-timeout']);
 
 interface Pending {
   resolve: (reply: Exclude<ReplyMessage, { type: 'error' }>) => void;
@@ -38,6 +40,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   #state: SignalingState = 'connecting';
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
+  #parting: ParleyError | undefined;
 
   private constructor(private readonly socket: WebSocket) {
     super();
@@ -124,7 +127,10 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       case 'error': {
         const pending = message.id === undefined ? undefined : this.#pending.get(message.id);
         if (!pending) {
-          if (message.type === 'error') this.emit('error', ParleyError.refused(message.code, message.message));
+          if (message.type !== 'error') return;
+          const error = ParleyError.refused(message.code, message.message);
+          if (PARTING_CODES.has(message.code)) this.#parting = error;
+          this.emit('error', error);
           return;
         }
         this.#pending.delete(message.id as number);
@@ -149,7 +155,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     this.socket.removeEventListener('close', this.#onClose);
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
-      pending.reject(ParleyError.signalingClosed(reason));
+      pending.reject(this.#parting ?? ParleyError.signalingClosed(reason));
     }
     this.#pending.clear();
     this.emit('close', { code, reason });
