@@ -83,3 +83,9 @@ export async function sendChat(page: Page, text: string): Promise<void> {
 export function chatLog(page: Page) {
   return page.getByRole('log');
 }
+
+/** Opens a side panel (Chat, Send file, Participants…) unless it is open already. */
+export async function openPanel(page: Page, label: string): Promise<void> {
+  const button = page.getByRole('button', { name: label, exact: true });
+  if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+}

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { joinCall } from '../support/call.js';
+import { joinCall, openPanel } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -22,8 +22,7 @@ async function makeFile(dir: string, name: string, bytes: number): Promise<strin
 }
 
 async function offerFile(page: Page, path: string, to = 'Everyone'): Promise<void> {
-  const filesButton = page.getByRole('button', { name: 'Send file' });
-  if ((await filesButton.getAttribute('aria-pressed')) !== 'true') await filesButton.click();
+  await openPanel(page, 'Send file');
   await page.getByRole('combobox', { name: 'Send to' }).selectOption({ label: to });
   await page.getByLabel('Choose files to send').setInputFiles(path);
 }

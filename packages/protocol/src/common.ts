@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import {
+  BIDI_CONTROLS,
   MAX_CANDIDATE_LENGTH,
   MAX_DISPLAY_NAME_LENGTH,
   MAX_REQUEST_ID,
@@ -26,6 +27,7 @@ export const DisplayNameSchema = v.pipe(
   v.maxLength(MAX_DISPLAY_NAME_LENGTH, `name is longer than ${MAX_DISPLAY_NAME_LENGTH} characters`),
   // eslint-disable-next-line no-control-regex
   v.regex(/^[^\u0000-\u001f\u007f]*$/, 'name holds control characters'),
+  v.check((name) => !new RegExp(BIDI_CONTROLS.source).test(name), 'name holds characters that reorder text (bidi controls)'),
 );
 
 /** Participant ids are minted by the server; clients only echo them back. */

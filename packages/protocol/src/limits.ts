@@ -26,3 +26,10 @@ export const MAX_CANDIDATE_LENGTH = 1024;
 
 /** Request ids are plain counters; keep them in the range JSON numbers are exact. */
 export const MAX_REQUEST_ID = 2 ** 31 - 1;
+
+/**
+ * Characters that reorder the text around them (bidi overrides, embeddings,
+ * isolates and marks). In a name or a file name they disguise it
+ * ("invoice\u202Efdp.exe" shows as "invoiceexe.pdf"), so those refuse or drop them.
+ */
+export const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { BIDI_CONTROLS } from './limits.js';
 
 /**
  * Messages peers send each other over their data channel, not through the
@@ -25,7 +26,13 @@ const TransferIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/, 'no
 export const FileOfferPeerMessageSchema = v.object({
   type: v.literal('file-offer'),
   transferId: TransferIdSchema,
-  name: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  // Shown to the receiver and used to save the file: nothing that reorders the text or names a folder.
+  name: v.pipe(
+    v.string(),
+    v.maxLength(255),
+    v.transform((name) => name.replace(BIDI_CONTROLS, '').replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim()),
+    v.minLength(1),
+  ),
   size: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_FILE_SIZE)),
   mime: v.pipe(v.string(), v.maxLength(255)),
 });

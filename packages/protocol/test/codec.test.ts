@@ -6,6 +6,7 @@ import {
   MAX_ROOM_NAME_LENGTH,
   PROTOCOL_VERSION,
   decodeClientMessage,
+  decodePeerMessage,
   decodeServerMessage,
   type ClientMessage,
 } from '@parley/protocol';
@@ -59,7 +60,7 @@ describe('decodeClientMessage', () => {
   });
 
   it('refuses empty, blank, over-long and control-character names', () => {
-    for (const name of ['', '   ', 'x'.repeat(MAX_DISPLAY_NAME_LENGTH + 1), 'a\u0000b', 'line\nbreak', 42]) {
+    for (const name of ['', '   ', 'x'.repeat(MAX_DISPLAY_NAME_LENGTH + 1), 'a\u0000b', 'line\nbreak', 42, 'Eve\u202Eevil', 'a\u2066b']) {
       const refused = decodeFails(JSON.stringify({ ...join, name }));
       assert.equal(refused.code, 'bad-name');
       assert.match(refused.reason, /^name: /);
@@ -108,5 +109,19 @@ describe('decodeServerMessage', () => {
     assert.ok(decodeServerMessage(JSON.stringify(signal)).ok);
     const { from: _from, ...withoutFrom } = signal;
     assert.equal(decodeServerMessage(JSON.stringify(withoutFrom)).ok, false);
+  });
+});
+
+describe('decodePeerMessage', () => {
+  it('takes the bidi controls, control characters and slashes out of an offered file name', () => {
+    const offer = (name: string) => decodePeerMessage(JSON.stringify({ type: 'file-offer', transferId: 'abcdefgh12', name, size: 1, mime: '' }));
+    assert.deepEqual(offer('invoice\u202Efdp.exe'), { type: 'file-offer', transferId: 'abcdefgh12', name: 'invoicefdp.exe', size: 1, mime: '' });
+    assert.equal((offer('../../etc/passwd') as { name: string }).name, '.._.._etc_passwd');
+    assert.equal(offer('\u202E'), undefined, 'nothing left of the name');
+    assert.equal((offer('<img src=x onerror=alert(1)>') as { name: string }).name, '<img src=x onerror=alert(1)>', 'markup is just text');
+  });
+
+  it('drops chat longer than the limit', () => {
+    assert.equal(decodePeerMessage(JSON.stringify({ type: 'chat', id: 'm1', text: 'x'.repeat(10_000), sentAt: 1 })), undefined);
   });
 });

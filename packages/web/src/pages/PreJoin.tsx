@@ -118,7 +118,7 @@ function describeJoinError(error: ParleyError): string {
     case 'signaling-unreachable':
       return 'Parley’s server cannot be reached. Check your connection and try again.';
     case 'bad-name':
-      return 'That name can’t be used: keep it under 64 characters, on one line.';
+      return 'That name can’t be used: keep it under 64 characters, on one line, without control characters.';
     case 'bad-room-name':
       return 'This room link is not valid. Room names use letters, digits, "-" and "_".';
     case 'unsupported-protocol':
