@@ -17,6 +17,7 @@ import type { IceServerProvider } from './iceServers.js';
 import { newParticipantId } from './ids.js';
 import type { Logger } from './logger.js';
 import type { Member } from './Member.js';
+import type { SignalingMetrics } from './Metrics.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
@@ -53,6 +54,7 @@ export interface SessionDeps {
   resumeWindowMs: number;
   rateLimit: { perSecond: number; burst: number };
   log: Logger;
+  metrics: SignalingMetrics;
   /** A `resume` arrived on this session's socket; the server decides which session it belongs to. */
   resume(session: ClientSession, message: ResumeMessage): void;
   /** The participant is now in a room, or no longer. */
@@ -83,6 +85,8 @@ export class ClientSession implements Member {
   /** Since when this connection has been in no room; the server closes it after JOIN_TIMEOUT_MS. */
   #roomlessSince: number | undefined = Date.now();
   #refused = { count: 0, since: 0, toldAt: 0 };
+  /** When the message being handled was read: relay latency counts from here. */
+  #readAt = 0;
   readonly #log: Logger;
 
   constructor(
@@ -145,6 +149,7 @@ export class ClientSession implements Member {
 
   handleText(text: string): void {
     if (this.#state === 'closed') return;
+    this.#readAt = performance.now();
     this.touch();
     if (!this.#limiter.take()) return this.#rateLimited();
     const decoded = decodeClientMessage(text);
@@ -208,6 +213,7 @@ export class ClientSession implements Member {
     const pending = this.#pending;
     this.#pending = [];
     this.#log.info({ waiting: pending.length }, 'resumed');
+    this.deps.metrics.joined('resume');
     this.#sendJoined(requestId, true);
     for (const encoded of pending) this.deliver(encoded);
   }
@@ -223,11 +229,13 @@ export class ClientSession implements Member {
     if (!joined.ok) return this.refuse(requestId, 'resume-failed', joined.reason);
     this.#enterRoom(joined.room);
     this.#log.info({ room: claims.room }, 'restored from a resume token');
+    this.deps.metrics.joined('restore');
     this.#sendJoined(requestId, true);
     joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
   }
 
   refuse(id: number | undefined, code: ErrorCode, reason: string): void {
+    this.deps.metrics.refused(code);
     this.#send(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', id, code, message: reason });
   }
 
@@ -286,6 +294,7 @@ export class ClientSession implements Member {
 
     this.#enterRoom(joined.room);
     this.#log.info({ room: message.room, peers: joined.peers.length }, 'joined');
+    this.deps.metrics.joined('join');
     this.#sendJoined(message.id, false);
     joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
   }
@@ -328,6 +337,7 @@ export class ClientSession implements Member {
     // `from` is ours to stamp: the decoded message has no such field to trust.
     const delivered = room.sendTo(message.to, { type: 'signal', from: this.id, signal: message.signal });
     if (!delivered) return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
+    this.deps.metrics.relayed('signal', (performance.now() - this.#readAt) / 1000);
     this.#ok(message.id);
   }
 
@@ -336,6 +346,7 @@ export class ClientSession implements Member {
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending media state');
     this.media = { ...message.media };
     room.broadcast({ type: 'peer-media', peerId: this.id, media: this.media }, this.id);
+    this.deps.metrics.relayed('media', (performance.now() - this.#readAt) / 1000);
     this.#ok(message.id);
   }
 

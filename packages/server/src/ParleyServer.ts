@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.js';
 import { iceServerProvider } from './iceServers.js';
 import { createLogger, type Logger } from './logger.js';
+import { NO_METRICS, PrometheusMetrics } from './Metrics.js';
 import { RoomRegistry } from './RoomRegistry.js';
 import { SignalingServer } from './SignalingServer.js';
 import { createStaticSite } from './StaticSite.js';
@@ -11,26 +12,45 @@ export interface RunningServer {
   /** http://host:port of the app; the signaling socket is at `${url}/ws` with ws: */
   readonly url: string;
   readonly port: number;
+  /** http://host:port of the /metrics listener when it has a port of its own. */
+  readonly metricsUrl: string | undefined;
   readonly registry: RoomRegistry;
   readonly signaling: SignalingServer;
+  /** False once shutting down: /readyz says 503 and new connections are refused. */
+  readonly ready: boolean;
+  /**
+   * Graceful shutdown: refuse new connections and fail /readyz, wait
+   * `drainDelayMs` for the load balancer to notice, then close every socket
+   * with 1001 so clients resume elsewhere, and stop listening.
+   */
+  shutdown(): Promise<void>;
+  /** Closes at once (no drain delay). */
   close(): Promise<void>;
 }
 
 /**
- * One HTTP server on one port: the web app, `/healthz`, and the signaling
- * WebSocket at /ws. Resolves once it listens.
+ * One HTTP server on one port: the web app, `/healthz` (alive), `/readyz`
+ * (ready for new connections) and the signaling WebSocket at /ws; `/metrics`
+ * on a listener of its own unless configured onto this port.
  */
 export async function startParleyServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const registry = new RoomRegistry({ maxParticipants: config.maxParticipants });
-  const signaling = new SignalingServer({ config, registry, iceServers: iceServerProvider(config), log });
+  const prometheus =
+    config.metricsPort === 0 ? undefined : new PrometheusMetrics({ rooms: () => registry.roomCount, participants: () => registry.participantCount });
+  const signaling = new SignalingServer({ config, registry, iceServers: iceServerProvider(config), log, metrics: prometheus ?? NO_METRICS });
   const serveStatic = config.staticDir === '' ? undefined : createStaticSite(config.staticDir, config.frameAncestors);
+  let ready = true;
+  const metricsOnPublicPort = prometheus !== undefined && config.metricsPort === config.port;
 
   const http: Server = createServer((request, response) => {
-    if (request.url === '/healthz') {
-      response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      response.end(JSON.stringify({ status: 'ok', rooms: registry.roomCount, participants: registry.participantCount }));
-      return;
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      return json(response, 200, { status: 'ok', rooms: registry.roomCount, participants: registry.participantCount });
     }
+    if (path === '/readyz') {
+      return ready ? json(response, 200, { status: 'ready' }) : json(response, 503, { status: 'shutting down' });
+    }
+    if (path === '/metrics' && metricsOnPublicPort) return serveMetrics(prometheus, response, log);
     if (!serveStatic) {
       response.writeHead(404).end();
       return;
@@ -43,29 +63,80 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
   });
   http.on('upgrade', (request, socket, head) => signaling.handleUpgrade(request, socket, head));
   http.on('clientError', (_error, socket) => socket.destroy());
+  const port = await listen(http, config.port, config.host);
+  const url = httpUrl(config.host, port);
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => {
-      http.off('error', reject);
-      resolve();
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (prometheus && !metricsOnPublicPort) {
+    metricsServer = createServer((request: IncomingMessage, response) => {
+      if ((request.url ?? '').split('?')[0] === '/metrics') return serveMetrics(prometheus, response, log);
+      response.writeHead(404).end();
     });
-  });
-  const { port } = http.address() as AddressInfo;
-  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;
-  log.info({ url, staticDir: config.staticDir || null }, 'parley listening');
+    metricsUrl = httpUrl(config.metricsHost, await listen(metricsServer, config.metricsPort, config.metricsHost));
+  }
+  log.info({ url, metricsUrl: metricsUrl ?? (metricsOnPublicPort ? `${url}/metrics` : null), staticDir: config.staticDir || null }, 'parley listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      ready = false;
+      signaling.close();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
+      http.close(() => resolve());
+      http.closeAllConnections();
+    }));
 
   return {
     url,
     port,
+    metricsUrl,
     registry,
     signaling,
-    close: () =>
-      new Promise<void>((resolve) => {
-        signaling.close();
-        http.close(() => resolve());
-        http.closeAllConnections();
-      }),
+    get ready() {
+      return ready;
+    },
+    async shutdown() {
+      ready = false;
+      signaling.stopAccepting();
+      log.info({ drainDelayMs: config.drainDelayMs, connections: signaling.connectionCount }, 'draining');
+      if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+      await close();
+    },
+    close,
   };
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  response.end(JSON.stringify(body));
+}
+
+function serveMetrics(prometheus: PrometheusMetrics, response: ServerResponse, log: Logger): void {
+  prometheus.registry.metrics().then(
+    (text) => {
+      response.writeHead(200, { 'Content-Type': prometheus.registry.contentType, 'Cache-Control': 'no-store' });
+      response.end(text);
+    },
+    (error: unknown) => {
+      log.error({ err: error }, 'metrics collection failed');
+      response.writeHead(500).end();
+    },
+  );
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function httpUrl(host: string, port: number): string {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${port}`;
 }

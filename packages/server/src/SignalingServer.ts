@@ -8,6 +8,7 @@ import { ConnectionQuota, clientAddress } from './ConnectionQuota.js';
 import type { ServerConfig } from './config.js';
 import type { IceServerProvider } from './iceServers.js';
 import type { Logger } from './logger.js';
+import type { SignalingMetrics } from './Metrics.js';
 import { isOriginAllowed } from './origin.js';
 import { ResumeTokens } from './ResumeTokens.js';
 import type { RoomRegistry } from './RoomRegistry.js';
@@ -33,6 +34,7 @@ export interface SignalingServerOptions {
   registry: RoomRegistry;
   iceServers: IceServerProvider;
   log: Logger;
+  metrics: SignalingMetrics;
 }
 
 /**
@@ -49,6 +51,8 @@ export class SignalingServer {
   readonly #tokens: ResumeTokens;
   readonly #heartbeat: NodeJS.Timeout;
   readonly #quota: ConnectionQuota;
+  /** Shutting down: new connections are turned away so the load balancer sends them elsewhere. */
+  #accepting = true;
 
   constructor(private readonly options: SignalingServerOptions) {
     // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
@@ -74,12 +78,18 @@ export class SignalingServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (request.url ?? '').split('?')[0];
     if (path !== SIGNALING_PATH) return rejectUpgrade(socket, 404, 'Not Found');
+    if (!this.#accepting) return rejectUpgrade(socket, 503, 'Service Unavailable');
     if (!isOriginAllowed(request.headers.origin, request.headers.host, this.options.config.allowedOrigins)) {
       this.options.log.warn({ origin: request.headers.origin }, 'refused WebSocket from a foreign origin');
       return rejectUpgrade(socket, 403, 'Forbidden');
     }
     const address = clientAddress(request, this.options.config.trustProxy);
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, address));
+  }
+
+  /** The first step of a graceful shutdown: new connections are refused (503), current ones go on. */
+  stopAccepting(): void {
+    this.#accepting = false;
   }
 
   /**
@@ -99,12 +109,17 @@ export class SignalingServer {
     // Accepted first and then refused in words: a browser cannot read the status of a failed upgrade.
     if (!this.#quota.acquire(address)) {
       this.options.log.warn({ address }, 'too many connections from one address');
+      this.options.metrics.refused('too-many-connections');
       ws.on('error', () => {});
       ws.send(JSON.stringify({ type: 'error', code: 'too-many-connections', message: 'too many connections from your address; close some tabs' }));
       ws.close(1008, 'too many connections');
       return;
     }
-    ws.once('close', () => this.#quota.release(address));
+    this.options.metrics.connectionOpened();
+    ws.once('close', () => {
+      this.#quota.release(address);
+      this.options.metrics.connectionClosed();
+    });
     this.#sessions.set(ws, this.#newSession(ws));
     // The session of a socket can change (a resume moves the socket into the
     // participant's old session), so every handler looks it up afresh.

@@ -38,6 +38,14 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Who may frame the web app (CSP frame-ancestors); empty: nobody. */
   frameAncestors: string[];
+  /** Port of the Prometheus /metrics listener; 0: no metrics. The same as `port`: on the public port. */
+  metricsPort: number;
+  /** Address of the /metrics listener. */
+  metricsHost: string;
+  /** On SIGTERM, how long /readyz fails before connections are closed, so a load balancer stops sending new ones. */
+  drainDelayMs: number;
+  /** On SIGTERM, the longest the shutdown may take before the process exits regardless. */
+  shutdownTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -149,6 +157,10 @@ export const OPTIONS = [
   option({ key: 'maxConnectionsPerIp', flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', default: 50, parse: integer(0, 1_000_000), description: 'open WebSocket connections one client address may hold (0: no limit); more are refused with too-many-connections' }),
   option({ key: 'joinTimeoutMs', flag: 'join-timeout-ms', env: 'JOIN_TIMEOUT_MS', default: 15_000, parse: integer(1000, 3_600_000), description: 'a connection that is in no room this long is closed with join-timeout (checked at each heartbeat)' }),
   option({ key: 'trustProxy', flag: 'trust-proxy', env: 'TRUST_PROXY', default: false, parse: boolean, description: 'behind a reverse proxy: take the client address from the last X-Forwarded-For entry' }),
+  option({ key: 'metricsPort', flag: 'metrics-port', env: 'METRICS_PORT', default: 0, parse: integer(0, 65535), description: 'serve Prometheus metrics at /metrics on this port (0: off; the same as PORT: on the public port)' }),
+  option({ key: 'metricsHost', flag: 'metrics-host', env: 'METRICS_HOST', default: '127.0.0.1', parse: text, description: 'address of the metrics listener (keep it private)' }),
+  option({ key: 'drainDelayMs', flag: 'drain-delay-ms', env: 'DRAIN_DELAY_MS', default: 0, parse: integer(0, 600_000), description: 'on SIGTERM: /readyz fails and new connections are refused this long before open ones are closed (give the load balancer time to notice)' }),
+  option({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'SHUTDOWN_TIMEOUT_MS', default: 10_000, parse: integer(100, 600_000), description: 'on SIGTERM: the process exits after this long even if connections are still closing' }),
   option({ key: 'frameAncestors', flag: 'frame-ancestors', env: 'FRAME_ANCESTORS', default: [], parse: frameAncestors, description: "origins allowed to embed the web app in a frame (comma-separated, or 'self'); none by default" }),
 ] as const;
 

@@ -24,12 +24,18 @@ const log = createLogger(config.logLevel);
 const server = await startParleyServer(config, log);
 if (log.isLevelEnabled('info') === false) process.stdout.write(`Parley on ${server.url}\n`);
 
+// SIGTERM (systemd, Kubernetes, a rolling restart): drain, close every socket
+// with 1001 so clients resume on another node, exit within the bound.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+    setTimeout(() => {
+      log.warn({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    void server.shutdown().then(() => process.exit(0));
   });
 }
