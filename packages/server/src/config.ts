@@ -64,6 +64,8 @@ interface OptionSpec<K extends keyof ServerConfig> {
   env: string;
   description: string;
   default: ServerConfig[K];
+  /** How the default reads in the docs when the value itself would mislead (a machine path, a random secret). */
+  shownDefault?: string;
   parse: Parser<ServerConfig[K]>;
 }
 
@@ -144,14 +146,14 @@ export const OPTIONS = [
   option({ key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'MAX_MESSAGE_BYTES', default: DEFAULT_MAX_MESSAGE_BYTES, parse: integer(1024, 1024 * 1024), description: 'largest WebSocket message accepted; larger ones close the socket with 1009' }),
   option({ key: 'heartbeatIntervalMs', flag: 'heartbeat-interval-ms', env: 'HEARTBEAT_INTERVAL_MS', default: 5000, parse: integer(100, 600_000), description: 'ping interval; a client that misses one pong is dropped' }),
   option({ key: 'allowedOrigins', flag: 'allowed-origins', env: 'ALLOWED_ORIGINS', default: [], parse: list, description: 'extra browser origins allowed to connect (comma-separated, * for any)' }),
-  option({ key: 'staticDir', flag: 'static-dir', env: 'STATIC_DIR', default: DEFAULT_STATIC_DIR, parse: text, description: 'directory of the built web app ("" serves none)' }),
+  option({ key: 'staticDir', flag: 'static-dir', env: 'STATIC_DIR', default: DEFAULT_STATIC_DIR, shownDefault: 'packages/web/dist', parse: text, description: 'directory of the built web app ("" serves none)' }),
   option({ key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', default: 'info', parse: logLevel, description: 'pino log level' }),
   option({ key: 'stunUrls', flag: 'stun-urls', env: 'STUN_URLS', default: [], parse: stunUrls, description: 'STUN URLs given to clients (comma-separated)' }),
   option({ key: 'turnUrls', flag: 'turn-urls', env: 'TURN_URLS', default: [], parse: turnUrls, description: 'TURN URLs given to clients, e.g. turn:turn.example:3478?transport=udp,turns:turn.example:5349 (comma-separated)' }),
   option({ key: 'turnSecret', flag: 'turn-secret', env: 'TURN_SECRET', default: '', parse: text, description: "coturn's static-auth-secret; TURN credentials are derived from it (TURN REST API)" }),
   option({ key: 'turnTtlSeconds', flag: 'turn-ttl-seconds', env: 'TURN_TTL_SECONDS', default: 4 * 3600, parse: integer(60, 7 * 24 * 3600), description: 'lifetime of TURN credentials; clients refresh them before it ends' }),
   option({ key: 'resumeWindowMs', flag: 'resume-window-ms', env: 'RESUME_WINDOW_MS', default: 10_000, parse: integer(0, 600_000), description: 'how long a dropped participant keeps its place (from when it was last heard) so it can resume; 0 disables' }),
-  option({ key: 'sessionSecret', flag: 'session-secret', env: 'SESSION_SECRET', default: '', parse: text, description: 'signs resume tokens; set it (16+ characters, the same on every node) so resumes survive a restart' }),
+  option({ key: 'sessionSecret', flag: 'session-secret', env: 'SESSION_SECRET', default: '', shownDefault: '(random per process)', parse: text, description: 'signs resume tokens; set it (16+ characters, the same on every node) so resumes survive a restart' }),
   option({ key: 'rateLimitPerSecond', flag: 'rate-limit-per-second', env: 'RATE_LIMIT_PER_SECOND', default: 50, parse: integer(1, 100_000), description: 'messages per second one connection may send on average; more are refused with rate-limited' }),
   option({ key: 'rateLimitBurst', flag: 'rate-limit-burst', env: 'RATE_LIMIT_BURST', default: 200, parse: integer(1, 1_000_000), description: 'messages one connection may send at once (a renegotiation with many candidates) before the average applies' }),
   option({ key: 'maxConnectionsPerIp', flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', default: 50, parse: integer(0, 1_000_000), description: 'open WebSocket connections one client address may hold (0: no limit); more are refused with too-many-connections' }),
@@ -213,8 +215,28 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
   return config as unknown as ServerConfig;
 }
 
+function shownDefault(spec: (typeof OPTIONS)[number]): string {
+  if (spec.shownDefault !== undefined) return spec.shownDefault;
+  const value: unknown = spec.default;
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',');
+  if (value === '') return '(none)';
+  return String(value);
+}
+
+/**
+ * The configuration reference as a Markdown table (docs/configuration.md is
+ * this text; a test keeps them equal, `npm run docs:config` rewrites it).
+ */
+export function configurationReference(): string {
+  const rows = OPTIONS.map((spec) => {
+    const meaning = spec.description.replaceAll('|', '\\|');
+    return `| \`${spec.env}\` | \`--${spec.flag}\` | \`${shownDefault(spec)}\` | ${meaning} |`;
+  });
+  return ['| environment variable | flag | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
 export function describeOptions(): string {
   return OPTIONS.map(
-    (spec) => `  --${spec.flag} <value>  (${spec.env}, default ${JSON.stringify(spec.default)})\n      ${spec.description}`,
+    (spec) => `  --${spec.flag} <value>  (${spec.env}, default ${shownDefault(spec)})\n      ${spec.description}`,
   ).join('\n');
 }

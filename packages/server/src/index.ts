@@ -1,4 +1,4 @@
-export { loadConfig, DEFAULT_CONFIG, OPTIONS, ConfigError, type ServerConfig } from './config.js';
+export { loadConfig, DEFAULT_CONFIG, OPTIONS, ConfigError, configurationReference, type ServerConfig } from './config.js';
 export { startParleyServer, type RunningServer } from './ParleyServer.js';
 export { SignalingServer, SIGNALING_PATH } from './SignalingServer.js';
 export { RoomRegistry } from './RoomRegistry.js';
@@ -8,3 +8,4 @@ export { createLogger } from './logger.js';
 export { turnRestCredential, iceServerProvider, type IceServerProvider, type IceServerGrant } from './iceServers.js';
 export { RateLimiter } from './RateLimiter.js';
 export { ConnectionQuota, clientAddress } from './ConnectionQuota.js';
+export { PrometheusMetrics, NO_METRICS, type SignalingMetrics } from './Metrics.js';

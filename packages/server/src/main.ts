@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-import { ConfigError, describeOptions, loadConfig } from './config.js';
+import { ConfigError, configurationReference, describeOptions, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startParleyServer } from './ParleyServer.js';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(`Usage: parley-server [options]\n\nEvery option can also be set by its environment variable.\n\n${describeOptions()}\n`);
+  process.exit(0);
+}
+
+if (argv.includes('--config-reference')) {
+  process.stdout.write(`${configurationReference()}\n`);
   process.exit(0);
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULT_CONFIG, loadConfig } from '@parley/server';
+import { ConfigError, DEFAULT_CONFIG, OPTIONS, configurationReference, loadConfig } from '@parley/server';
 
 describe('loadConfig', () => {
   it('uses the defaults: port 3000, 8 participants, 64 KiB messages', () => {
@@ -36,5 +37,14 @@ describe('loadConfig', () => {
     for (const [argv, env, message] of cases) {
       assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     }
+  });
+});
+
+describe('the configuration reference', () => {
+  it('in docs/configuration.md is the one the code generates (run `npm run docs:config` after changing OPTIONS)', () => {
+    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    const table = doc.slice(doc.indexOf('<!-- options:start -->') + '<!-- options:start -->'.length, doc.indexOf('<!-- options:end -->')).trim();
+    assert.equal(table, configurationReference());
+    for (const spec of OPTIONS) assert.ok(spec.description.length > 10, `${spec.env} is described`);
   });
 });
