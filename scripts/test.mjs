@@ -26,6 +26,8 @@ const SYSTEM_PACKAGES = [
   { command: 'turnserver', pkg: 'coturn' },
   { command: 'ip', pkg: 'iproute2' },
   { command: 'iptables', pkg: 'iptables' },
+  { command: 'nginx', pkg: 'nginx' },
+  { command: 'systemd-analyze', pkg: 'systemd' },
 ];
 
 /** Node test projects: compiled by `tsc -b`, run from their dist-test folders. */
