@@ -20,6 +20,8 @@ const RECONNECT_BASE_MS = 300;
 export const RECONNECT_CAP_MS = 5_000;
 /** Messages for the server kept while it is unreachable; the oldest go first past this. */
 const MAX_OUTBOX = 500;
+/** Numbered messages kept until a resume says the server had them (the oldest go first past this). */
+const MAX_UNACKED = 500;
 
 /**
  * Our membership as the server knows it, across signaling connections: when
@@ -32,6 +34,11 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
   #resumeToken: string;
   #outbox: Notification[] = [];
   #clientSubs: (() => void)[] = [];
+  /** The last push `seq` handed on: repeats are dropped, and a resume asks for what came after. */
+  #lastPushSeq: number;
+  /** Our signals and media state are numbered, and kept until the server says it handled them. */
+  #sentSeq = 0;
+  #unacked: Notification[] = [];
 
   constructor(
     client: SignalingClient,
@@ -41,6 +48,7 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
     super();
     this.#client = client;
     this.#resumeToken = joined.resumeToken;
+    this.#lastPushSeq = joined.seq ?? 0;
     this.#bind(client);
   }
 
@@ -48,10 +56,19 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
     return this.#state;
   }
 
-  /** Sends now, or keeps it for when the server is back. */
+  /**
+   * Sends now, or keeps it for when the server is back. Signals and media
+   * state are numbered: one written into a socket that was already dead is
+   * sent again after the resume, and the server drops it if it had it.
+   */
   notify(message: Notification): void {
-    if (this.#state === 'connected' && this.#client.notify(message)) return;
     if (this.#state === 'closed' || this.#state === 'lost') return;
+    if (message.type === 'signal' || message.type === 'media') {
+      message = { ...message, seq: ++this.#sentSeq };
+      this.#unacked.push(message);
+      if (this.#unacked.length > MAX_UNACKED) this.#unacked.shift();
+    }
+    if (this.#state === 'connected' && this.#client.notify(message)) return;
     this.#outbox.push(message);
     if (this.#outbox.length > MAX_OUTBOX) this.#outbox.shift();
   }
@@ -74,7 +91,13 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
   #bind(client: SignalingClient): void {
     for (const unsubscribe of this.#clientSubs.splice(0)) unsubscribe();
     this.#clientSubs.push(
-      client.on('push', (message) => this.emit('push', message)),
+      client.on('push', (message) => {
+        if (message.seq !== undefined) {
+          if (message.seq <= this.#lastPushSeq) return;
+          this.#lastPushSeq = message.seq;
+        }
+        this.emit('push', message);
+      }),
       client.on('error', (error) => console.warn('[parley] the server refused a message:', error.message)),
       client.on('close', () => {
         if (this.#state !== 'connected') return;
@@ -97,7 +120,12 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
         continue;
       }
       try {
-        const reply = await client.request({ type: 'resume', resumeToken: this.#resumeToken, protocolVersion: PROTOCOL_VERSION });
+        const reply = await client.request({
+          type: 'resume',
+          resumeToken: this.#resumeToken,
+          protocolVersion: PROTOCOL_VERSION,
+          lastSeq: this.#lastPushSeq,
+        });
         if (reply.type !== 'joined' || this.#state !== 'reconnecting') {
           client.close();
           return;
@@ -119,12 +147,20 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
   #adopt(client: SignalingClient, reply: JoinedMessage): void {
     this.#client = client;
     this.#resumeToken = reply.resumeToken;
+    // A server that rebuilt us from the token numbers its pushes afresh.
+    this.#lastPushSeq = Math.min(this.#lastPushSeq, reply.seq ?? this.#lastPushSeq);
     this.#bind(client);
     this.#setState('connected');
     this.emit('resumed', reply);
-    const outbox = this.#outbox;
+    // The same session tells us what it handled: send everything numbered after
+    // it. A rebuilt one cannot: send what never left (the outbox).
+    const received = reply.receivedSeq;
+    if (received !== undefined) this.#unacked = this.#unacked.filter((message) => 'seq' in message && (message.seq ?? 0) > received);
+    const again = received === undefined ? this.#outbox : [...this.#unacked, ...this.#outbox.filter((message) => !('seq' in message))];
     this.#outbox = [];
-    for (const message of outbox) this.notify(message);
+    for (const message of again) {
+      if (!client.notify(message)) this.#outbox.push(message);
+    }
   }
 
   #setState(next: SignalingSessionState): void {

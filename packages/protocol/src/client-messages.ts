@@ -3,6 +3,7 @@ import {
   DisplayNameSchema,
   MediaStateSchema,
   PeerIdSchema,
+  PushSeqSchema,
   RequestIdSchema,
   RoomNameSchema,
   SignalPayloadSchema,
@@ -31,6 +32,7 @@ export const LeaveMessageSchema = v.object({
 export const SignalMessageSchema = v.object({
   type: v.literal('signal'),
   id: v.optional(RequestIdSchema),
+  seq: v.optional(PushSeqSchema),
   to: PeerIdSchema,
   signal: SignalPayloadSchema,
 });
@@ -38,6 +40,7 @@ export const SignalMessageSchema = v.object({
 export const MediaMessageSchema = v.object({
   type: v.literal('media'),
   id: v.optional(RequestIdSchema),
+  seq: v.optional(PushSeqSchema),
   media: MediaStateSchema,
 });
 
@@ -50,6 +53,8 @@ export const ResumeMessageSchema = v.object({
   id: RequestIdSchema,
   resumeToken: v.pipe(v.string(), v.minLength(16), v.maxLength(1024)),
   protocolVersion: v.pipe(v.number(), v.integer()),
+  /** The last push `seq` this client handled: the server replays what came after. */
+  lastSeq: v.optional(PushSeqSchema),
 });
 
 /** Asks for fresh ICE servers (new TURN credentials) before the old ones expire. */

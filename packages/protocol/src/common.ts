@@ -30,6 +30,13 @@ export const DisplayNameSchema = v.pipe(
   v.check((name) => !new RegExp(BIDI_CONTROLS.source).test(name), 'name holds characters that reorder text (bidi controls)'),
 );
 
+/**
+ * Numbers the messages of one direction of one session (pushes from the
+ * server; signals and media state from the client) so that after a dropped
+ * connection each side resends exactly what the other missed, and drops repeats.
+ */
+export const PushSeqSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+
 /** Participant ids are minted by the server; clients only echo them back. */
 export const PeerIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,32}$/, 'not a participant id'));
 

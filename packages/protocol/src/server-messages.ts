@@ -4,6 +4,7 @@ import {
   MediaStateSchema,
   PeerIdSchema,
   PeerInfoSchema,
+  PushSeqSchema,
   RequestIdSchema,
   SignalPayloadSchema,
 } from './common.js';
@@ -33,6 +34,13 @@ export const JoinedMessageSchema = v.object({
   resumeWindowMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** True when this answers a `resume`. */
   resumed: v.optional(v.boolean()),
+  /**
+   * The `seq` of the last push this session sent before this reply (0 for a
+   * new session). Pushes after it, or replayed after a resume, follow.
+   */
+  seq: v.optional(PushSeqSchema),
+  /** On a resume of the same session: the last `seq` of ours the server handled; resend what came after. */
+  receivedSeq: v.optional(PushSeqSchema),
 });
 
 /** Reply to `ice-servers`: the same shape as in `joined`, with fresh credentials. */
@@ -59,6 +67,7 @@ export const ErrorMessageSchema = v.object({
 
 export const PeerJoinedMessageSchema = v.object({
   type: v.literal('peer-joined'),
+  seq: v.optional(PushSeqSchema),
   peer: PeerInfoSchema,
 });
 
@@ -66,6 +75,7 @@ export const PEER_LEFT_REASONS = ['left', 'disconnected'] as const;
 
 export const PeerLeftMessageSchema = v.object({
   type: v.literal('peer-left'),
+  seq: v.optional(PushSeqSchema),
   peerId: PeerIdSchema,
   reason: v.picklist(PEER_LEFT_REASONS),
 });
@@ -73,12 +83,14 @@ export const PeerLeftMessageSchema = v.object({
 /** A relayed signal; `from` is stamped by the server, never taken from the sender. */
 export const PeerSignalMessageSchema = v.object({
   type: v.literal('signal'),
+  seq: v.optional(PushSeqSchema),
   from: PeerIdSchema,
   signal: SignalPayloadSchema,
 });
 
 export const PeerMediaMessageSchema = v.object({
   type: v.literal('peer-media'),
+  seq: v.optional(PushSeqSchema),
   peerId: PeerIdSchema,
   media: MediaStateSchema,
 });

@@ -22,6 +22,7 @@ import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
+import { ReplayBuffer } from './ReplayBuffer.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 
 /**
@@ -29,7 +30,10 @@ import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
  * without bound; past this many unsent bytes it is cut off.
  */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** Messages kept for a suspended participant; past this it is let go rather than held. */
+/**
+ * Pushes kept for replay (about one heartbeat's worth normally); a suspended
+ * participant with more than this waiting is let go rather than held.
+ */
 const MAX_PENDING_MESSAGES = 1000;
 /**
  * Refused messages within FLOOD_WINDOW_MS after which a client is not slowed
@@ -78,7 +82,13 @@ export class ClientSession implements Member {
   /** When we last heard from the client; the resume window counts from here. */
   #lastSeenAt = Date.now();
   #tokenNonce = '';
-  #pending: string[] = [];
+  /** Pushes are numbered; the ones the client may not have read are kept for a resume. */
+  #pushSeq = 0;
+  #replay = new ReplayBuffer(MAX_PENDING_MESSAGES);
+  /** The push seq when the last ping went out: a pong acknowledges everything up to it. */
+  #pingSeq = 0;
+  /** The highest `seq` of the client's signals and media we handled: repeats after a resume are dropped. */
+  #clientSeq = 0;
   #expiry: NodeJS.Timeout | undefined;
   readonly #limiter: RateLimiter;
   readonly #typeLimits = new MessageTypeLimits();
@@ -132,19 +142,40 @@ export class ClientSession implements Member {
     this.#lastSeenAt = Date.now();
   }
 
+  /**
+   * A push from the room. It is numbered and kept until the client has surely
+   * read it (see `pinged`/`ponged`), so that a resume after a silent drop can
+   * replay what went into the dead socket; while suspended it only waits.
+   */
   deliver(encoded: string): void {
     if (this.#state === 'closed') return;
+    const seq = ++this.#pushSeq;
+    this.#replay.push(seq, encoded);
     if (this.#state === 'suspended') {
-      this.#pending.push(encoded);
-      if (this.#pending.length > MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
+      if (this.#replay.size >= MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
       return;
     }
+    this.#write(withSeq(seq, encoded));
+  }
+
+  /** The heartbeat sent a ping: its pong will vouch for every push before it. */
+  pinged(): void {
+    this.#pingSeq = this.#pushSeq;
+  }
+
+  /** The client answered a ping: it has read every push sent before that ping. */
+  ponged(): void {
+    this.touch();
+    this.#replay.acknowledge(this.#pingSeq);
+  }
+
+  #write(text: string): void {
     if (this.#socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.#log.warn({ buffered: this.#socket.bufferedAmount }, 'client is not reading; dropping it');
       this.#socket.terminate();
       return;
     }
-    this.#socket.send(encoded);
+    this.#socket.send(text);
   }
 
   handleText(text: string): void {
@@ -198,24 +229,31 @@ export class ClientSession implements Member {
    */
   shutdown(): void {
     clearTimeout(this.#expiry);
-    this.#pending = [];
+    this.#replay = new ReplayBuffer(0);
     this.#state = 'closed';
   }
 
-  /** A resume on a new socket: the same participant carries on; what waited is delivered in order. */
-  adopt(socket: WebSocket, requestId: number): void {
+  /**
+   * A resume on a new socket: the same participant carries on. The reply says
+   * which of the client's messages we handled; then every push after the
+   * client's `lastSeq` follows in order, including those written into the old
+   * socket that never arrived.
+   */
+  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined): void {
     clearTimeout(this.#expiry);
     const previous = this.#socket;
     this.#socket = socket;
     if (previous !== socket) previous.terminate();
     this.#state = 'joined';
     this.touch();
-    const pending = this.#pending;
-    this.#pending = [];
-    this.#log.info({ waiting: pending.length }, 'resumed');
+    const from = lastSeq ?? this.#pingSeq;
+    const missed = this.#replay.after(from);
+    if (!missed) this.#log.warn({ lastSeq: from }, 'resumed with a gap: some pushes were no longer held');
+    const replay = missed ?? this.#replay.after(-1) ?? [];
+    this.#log.info({ replayed: replay.length }, 'resumed');
     this.deps.metrics.joined('resume');
-    this.#sendJoined(requestId, true);
-    for (const encoded of pending) this.deliver(encoded);
+    this.#sendJoined(requestId, 'adopt');
+    for (const [seq, encoded] of replay) this.#write(withSeq(seq, encoded));
   }
 
   /**
@@ -230,7 +268,7 @@ export class ClientSession implements Member {
     this.#enterRoom(joined.room);
     this.#log.info({ room: claims.room }, 'restored from a resume token');
     this.deps.metrics.joined('restore');
-    this.#sendJoined(requestId, true);
+    this.#sendJoined(requestId, 'restore');
     joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
   }
 
@@ -295,7 +333,7 @@ export class ClientSession implements Member {
     this.#enterRoom(joined.room);
     this.#log.info({ room: message.room, peers: joined.peers.length }, 'joined');
     this.deps.metrics.joined('join');
-    this.#sendJoined(message.id, false);
+    this.#sendJoined(message.id, 'join');
     joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
   }
 
@@ -306,7 +344,8 @@ export class ClientSession implements Member {
     this.deps.membershipChanged(this, true);
   }
 
-  #sendJoined(requestId: number, resumed: boolean): void {
+  /** `adopt`: the same session on a new socket; `restore`: rebuilt from a token; `join`: a new member. */
+  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore'): void {
     const room = this.#room;
     if (!room) return;
     const grant = this.deps.iceServers(this.id);
@@ -322,8 +361,19 @@ export class ClientSession implements Member {
       ...(grant.validForMs === undefined ? {} : { iceServersValidForMs: grant.validForMs }),
       resumeToken: token,
       resumeWindowMs: this.deps.resumeWindowMs,
-      ...(resumed ? { resumed: true } : {}),
+      seq: this.#pushSeq,
+      ...(how === 'join' ? {} : { resumed: true }),
+      // Only this session knows what it handled; a restored one cannot say.
+      ...(how === 'adopt' ? { receivedSeq: this.#clientSeq } : {}),
     });
+  }
+
+  /** A numbered message we already handled (resent after a resume): acknowledged, not relayed twice. */
+  #isRepeat(seq: number | undefined): boolean {
+    if (seq === undefined) return false;
+    if (seq <= this.#clientSeq) return true;
+    this.#clientSeq = seq;
+    return false;
   }
 
   #refuseVersion(id: number, version: number): void {
@@ -334,6 +384,7 @@ export class ClientSession implements Member {
     const room = this.#room;
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending signals');
     if (message.to === this.id) return this.refuse(message.id, 'bad-target', 'a signal cannot be sent to yourself');
+    if (this.#isRepeat(message.seq)) return this.#ok(message.id);
     // `from` is ours to stamp: the decoded message has no such field to trust.
     const delivered = room.sendTo(message.to, { type: 'signal', from: this.id, signal: message.signal });
     if (!delivered) return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
@@ -344,6 +395,7 @@ export class ClientSession implements Member {
   #media(message: MediaMessage): void {
     const room = this.#room;
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending media state');
+    if (this.#isRepeat(message.seq)) return this.#ok(message.id);
     this.media = { ...message.media };
     room.broadcast({ type: 'peer-media', peerId: this.id, media: this.media }, this.id);
     this.deps.metrics.relayed('media', (performance.now() - this.#readAt) / 1000);
@@ -364,7 +416,7 @@ export class ClientSession implements Member {
 
   #expire(why: string): void {
     clearTimeout(this.#expiry);
-    this.#pending = [];
+    this.#replay = new ReplayBuffer(0);
     this.#log.info({ why }, 'place given up');
     this.#leaveRoom('disconnected');
     this.#state = 'closed';
@@ -387,7 +439,14 @@ export class ClientSession implements Member {
     if (id !== undefined) this.#send({ type: 'ok', id });
   }
 
+  /** Replies are not numbered or kept: a request in flight when the socket drops fails on the client's side. */
   #send(message: ServerMessage): void {
-    this.deliver(JSON.stringify(message));
+    if (this.#state === 'closed' || this.#state === 'suspended') return;
+    this.#write(JSON.stringify(message));
   }
+}
+
+/** Puts the push number first in an encoded push: `{"seq":7,"type":"signal",...}`. */
+function withSeq(seq: number, encoded: string): string {
+  return `{"seq":${seq},${encoded.slice(1)}`;
 }

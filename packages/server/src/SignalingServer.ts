@@ -129,7 +129,7 @@ export class SignalingServer {
       if (isBinary) return session.handleBinary();
       session.handleText(data.toString());
     });
-    ws.on('pong', () => this.#sessions.get(ws)?.touch());
+    ws.on('pong', () => this.#sessions.get(ws)?.ponged());
     ws.on('close', () => {
       this.#sessions.get(ws)?.handleClose();
       this.#sessions.delete(ws);
@@ -180,7 +180,7 @@ export class SignalingServer {
       if (existing.tokenNonce !== claims.nonce) return refuse('this resume token was already used; join again');
       this.#sessions.delete(existing.socket);
       this.#sessions.set(ws, existing);
-      existing.adopt(ws, message.id);
+      existing.adopt(ws, message.id, message.lastSeq);
       return;
     }
     this.#pruneDeparted();
@@ -212,6 +212,7 @@ export class SignalingServer {
         continue;
       }
       session.alive = false;
+      session.pinged();
       ws.ping();
     }
   }

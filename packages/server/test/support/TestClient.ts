@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import { WebSocket, type ClientOptions } from 'ws';
 import { PROTOCOL_VERSION, type ServerMessage } from '@parley/protocol';
 
+const REPLY_TYPES: ReadonlySet<string> = new Set(['joined', 'ice-servers', 'ok', 'error']);
+
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
 /**
@@ -14,17 +16,29 @@ export class TestClient {
   #unclaimed: ServerMessage[] = [];
   #nextId = 1;
   #waiters: { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+  /** The `seq` of the last push; pushes are recorded without it. */
+  lastSeq = 0;
+  /** Pushes whose number did not go forward: a test can assert there are none. */
+  readonly outOfOrder: string[] = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
-      this.received.push(message);
-      const waiter = this.#waiters.find((w) => w.match(message));
+      const raw = JSON.parse(data.toString()) as ServerMessage & { seq?: number };
+      let message: ServerMessage = raw;
+      if (!REPLY_TYPES.has(raw.type) && raw.seq !== undefined) {
+        const { seq, ...push } = raw;
+        // Numbered pushes only ever go forward (a resume may skip what was already read).
+        if (seq <= this.lastSeq) this.outOfOrder.push(`push ${seq} after ${this.lastSeq}`);
+        this.lastSeq = seq;
+        message = push as ServerMessage;
+      }
+      this.received.push(message as ServerMessage);
+      const waiter = this.#waiters.find((w) => w.match(message as ServerMessage));
       if (waiter) {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        waiter.resolve(message);
+        waiter.resolve(message as ServerMessage);
       } else {
-        this.#unclaimed.push(message);
+        this.#unclaimed.push(message as ServerMessage);
       }
     });
   }
