@@ -250,7 +250,7 @@ export class ClientSession implements Member {
     const missed = this.#replay.after(from);
     if (!missed) this.#log.warn({ lastSeq: from }, 'resumed with a gap: some pushes were no longer held');
     const replay = missed ?? this.#replay.after(-1) ?? [];
-    this.#log.info({ replayed: replay.length }, 'resumed');
+    this.#log.info({ room: this.#room?.name, replayed: replay.length }, 'resumed');
     this.deps.metrics.joined('resume');
     this.#sendJoined(requestId, 'adopt');
     for (const [seq, encoded] of replay) this.#write(withSeq(seq, encoded));
