@@ -4,3 +4,4 @@ export { NatTopology, PUBLIC_SUBNET, SERVER_ADDRESS, type Home, type NatKind } f
 export { TurnClient, type StunResponse } from './TurnClient.js';
 export { ParleyProcess } from './ParleyProcess.js';
 export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+export { TcpBalancer } from './TcpBalancer.js';
