@@ -2,10 +2,12 @@ import * as v from 'valibot';
 import {
   DisplayNameSchema,
   MediaStateSchema,
+  PasswordSchema,
   PeerIdSchema,
   PushSeqSchema,
   RequestIdSchema,
   RoomNameSchema,
+  RoomTokenSchema,
   SignalPayloadSchema,
 } from './common.js';
 
@@ -19,9 +21,16 @@ export const JoinMessageSchema = v.object({
   type: v.literal('join'),
   id: RequestIdSchema,
   room: RoomNameSchema,
-  name: DisplayNameSchema,
+  /** Required unless a room token names the participant (then this is ignored). */
+  name: v.optional(DisplayNameSchema),
   protocolVersion: v.pipe(v.number(), v.integer()),
   media: v.optional(MediaStateSchema, { micMuted: false, cameraOff: false }),
+  /** Creates a room with this password, or opens a room that has one. */
+  password: v.optional(PasswordSchema),
+  /** A room token (JWT); required when the server has a JWT secret. */
+  token: v.optional(RoomTokenSchema),
+  /** Only when this join creates the room: newcomers wait in the lobby from the start. */
+  lobby: v.optional(v.boolean()),
 });
 
 export const LeaveMessageSchema = v.object({
@@ -63,6 +72,34 @@ export const IceServersRequestSchema = v.object({
   id: RequestIdSchema,
 });
 
+/** Host only: turn the lobby on (newcomers wait for a host) or off (everyone waiting is let in). */
+export const SetLobbyMessageSchema = v.object({
+  type: v.literal('set-lobby'),
+  id: v.optional(RequestIdSchema),
+  enabled: v.boolean(),
+});
+
+/** Host only: let someone waiting in the lobby in. */
+export const AdmitMessageSchema = v.object({
+  type: v.literal('admit'),
+  id: v.optional(RequestIdSchema),
+  peerId: PeerIdSchema,
+});
+
+/** Host only: turn someone waiting in the lobby away. */
+export const DenyMessageSchema = v.object({
+  type: v.literal('deny'),
+  id: v.optional(RequestIdSchema),
+  peerId: PeerIdSchema,
+});
+
+/** Host only: put a participant out of the room; their tokens no longer open it. */
+export const RemoveMessageSchema = v.object({
+  type: v.literal('remove'),
+  id: v.optional(RequestIdSchema),
+  peerId: PeerIdSchema,
+});
+
 export const ClientMessageSchema = v.variant('type', [
   JoinMessageSchema,
   ResumeMessageSchema,
@@ -70,9 +107,24 @@ export const ClientMessageSchema = v.variant('type', [
   SignalMessageSchema,
   MediaMessageSchema,
   IceServersRequestSchema,
+  SetLobbyMessageSchema,
+  AdmitMessageSchema,
+  DenyMessageSchema,
+  RemoveMessageSchema,
 ]);
 
-export const CLIENT_MESSAGE_TYPES = ['join', 'resume', 'leave', 'signal', 'media', 'ice-servers'] as const;
+export const CLIENT_MESSAGE_TYPES = [
+  'join',
+  'resume',
+  'leave',
+  'signal',
+  'media',
+  'ice-servers',
+  'set-lobby',
+  'admit',
+  'deny',
+  'remove',
+] as const;
 
 export type JoinMessage = v.InferOutput<typeof JoinMessageSchema>;
 export type ResumeMessage = v.InferOutput<typeof ResumeMessageSchema>;
@@ -80,6 +132,10 @@ export type LeaveMessage = v.InferOutput<typeof LeaveMessageSchema>;
 export type SignalMessage = v.InferOutput<typeof SignalMessageSchema>;
 export type MediaMessage = v.InferOutput<typeof MediaMessageSchema>;
 export type IceServersRequest = v.InferOutput<typeof IceServersRequestSchema>;
+export type SetLobbyMessage = v.InferOutput<typeof SetLobbyMessageSchema>;
+export type AdmitMessage = v.InferOutput<typeof AdmitMessageSchema>;
+export type DenyMessage = v.InferOutput<typeof DenyMessageSchema>;
+export type RemoveMessage = v.InferOutput<typeof RemoveMessageSchema>;
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 /** What a client writes before defaults are applied (e.g. `media` may be left out of `join`). */
 export type ClientMessageInput = v.InferInput<typeof ClientMessageSchema>;

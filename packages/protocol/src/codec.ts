@@ -41,7 +41,7 @@ function codeFor(type: string, issues: readonly v.BaseIssue<unknown>[]): ErrorCo
   const first = issues[0];
   if (type !== 'join' || !first) return 'bad-message';
   const path = v.getDotPath(first);
-  return path === 'room' ? 'bad-room-name' : path === 'name' ? 'bad-name' : 'bad-message';
+  return path === 'room' ? 'bad-room-name' : path === 'name' ? 'bad-name' : path === 'token' ? 'bad-token' : 'bad-message';
 }
 
 /** Decodes one server message (used by the client; a bad one is a server bug, not a user error). */

@@ -3,8 +3,10 @@ import {
   BIDI_CONTROLS,
   MAX_CANDIDATE_LENGTH,
   MAX_DISPLAY_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
   MAX_REQUEST_ID,
   MAX_ROOM_NAME_LENGTH,
+  MAX_ROOM_TOKEN_LENGTH,
   MAX_SDP_LENGTH,
   ROOM_NAME_PATTERN,
 } from './limits.js';
@@ -36,6 +38,24 @@ export const DisplayNameSchema = v.pipe(
  * connection each side resends exactly what the other missed, and drops repeats.
  */
 export const PushSeqSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+
+/** Compared byte for byte: not trimmed, any characters. */
+export const PasswordSchema = v.pipe(
+  v.string('password must be a string'),
+  v.minLength(1, 'password is empty'),
+  v.maxLength(MAX_PASSWORD_LENGTH, `password is longer than ${MAX_PASSWORD_LENGTH} characters`),
+);
+
+/** A JWT in compact form; its signature and claims are checked by the server, not here. */
+export const RoomTokenSchema = v.pipe(
+  v.string('token must be a string'),
+  v.maxLength(MAX_ROOM_TOKEN_LENGTH, `token is longer than ${MAX_ROOM_TOKEN_LENGTH} characters`),
+  v.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'token is not a JWT (header.payload.signature)'),
+);
+
+/** Who may run a room: hosts admit, deny and remove; guests take part. */
+export const ROLES = ['host', 'guest'] as const;
+export const RoleSchema = v.picklist(ROLES);
 
 /** Participant ids are minted by the server; clients only echo them back. */
 export const PeerIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,32}$/, 'not a participant id'));
@@ -86,3 +106,11 @@ export type IceCandidate = v.InferOutput<typeof IceCandidateSchema>;
 export type SignalPayload = v.InferOutput<typeof SignalPayloadSchema>;
 export type IceServer = v.InferOutput<typeof IceServerSchema>;
 export type PeerInfo = v.InferOutput<typeof PeerInfoSchema>;
+export type Role = v.InferOutput<typeof RoleSchema>;
+
+/** Someone knocking in a room's lobby, as hosts see them. */
+export const WaiterInfoSchema = v.object({
+  id: PeerIdSchema,
+  name: v.string(),
+});
+export type WaiterInfo = v.InferOutput<typeof WaiterInfoSchema>;

@@ -25,12 +25,28 @@ export const ERROR_CODES = [
   'not-in-room',
   /** A `signal` addressed to the sender itself. */
   'bad-target',
-  /** Too many messages too fast; this one was dropped. Slow down. */
+  /** Too many messages too fast, or too many wrong passwords from this address or for this room; this one was dropped. Slow down. */
   'rate-limited',
   /** This address already holds as many connections as the server allows; the new one is closed. */
   'too-many-connections',
   /** The connection stayed this long without being in a room; it is closed. */
   'join-timeout',
+  /** `join`: the room has a password and the join carried none. Ask the person for it. */
+  'password-required',
+  /** `join`: the password does not match the room's. Counts towards the rate limit. */
+  'wrong-password',
+  /** `join`: this server admits only holders of a room token (JWT) and the join carried none. */
+  'token-required',
+  /** `join`: the room token is forged, expired, malformed, or for another room. */
+  'bad-token',
+  /** `join` with a token of someone a host removed, or `resume` by them: they may not come back. */
+  'removed',
+  /** `join` waited in the lobby and a host said no (or the call ended). */
+  'lobby-denied',
+  /** A host-only request (`lobby`, `admit`, `deny`, `remove`) from someone who is not a host. */
+  'not-host',
+  /** `admit`/`deny` for someone who is not (or no longer) waiting in the lobby. */
+  'not-waiting',
   /** Anything the server did not expect of itself. */
   'internal',
 ] as const;

@@ -6,3 +6,4 @@ export * from './client-messages.js';
 export * from './server-messages.js';
 export * from './codec.js';
 export * from './peer-messages.js';
+export * from './room-token.js';

@@ -33,3 +33,11 @@ export const MAX_REQUEST_ID = 2 ** 31 - 1;
  * ("invoice\u202Efdp.exe" shows as "invoiceexe.pdf"), so those refuse or drop them.
  */
 export const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Room passwords are typed by people; longer than this is a paste of something else. */
+export const MAX_PASSWORD_LENGTH = 128;
+
+/** A room token (JWT) from an embedding product: a few hundred bytes in practice. */
+export const MAX_ROOM_TOKEN_LENGTH = 4096;
+
+/** People waiting in one room's lobby at once; more knocks are refused with `room-full`. */
+export const MAX_LOBBY_WAITING = 20;

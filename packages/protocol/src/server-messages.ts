@@ -6,7 +6,9 @@ import {
   PeerInfoSchema,
   PushSeqSchema,
   RequestIdSchema,
+  RoleSchema,
   SignalPayloadSchema,
+  WaiterInfoSchema,
 } from './common.js';
 import { ERROR_CODES } from './errors.js';
 
@@ -41,6 +43,24 @@ export const JoinedMessageSchema = v.object({
   seq: v.optional(PushSeqSchema),
   /** On a resume of the same session: the last `seq` of ours the server handled; resend what came after. */
   receivedSeq: v.optional(PushSeqSchema),
+  /** `host`: may turn the lobby on or off, admit, deny and remove. */
+  role: RoleSchema,
+  /** Whether newcomers wait in the lobby for a host. */
+  lobby: v.boolean(),
+  /** Whether the room has a password. */
+  passwordProtected: v.boolean(),
+  /** For hosts: who is waiting in the lobby now (later knocks come as `knock`). */
+  waiting: v.optional(v.array(WaiterInfoSchema)),
+});
+
+/**
+ * An interim answer to `join` (it carries the join's id): the room has a
+ * lobby, and the server holds the join until a host admits (then `joined`
+ * with the same id) or denies it (`error` `lobby-denied` with the same id).
+ */
+export const LobbyWaitingMessageSchema = v.object({
+  type: v.literal('lobby-waiting'),
+  id: RequestIdSchema,
 });
 
 /** Reply to `ice-servers`: the same shape as in `joined`, with fresh credentials. */
@@ -71,7 +91,8 @@ export const PeerJoinedMessageSchema = v.object({
   peer: PeerInfoSchema,
 });
 
-export const PEER_LEFT_REASONS = ['left', 'disconnected'] as const;
+/** `removed`: a host put them out. */
+export const PEER_LEFT_REASONS = ['left', 'disconnected', 'removed'] as const;
 
 export const PeerLeftMessageSchema = v.object({
   type: v.literal('peer-left'),
@@ -95,6 +116,37 @@ export const PeerMediaMessageSchema = v.object({
   media: MediaStateSchema,
 });
 
+/** To hosts: someone is waiting in the lobby. */
+export const KnockMessageSchema = v.object({
+  type: v.literal('knock'),
+  seq: v.optional(PushSeqSchema),
+  peer: WaiterInfoSchema,
+});
+
+export const KNOCK_OUTCOMES = ['admitted', 'denied', 'left'] as const;
+
+/** To hosts: someone is no longer waiting (a host answered, or they gave up). */
+export const KnockEndedMessageSchema = v.object({
+  type: v.literal('knock-ended'),
+  seq: v.optional(PushSeqSchema),
+  peerId: PeerIdSchema,
+  outcome: v.picklist(KNOCK_OUTCOMES),
+});
+
+/** To every member: a host turned the lobby on or off. */
+export const LobbyChangedMessageSchema = v.object({
+  type: v.literal('lobby-changed'),
+  seq: v.optional(PushSeqSchema),
+  enabled: v.boolean(),
+});
+
+/** To the participant a host removed, just before the server closes its socket. */
+export const RemovedMessageSchema = v.object({
+  type: v.literal('removed'),
+  seq: v.optional(PushSeqSchema),
+  message: v.string(),
+});
+
 export const ServerMessageSchema = v.variant('type', [
   JoinedMessageSchema,
   IceServersMessageSchema,
@@ -104,6 +156,11 @@ export const ServerMessageSchema = v.variant('type', [
   PeerLeftMessageSchema,
   PeerSignalMessageSchema,
   PeerMediaMessageSchema,
+  LobbyWaitingMessageSchema,
+  KnockMessageSchema,
+  KnockEndedMessageSchema,
+  LobbyChangedMessageSchema,
+  RemovedMessageSchema,
 ]);
 
 export type JoinedMessage = v.InferOutput<typeof JoinedMessageSchema>;
@@ -115,7 +172,14 @@ export type PeerLeftMessage = v.InferOutput<typeof PeerLeftMessageSchema>;
 export type PeerLeftReason = PeerLeftMessage['reason'];
 export type PeerSignalMessage = v.InferOutput<typeof PeerSignalMessageSchema>;
 export type PeerMediaMessage = v.InferOutput<typeof PeerMediaMessageSchema>;
+export type LobbyWaitingMessage = v.InferOutput<typeof LobbyWaitingMessageSchema>;
+export type KnockMessage = v.InferOutput<typeof KnockMessageSchema>;
+export type KnockEndedMessage = v.InferOutput<typeof KnockEndedMessageSchema>;
+export type KnockOutcome = KnockEndedMessage['outcome'];
+export type LobbyChangedMessage = v.InferOutput<typeof LobbyChangedMessageSchema>;
+export type RemovedMessage = v.InferOutput<typeof RemovedMessageSchema>;
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 /** Replies answer a request id; pushes arrive on their own. */
 export type ReplyMessage = JoinedMessage | IceServersMessage | OkMessage | ErrorMessage;
-export type PushMessage = Exclude<ServerMessage, ReplyMessage>;
+/** Messages the server sends on its own; `lobby-waiting` carries the held join's id but is not its answer. */
+export type PushMessage = Exclude<ServerMessage, ReplyMessage | LobbyWaitingMessage>;

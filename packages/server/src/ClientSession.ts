@@ -13,9 +13,11 @@ import {
   type ServerMessage,
   type SignalMessage,
 } from '@parley/protocol';
+import type { Admission, Pass } from './Admission.js';
 import type { IceServerProvider } from './iceServers.js';
 import { newParticipantId } from './ids.js';
 import type { Logger } from './logger.js';
+import type { Waiter } from './Lobby.js';
 import type { Member } from './Member.js';
 import type { SignalingMetrics } from './Metrics.js';
 import type { Room } from './Room.js';
@@ -24,6 +26,7 @@ import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
+import { handleRoomControl, type RoomControlMessage } from './roomControl.js';
 
 /**
  * A socket that stops reading while we keep writing would grow our memory
@@ -44,15 +47,37 @@ const FLOOD_REFUSALS = 1000;
 const FLOOD_WINDOW_MS = 10_000;
 const TELL_EVERY_MS = 1_000;
 
+/** How often a join may find its room changed under it (created, emptied) before giving up. */
+const MAX_PLACE_ATTEMPTS = 3;
+/** Close code for a participant a host removed (4000-4999: the application's own). */
+export const CLOSE_REMOVED = 4001;
+
 /**
- * connected → joined → (suspended ⇄ joined) → closed. `suspended`: the socket
- * dropped without a leave; the participant keeps its place, and messages for it
- * wait, until it resumes on a new socket or its resume window ends.
+ * - `connected`: a socket, no room.
+ * - `authorizing`: a join is being checked (room token, password hash); nothing else may start.
+ * - `waiting`: held in a room's lobby until a host admits or denies; not a member, sees nothing of the room.
+ * - `joined`: a member of a room.
+ * - `suspended`: the socket dropped without a leave; the participant keeps its
+ *   place, and messages for it wait, until it resumes or its resume window ends.
+ * - `closed`: done.
  */
-export type SessionState = 'connected' | 'joined' | 'suspended' | 'closed';
+export type SessionState = 'connected' | 'authorizing' | 'waiting' | 'joined' | 'suspended' | 'closed';
+
+/** Legal moves; anything else is a bug, logged and not made. */
+const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
+  connected: ['authorizing', 'joined', 'closed'],
+  authorizing: ['connected', 'waiting', 'joined', 'closed'],
+  waiting: ['connected', 'joined', 'closed'],
+  joined: ['connected', 'suspended', 'closed'],
+  suspended: ['joined', 'closed'],
+  closed: [],
+};
 
 export interface SessionDeps {
   registry: RoomRegistry;
+  admission: Admission;
+  /** The client's address (password guesses are counted per address). */
+  ip: string;
   iceServers: IceServerProvider;
   tokens: ResumeTokens;
   resumeWindowMs: number;
@@ -61,8 +86,8 @@ export interface SessionDeps {
   metrics: SignalingMetrics;
   /** A `resume` arrived on this session's socket; the server decides which session it belongs to. */
   resume(session: ClientSession, message: ResumeMessage): void;
-  /** The participant is now in a room, or no longer. */
-  membershipChanged(session: ClientSession, member: boolean): void;
+  /** The participant is now in a room, or no longer (and why). */
+  membershipChanged(session: ClientSession, member: boolean, reason?: PeerLeftReason): void;
 }
 
 /**
@@ -70,7 +95,7 @@ export interface SessionDeps {
  * rules of the protocol, and is the room's Member while joined. A refused
  * message is answered with an error and changes nothing else.
  */
-export class ClientSession implements Member {
+export class ClientSession implements Member, Waiter {
   readonly id: PeerId;
   #name = '';
   media: MediaState = { micMuted: false, cameraOff: false };
@@ -89,6 +114,12 @@ export class ClientSession implements Member {
   #pingSeq = 0;
   /** The highest `seq` of the client's signals and media we handled: repeats after a resume are dropped. */
   #clientSeq = 0;
+  /** The room token this participant came in with: a host's removal forbids it. */
+  #roomToken: Pass['token'];
+  /** The id of a join held in a lobby: its answer comes when a host decides. */
+  #heldJoinId = 0;
+  /** Counts joins on this connection: a check that finishes after its join was abandoned is ignored. */
+  #joinSerial = 0;
   #expiry: NodeJS.Timeout | undefined;
   readonly #limiter: RateLimiter;
   readonly #typeLimits = new MessageTypeLimits();
@@ -124,6 +155,15 @@ export class ClientSession implements Member {
 
   get roomName(): string | undefined {
     return this.#room?.name;
+  }
+
+  get ip(): string {
+    return this.deps.ip;
+  }
+
+  /** Whether this participant runs its room (admits, denies, removes). */
+  get isHost(): boolean {
+    return this.#state === 'joined' || this.#state === 'suspended' ? (this.#room?.policy.isHost(this.id) ?? false) : false;
   }
 
   /** The nonce of the last resume token issued: only that token can resume this session. */
@@ -211,8 +251,9 @@ export class ClientSession implements Member {
    */
   handleClose(): void {
     if (this.#state === 'closed' || this.#state === 'suspended') return;
+    if (this.#state === 'waiting') this.#leaveLobby();
     if (this.#state === 'joined' && this.deps.resumeWindowMs > 0) {
-      this.#state = 'suspended';
+      this.#setState('suspended');
       const left = Math.max(0, this.#lastSeenAt + this.deps.resumeWindowMs - Date.now());
       this.#expiry = setTimeout(() => this.#expire('resume window ended'), left);
       this.#expiry.unref();
@@ -220,7 +261,7 @@ export class ClientSession implements Member {
       return;
     }
     this.#leaveRoom('disconnected');
-    this.#state = 'closed';
+    this.#setState('closed');
   }
 
   /**
@@ -230,7 +271,7 @@ export class ClientSession implements Member {
   shutdown(): void {
     clearTimeout(this.#expiry);
     this.#replay = new ReplayBuffer(0);
-    this.#state = 'closed';
+    this.#setState('closed');
   }
 
   /**
@@ -244,7 +285,7 @@ export class ClientSession implements Member {
     const previous = this.#socket;
     this.#socket = socket;
     if (previous !== socket) previous.terminate();
-    this.#state = 'joined';
+    this.#setState('joined');
     this.touch();
     const from = lastSeq ?? this.#pingSeq;
     const missed = this.#replay.after(from);
@@ -265,6 +306,8 @@ export class ClientSession implements Member {
     this.media = { ...claims.media };
     const joined = this.deps.registry.join(claims.room, this);
     if (!joined.ok) return this.refuse(requestId, 'resume-failed', joined.reason);
+    // The room's policy did not survive the restart; a host's role did, in its signed token.
+    if (claims.role === 'host') joined.room.policy.addHost(this.id);
     this.#enterRoom(joined.room);
     this.#log.info({ room: claims.room }, 'restored from a resume token');
     this.deps.metrics.joined('restore');
@@ -303,13 +346,17 @@ export class ClientSession implements Member {
   #dispatch(message: ClientMessage): void {
     switch (message.type) {
       case 'join':
-        return this.#join(message);
+        this.#join(message).catch((error: unknown) => {
+          this.#log.error({ err: error }, 'join failed');
+          this.refuse(message.id, 'internal', 'the server failed while handling this join');
+        });
+        return;
       case 'resume':
         if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
-        if (this.#state !== 'connected') return this.refuse(message.id, 'already-joined', 'this connection is already in a room');
+        if (this.#state !== 'connected') return this.refuse(message.id, 'already-joined', 'this connection is already in a room or joining one');
         return this.deps.resume(this, message);
       case 'leave':
-        this.#leaveRoom('left');
+        this.#leave();
         return this.#ok(message.id);
       case 'signal':
         return this.#signal(message);
@@ -317,29 +364,123 @@ export class ClientSession implements Member {
         return this.#media(message);
       case 'ice-servers':
         return this.#iceServers(message.id);
+      case 'set-lobby':
+      case 'admit':
+      case 'deny':
+      case 'remove':
+        return this.#control(message);
     }
   }
 
-  #join(message: JoinMessage): void {
+  async #join(message: JoinMessage): Promise<void> {
     if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
-    if (this.#state === 'joined') {
-      return this.refuse(message.id, 'already-joined', `already in room "${this.#room?.name}"; leave first`);
+    if (this.#state !== 'connected') {
+      const where = this.#state === 'joined' ? `already in room "${this.#room?.name}"; leave first` : 'a join is already under way on this connection';
+      return this.refuse(message.id, 'already-joined', where);
     }
-    this.#name = message.name;
-    this.media = { ...message.media };
-    const joined = this.deps.registry.join(message.room, this);
-    if (!joined.ok) return this.refuse(message.id, joined.code, joined.reason);
+    this.#setState('authorizing');
+    const serial = ++this.#joinSerial;
+    const request = {
+      room: message.room,
+      name: message.name,
+      password: message.password,
+      token: message.token,
+      lobby: message.lobby,
+      ip: this.deps.ip,
+    };
+    for (let attempt = 0; attempt < MAX_PLACE_ATTEMPTS; attempt++) {
+      let check;
+      try {
+        check = await this.deps.admission.check(request);
+      } catch (error) {
+        this.#log.error({ err: error }, 'join check failed');
+        check = { ok: false as const, code: 'internal' as const, reason: 'the server could not check this join' };
+      }
+      // Left, or the socket closed, while the checks ran: the leave was the answer.
+      if (this.state !== 'authorizing' || serial !== this.#joinSerial) {
+        return this.refuse(message.id, 'not-joined', 'the join was abandoned (leave) before it was decided');
+      }
+      if (!check.ok) {
+        this.#setState('connected');
+        this.#log.info({ room: message.room, code: check.code }, 'join refused');
+        return this.refuse(message.id, check.code, check.reason);
+      }
+      this.#name = check.pass.name;
+      this.media = { ...message.media };
+      this.#roomToken = check.pass.token;
+      const placed = this.deps.admission.place(check.pass, this);
+      switch (placed.kind) {
+        case 'stale':
+          continue;
+        case 'refused':
+          this.#setState('connected');
+          return this.refuse(message.id, placed.code, placed.reason);
+        case 'waiting':
+          this.#room = placed.room;
+          this.#heldJoinId = message.id;
+          this.#setState('waiting');
+          this.#log.info({ room: message.room }, 'waiting in the lobby');
+          return this.#send({ type: 'lobby-waiting', id: message.id });
+        case 'entered':
+          this.#enterRoom(placed.room);
+          this.#log.info({ room: message.room, peers: placed.peers.length, host: placed.host }, 'joined');
+          this.deps.metrics.joined('join');
+          this.#sendJoined(message.id, 'join');
+          placed.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+          return;
+      }
+    }
+    this.#setState('connected');
+    this.refuse(message.id, 'internal', 'the room kept changing while this join was checked; try again');
+  }
 
-    this.#enterRoom(joined.room);
-    this.#log.info({ room: message.room, peers: joined.peers.length }, 'joined');
+  /** A host let us in from the lobby: the held join is answered now. */
+  admit(room: Room): void {
+    if (this.#state !== 'waiting') return;
+    const joined = this.deps.registry.enter(room, this);
+    if (!joined.ok) {
+      this.#room = undefined;
+      this.#setState('connected');
+      return this.refuse(this.#heldJoinId, joined.code, joined.reason);
+    }
+    this.#enterRoom(room);
+    this.#log.info({ room: room.name }, 'admitted from the lobby');
     this.deps.metrics.joined('join');
-    this.#sendJoined(message.id, 'join');
-    joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+    this.#sendJoined(this.#heldJoinId, 'join');
+    room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+  }
+
+  /** A host said no (or the call ended): the held join is refused; the connection may try again. */
+  deny(reason: string): void {
+    if (this.#state !== 'waiting') return;
+    this.#room = undefined;
+    this.#setState('connected');
+    this.#log.info('denied entry');
+    this.refuse(this.#heldJoinId, 'lobby-denied', reason);
+  }
+
+  /**
+   * A host removed us: we are told why, leave the room, and the socket is
+   * closed. Our resume token is void (the server remembers the removal) and so
+   * is our room token, if we came with one.
+   */
+  expel(reason: string): void {
+    const room = this.#room;
+    if (!room || (this.#state !== 'joined' && this.#state !== 'suspended')) return;
+    this.deps.admission.forbidToken(room.name, this.#roomToken);
+    const wasSuspended = this.#state === 'suspended';
+    this.#send({ type: 'removed', message: reason });
+    this.#replay = new ReplayBuffer(0);
+    clearTimeout(this.#expiry);
+    this.#leaveRoom('removed');
+    if (wasSuspended) this.#setState('closed');
+    else this.#socket.close(CLOSE_REMOVED, 'removed by a host');
+    this.#log.info({ room: room.name }, 'removed by a host');
   }
 
   #enterRoom(room: Room): void {
     this.#room = room;
-    this.#state = 'joined';
+    this.#setState('joined');
     this.#roomlessSince = undefined;
     this.deps.membershipChanged(this, true);
   }
@@ -349,7 +490,14 @@ export class ClientSession implements Member {
     const room = this.#room;
     if (!room) return;
     const grant = this.deps.iceServers(this.id);
-    const { token, nonce } = this.deps.tokens.issue({ participantId: this.id, room: room.name, name: this.#name, media: this.media });
+    const host = room.policy.isHost(this.id);
+    const { token, nonce } = this.deps.tokens.issue({
+      participantId: this.id,
+      room: room.name,
+      name: this.#name,
+      media: this.media,
+      role: host ? 'host' : 'guest',
+    });
     this.#tokenNonce = nonce;
     this.#send({
       type: 'joined',
@@ -365,6 +513,10 @@ export class ClientSession implements Member {
       ...(how === 'join' ? {} : { resumed: true }),
       // Only this session knows what it handled; a restored one cannot say.
       ...(how === 'adopt' ? { receivedSeq: this.#clientSeq } : {}),
+      role: host ? 'host' : 'guest',
+      lobby: room.policy.lobby,
+      passwordProtected: room.policy.password !== undefined,
+      ...(host ? { waiting: room.lobby.list() } : {}),
     });
   }
 
@@ -380,8 +532,17 @@ export class ClientSession implements Member {
     this.refuse(id, 'unsupported-protocol', `this server speaks protocol ${PROTOCOL_VERSION}, the client ${version}; reload the page`);
   }
 
-  #signal(message: SignalMessage): void {
+  #control(message: RoomControlMessage): void {
     const room = this.#room;
+    if (!room || this.#state !== 'joined') return this.refuse(message.id, 'not-joined', `join a room before "${message.type}"`);
+    if (!room.policy.isHost(this.id)) return this.refuse(message.id, 'not-host', `only a host may "${message.type}"`);
+    const refusal = handleRoomControl(message, { room, registry: this.deps.registry, host: this, log: this.#log });
+    if (refusal) return this.refuse(message.id, refusal.code, refusal.reason);
+    this.#ok(message.id);
+  }
+
+  #signal(message: SignalMessage): void {
+    const room = this.#state === 'joined' ? this.#room : undefined;
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending signals');
     if (message.to === this.id) return this.refuse(message.id, 'bad-target', 'a signal cannot be sent to yourself');
     if (this.#isRepeat(message.seq)) return this.#ok(message.id);
@@ -393,7 +554,7 @@ export class ClientSession implements Member {
   }
 
   #media(message: MediaMessage): void {
-    const room = this.#room;
+    const room = this.#state === 'joined' ? this.#room : undefined;
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending media state');
     if (this.#isRepeat(message.seq)) return this.#ok(message.id);
     this.media = { ...message.media };
@@ -404,7 +565,7 @@ export class ClientSession implements Member {
 
   /** Fresh TURN credentials, for members only: they are bound to the participant id. */
   #iceServers(id: number): void {
-    if (!this.#room) return this.refuse(id, 'not-joined', 'join a room before asking for ICE servers');
+    if (!this.#room || this.#state !== 'joined') return this.refuse(id, 'not-joined', 'join a room before asking for ICE servers');
     const grant = this.deps.iceServers(this.id);
     this.#send({
       type: 'ice-servers',
@@ -419,20 +580,53 @@ export class ClientSession implements Member {
     this.#replay = new ReplayBuffer(0);
     this.#log.info({ why }, 'place given up');
     this.#leaveRoom('disconnected');
-    this.#state = 'closed';
+    this.#setState('closed');
+  }
+
+  /** `leave`: out of the room, out of the lobby, or a join under way abandoned. */
+  #leave(): void {
+    if (this.#state === 'authorizing') return this.#setState('connected');
+    if (this.#state === 'waiting') {
+      const id = this.#heldJoinId;
+      this.#leaveLobby();
+      this.#setState('connected');
+      return this.refuse(id, 'lobby-denied', 'you left the lobby');
+    }
+    this.#leaveRoom('left');
+  }
+
+  /** Out of the lobby on our own: the hosts' list loses us. */
+  #leaveLobby(): void {
+    const room = this.#room;
+    this.#room = undefined;
+    if (room?.lobby.take(this.id)) room.broadcastToHosts({ type: 'knock-ended', peerId: this.id, outcome: 'left' });
   }
 
   #leaveRoom(reason: PeerLeftReason): void {
     const room = this.#room;
-    if (!room) return;
+    if (!room || (this.#state !== 'joined' && this.#state !== 'suspended')) return;
     this.#room = undefined;
-    this.#state = 'connected';
-    this.#roomlessSince = Date.now();
-    this.deps.membershipChanged(this, false);
+    if (this.#state === 'joined') this.#setState('connected');
+    // Gone for good (a suspended host is not here, and keeps the role for its resume).
+    room.policy.forget(this.id);
+    this.deps.membershipChanged(this, false, reason);
     if (this.deps.registry.leave(room, this)) {
       room.broadcast({ type: 'peer-left', peerId: this.id, reason });
       this.#log.info({ room: room.name, reason }, 'left');
     }
+  }
+
+  #setState(next: SessionState): void {
+    const previous = this.#state;
+    if (next === previous) return;
+    if (!TRANSITIONS[previous].includes(next)) {
+      this.#log.error({ from: previous, to: next }, 'illegal session state change refused');
+      return;
+    }
+    this.#state = next;
+    // The join timeout counts from when the connection last became roomless (a refusal, a denial, a leave).
+    if (next === 'connected') this.#roomlessSince = Date.now();
+    this.#log.debug({ from: previous, to: next }, 'session state');
   }
 
   #ok(id: number | undefined): void {

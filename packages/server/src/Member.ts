@@ -10,6 +10,8 @@ export interface Member {
   media: MediaState;
   /** Delivers one already-encoded server message. Must not throw. */
   deliver(encoded: string): void;
+  /** A host removed this participant: tell it why and take it out of the room. */
+  expel(reason: string): void;
 }
 
 export function peerInfo(member: Member): PeerInfo {

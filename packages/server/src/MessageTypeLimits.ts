@@ -15,6 +15,11 @@ const BUDGETS: Partial<Record<ClientMessageType, { perSecond: number; burst: num
   leave: { perSecond: 1, burst: 5 },
   'ice-servers': { perSecond: 0.5, burst: 5 },
   media: { perSecond: 5, burst: 20 },
+  // Host actions: a person clicking. Admitting a queue of knocks is the largest burst.
+  'set-lobby': { perSecond: 1, burst: 5 },
+  admit: { perSecond: 2, burst: 20 },
+  deny: { perSecond: 2, burst: 20 },
+  remove: { perSecond: 1, burst: 10 },
 };
 
 export class MessageTypeLimits {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { MediaState, PeerId } from '@parley/protocol';
+import type { MediaState, PeerId, Role } from '@parley/protocol';
 
 /** What a resume token vouches for: who, where, under which name. */
 export interface ResumeClaims {
@@ -7,6 +7,8 @@ export interface ResumeClaims {
   room: string;
   name: string;
   media: MediaState;
+  /** A host comes back as a host, even to a server that restarted. */
+  role: Role;
   /** Unique per token: a session accepts only the nonce of the token it issued last. */
   nonce: string;
   issuedAt: number;

@@ -1,11 +1,18 @@
 import type { PeerId, ServerMessage } from '@parley/protocol';
+import { Lobby } from './Lobby.js';
 import { peerInfo, type Member } from './Member.js';
+import { RoomPolicy } from './RoomPolicy.js';
 
-/** The members of one room and the only ways to reach them. */
+/** The members of one room, who may come in, and the only ways to reach them. */
 export class Room {
   readonly #members = new Map<PeerId, Member>();
+  /** People waiting for a host (when `policy.lobby` is on). */
+  readonly lobby = new Lobby();
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    readonly policy: RoomPolicy = new RoomPolicy(),
+  ) {}
 
   get size(): number {
     return this.#members.size;
@@ -41,6 +48,14 @@ export class Room {
     const encoded = JSON.stringify(message);
     for (const member of this.#members.values()) {
       if (member.id !== exceptId) member.deliver(encoded);
+    }
+  }
+
+  /** Sends to the hosts present (knocks are for them only). */
+  broadcastToHosts(message: ServerMessage): void {
+    const encoded = JSON.stringify(message);
+    for (const member of this.#members.values()) {
+      if (this.policy.isHost(member.id)) member.deliver(encoded);
     }
   }
 

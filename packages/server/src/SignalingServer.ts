@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { PeerId, ResumeMessage } from '@parley/protocol';
+import type { PeerId, PeerLeftReason, ResumeMessage } from '@parley/protocol';
+import { Admission } from './Admission.js';
 import { ClientSession } from './ClientSession.js';
 import { ConnectionQuota, clientAddress } from './ConnectionQuota.js';
 import type { ServerConfig } from './config.js';
@@ -10,8 +11,10 @@ import type { IceServerProvider } from './iceServers.js';
 import type { Logger } from './logger.js';
 import type { SignalingMetrics } from './Metrics.js';
 import { isOriginAllowed } from './origin.js';
+import { RemovedTokens } from './RemovedTokens.js';
 import { ResumeTokens } from './ResumeTokens.js';
 import type { RoomRegistry } from './RoomRegistry.js';
+import { RoomTokens } from './RoomTokens.js';
 
 export const SIGNALING_PATH = '/ws';
 /** A resume token may be presented this long after it was issued (a call can last a day). */
@@ -30,6 +33,7 @@ export interface SignalingServerOptions {
     | 'maxConnectionsPerIp'
     | 'joinTimeoutMs'
     | 'trustProxy'
+    | 'jwtSecret'
   >;
   registry: RoomRegistry;
   iceServers: IceServerProvider;
@@ -46,9 +50,10 @@ export class SignalingServer {
   readonly #sessions = new Map<WebSocket, ClientSession>();
   /** Participants in a room, connected or suspended: whom a resume can reach. */
   readonly #members = new Map<PeerId, ClientSession>();
-  /** Participants who left or whose place expired, and when: their tokens are void here. */
-  readonly #departed = new Map<PeerId, number>();
+  /** Participants who left, expired or were removed, and when: their tokens are void here. */
+  readonly #departed = new Map<PeerId, { at: number; reason: PeerLeftReason }>();
   readonly #tokens: ResumeTokens;
+  readonly #admission: Admission;
   readonly #heartbeat: NodeJS.Timeout;
   readonly #quota: ConnectionQuota;
   /** Shutting down: new connections are turned away so the load balancer sends them elsewhere. */
@@ -58,6 +63,8 @@ export class SignalingServer {
     // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
     const secret = options.config.sessionSecret || randomBytes(32).toString('hex');
     this.#tokens = new ResumeTokens(secret, RESUME_TOKEN_LIFETIME_MS);
+    const roomTokens = options.config.jwtSecret ? new RoomTokens(options.config.jwtSecret) : undefined;
+    this.#admission = new Admission(options.registry, new RemovedTokens(), roomTokens);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.config.maxMessageBytes,
@@ -120,7 +127,7 @@ export class SignalingServer {
       this.#quota.release(address);
       this.options.metrics.connectionClosed();
     });
-    this.#sessions.set(ws, this.#newSession(ws));
+    this.#sessions.set(ws, this.#newSession(ws, address));
     // The session of a socket can change (a resume moves the socket into the
     // participant's old session), so every handler looks it up afresh.
     ws.on('message', (data, isBinary) => {
@@ -141,22 +148,24 @@ export class SignalingServer {
     });
   }
 
-  #newSession(ws: WebSocket, id?: PeerId): ClientSession {
+  #newSession(ws: WebSocket, ip: string, id?: PeerId): ClientSession {
     return new ClientSession(
       ws,
       {
         ...this.options,
+        admission: this.#admission,
+        ip,
         tokens: this.#tokens,
         resumeWindowMs: this.options.config.resumeWindowMs,
         rateLimit: { perSecond: this.options.config.rateLimitPerSecond, burst: this.options.config.rateLimitBurst },
         resume: (session, message) => this.#resume(session, message),
-        membershipChanged: (session, member) => {
+        membershipChanged: (session, member, reason = 'left') => {
           if (member) {
             this.#members.set(session.id, session);
             this.#departed.delete(session.id);
           } else if (this.#members.get(session.id) === session) {
             this.#members.delete(session.id);
-            this.#departed.set(session.id, Date.now());
+            this.#departed.set(session.id, { at: Date.now(), reason });
           }
         },
       },
@@ -184,8 +193,12 @@ export class SignalingServer {
       return;
     }
     this.#pruneDeparted();
-    if (this.#departed.has(claims.participantId)) return refuse('your place in the room has ended; join again');
-    const restored = this.#newSession(ws, claims.participantId);
+    const departed = this.#departed.get(claims.participantId);
+    if (departed?.reason === 'removed') {
+      return requester.refuse(message.id, 'removed', 'a host removed you from this room; you cannot come back with this token');
+    }
+    if (departed) return refuse('your place in the room has ended; join again');
+    const restored = this.#newSession(ws, requester.ip, claims.participantId);
     this.#sessions.set(ws, restored);
     restored.restore(claims, message.id);
     if (restored.state !== 'joined') this.#sessions.set(ws, requester);
@@ -193,7 +206,7 @@ export class SignalingServer {
 
   #pruneDeparted(): void {
     const cutoff = Date.now() - RESUME_TOKEN_LIFETIME_MS;
-    for (const [id, at] of this.#departed) if (at < cutoff) this.#departed.delete(id);
+    for (const [id, { at }] of this.#departed) if (at < cutoff) this.#departed.delete(id);
   }
 
   #checkHeartbeats(): void {

@@ -46,6 +46,8 @@ export interface ServerConfig {
   drainDelayMs: number;
   /** On SIGTERM, the longest the shutdown may take before the process exits regardless. */
   shutdownTimeoutMs: number;
+  /** HS256 secret of room tokens (JWT); set, every join needs a valid token for its room. Empty: rooms are open. */
+  jwtSecret: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -154,6 +156,7 @@ export const OPTIONS = [
   option({ key: 'turnTtlSeconds', flag: 'turn-ttl-seconds', env: 'TURN_TTL_SECONDS', default: 4 * 3600, parse: integer(60, 7 * 24 * 3600), description: 'lifetime of TURN credentials; clients refresh them before it ends' }),
   option({ key: 'resumeWindowMs', flag: 'resume-window-ms', env: 'RESUME_WINDOW_MS', default: 10_000, parse: integer(0, 600_000), description: 'how long a dropped participant keeps its place (from when it was last heard) so it can resume; 0 disables' }),
   option({ key: 'sessionSecret', flag: 'session-secret', env: 'SESSION_SECRET', default: '', shownDefault: '(random per process)', parse: text, description: 'signs resume tokens; set it (16+ characters, the same on every node) so resumes survive a restart' }),
+  option({ key: 'jwtSecret', flag: 'jwt-secret', env: 'JWT_SECRET', default: '', parse: text, description: 'HS256 secret for room tokens (JWT with room, name, exp, optional role) when Parley is embedded; set (32+ characters), every join needs a valid token for its room' }),
   option({ key: 'rateLimitPerSecond', flag: 'rate-limit-per-second', env: 'RATE_LIMIT_PER_SECOND', default: 50, parse: integer(1, 100_000), description: 'messages per second one connection may send on average; more are refused with rate-limited' }),
   option({ key: 'rateLimitBurst', flag: 'rate-limit-burst', env: 'RATE_LIMIT_BURST', default: 200, parse: integer(1, 1_000_000), description: 'messages one connection may send at once (a renegotiation with many candidates) before the average applies' }),
   option({ key: 'maxConnectionsPerIp', flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', default: 50, parse: integer(0, 1_000_000), description: 'open WebSocket connections one client address may hold (0: no limit); more are refused with too-many-connections' }),
@@ -173,6 +176,9 @@ function checkCombinations(config: ServerConfig): void {
   }
   if (config.sessionSecret !== '' && config.sessionSecret.length < 16) {
     throw new ConfigError('SESSION_SECRET must be at least 16 characters (use e.g. `openssl rand -hex 32`)');
+  }
+  if (config.jwtSecret !== '' && config.jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters: HS256 needs 256 bits (use e.g. `openssl rand -hex 32`)');
   }
   if (config.turnSecret !== '' && config.turnSecret.length < 16) {
     throw new ConfigError('TURN_SECRET must be at least 16 characters (use e.g. `openssl rand -hex 32`)');

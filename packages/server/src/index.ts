@@ -9,3 +9,9 @@ export { turnRestCredential, iceServerProvider, type IceServerProvider, type Ice
 export { RateLimiter } from './RateLimiter.js';
 export { ConnectionQuota, clientAddress } from './ConnectionQuota.js';
 export { PrometheusMetrics, NO_METRICS, type SignalingMetrics } from './Metrics.js';
+export { PasswordHash } from './PasswordHash.js';
+export { AttemptLimiter } from './AttemptLimiter.js';
+export { RoomTokens, type VerifiedRoomToken } from './RoomTokens.js';
+export { RoomPolicy } from './RoomPolicy.js';
+export { Lobby, type Waiter } from './Lobby.js';
+export { PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS } from './Admission.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { RoomRegistry, type Member } from '@parley/server';
 
 function member(id: string, inbox: string[] = []): Member {
-  return { id, name: id.toUpperCase(), media: { micMuted: false, cameraOff: false }, deliver: (m) => inbox.push(m) };
+  return { id, name: id.toUpperCase(), media: { micMuted: false, cameraOff: false }, deliver: (m) => inbox.push(m), expel: () => undefined };
 }
 
 describe('RoomRegistry', () => {

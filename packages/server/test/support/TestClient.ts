@@ -56,10 +56,15 @@ export class TestClient {
     return { client, joined };
   }
 
-  async join(room: string, name: string): Promise<Of<'joined'>> {
-    const reply = await this.request({ type: 'join', room, name, protocolVersion: PROTOCOL_VERSION });
+  async join(room: string, name: string, extra: Record<string, unknown> = {}): Promise<Of<'joined'>> {
+    const reply = await this.tryJoin({ room, name, ...extra });
     if (reply.type !== 'joined') throw new Error(`join refused: ${JSON.stringify(reply)}`);
     return reply;
+  }
+
+  /** Sends a join (fields as given) and resolves with its answer: `joined`, `error`, or `lobby-waiting`. */
+  tryJoin(fields: Record<string, unknown>): Promise<ServerMessage> {
+    return this.request({ type: 'join', protocolVersion: PROTOCOL_VERSION, ...fields });
   }
 
   /** Sends with a fresh id and resolves with the reply (`joined`, `ok` or `error`). */
