@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       [[], { TRUST_PROXY: 'maybe' }, /TRUST_PROXY must be true or false/],
       [[], { FRAME_ANCESTORS: "'unsafe-inline'" }, /FRAME_ANCESTORS: "'unsafe-inline'" is not an origin/],
       [[], { JOIN_TIMEOUT_MS: '10' }, /JOIN_TIMEOUT_MS must be a whole number from 1000/],
+      [[], { JWT_SECRET: 'too-short' }, /JWT_SECRET must be at least 32 characters/],
     ];
     for (const [argv, env, message] of cases) {
       assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
