@@ -4,10 +4,13 @@ import {
   decodePeerMessage,
   type ChatPeerMessage,
   type JoinedMessage,
+  type KnockOutcome,
   type MediaState,
   type PeerInfo,
   type PeerLeftReason,
   type PushMessage,
+  type Role,
+  type WaiterInfo,
 } from '@parley/protocol';
 import { ParleyError } from './errors.js';
 import { FileTransfers, type TransferLink } from './files/FileTransfers.js';
@@ -27,8 +30,9 @@ import { TypedEmitter } from './TypedEmitter.js';
  * connection is down and being retried; the peer connections are untouched,
  * so media and chat go on. `signaling-lost`: the server would not take us
  * back (our place expired); the call goes on with whoever we are connected to.
+ * `removed`: a host put us out; everything is closed, as after `leave()`.
  */
-export type RoomState = 'joining' | 'joined' | 'reconnecting' | 'signaling-lost' | 'left';
+export type RoomState = 'joining' | 'joined' | 'reconnecting' | 'signaling-lost' | 'left' | 'removed';
 
 export interface ChatMessage {
   id: string;
@@ -54,14 +58,33 @@ export type RoomEvents = {
   /** A participant started or stopped sharing a screen. */
   'screen-changed': (participant: RemoteParticipant, sharing: boolean) => void;
   message: (message: ChatMessage) => void;
+  /** Hosts only: someone waits in the lobby; answer with `admit()` or `deny()`. */
+  knock: (waiter: WaiterInfo) => void;
+  /** Hosts only: someone no longer waits (a host answered, or they gave up). */
+  'knock-ended': (waiterId: string, outcome: KnockOutcome) => void;
+  /** A host turned the lobby on or off. */
+  'lobby-changed': (enabled: boolean) => void;
+  /** A host removed us; the room is closed (state `removed`) and `message` says who. */
+  removed: (message: string) => void;
 };
 
 export interface JoinOptions {
   /** The signaling WebSocket URL, e.g. `wss://call.example/ws` (see `signalingUrl()`). */
   url: string;
   room: string;
-  name: string;
+  /** Required unless `token` is given (the token names the participant). */
+  name?: string;
   local: LocalParticipant;
+  /** Creates the room with this password, or opens a room that has one. */
+  password?: string;
+  /** A room token (JWT) from the product Parley is embedded in. */
+  token?: string;
+  /** Only when this join creates the room: newcomers wait in the lobby from the start. */
+  lobby?: boolean;
+  /** The room has a lobby and we wait for a host: called once; `join()` resolves when admitted. */
+  onWaiting?: () => void;
+  /** Aborting gives up joining (also while waiting in a lobby); `join()` rejects. */
+  signal?: AbortSignal;
   /** ICE servers added to those the server hands out. */
   iceServers?: RTCIceServer[];
   /** Send `leave` when the page is hidden for good, so others see us go at once. Default true. */
@@ -117,6 +140,11 @@ export class Room extends TypedEmitter<RoomEvents> {
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   readonly #quality: QualityMonitor;
   #activeSpeaker: string | null = null;
+  #role: Role;
+  #lobby: boolean;
+  readonly passwordProtected: boolean;
+  /** Hosts only: who waits in the lobby, oldest knock first. */
+  readonly #waiting = new Map<string, WaiterInfo>();
 
   private constructor(signaling: SignalingClient, joined: JoinedMessage, options: JoinOptions) {
     super();
@@ -124,7 +152,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#resumeWindowMs = joined.resumeWindowMs;
     this.name = joined.room;
     this.selfId = joined.selfId;
-    this.selfName = options.name.trim();
+    this.selfName = joined.name;
+    this.#role = joined.role;
+    this.#lobby = joined.lobby;
+    this.passwordProtected = joined.passwordProtected;
+    for (const waiter of joined.waiting ?? []) this.#waiting.set(waiter.id, waiter);
     this.localParticipant = options.local;
     this.#extraIceServers = options.iceServers ?? [];
     this.#iceServers = [...(joined.iceServers as RTCIceServer[]), ...this.#extraIceServers];
@@ -132,22 +164,42 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#quality = new QualityMonitor(joined.selfId);
   }
 
-  /** Connects, joins the room and starts a peer connection to everyone already there. */
+  /**
+   * Connects, joins the room and starts a peer connection to everyone already
+   * there. When the room has a lobby this waits (see `onWaiting`) until a host
+   * admits us, or rejects with `lobby-denied`. Refusals reject with the
+   * server's code: `password-required`, `wrong-password`, `rate-limited`,
+   * `token-required`, `bad-token`, `removed`, `room-full`, ...
+   */
   static async join(options: JoinOptions): Promise<Room> {
     if (options.local.released) throw ParleyError.invalidState('the local participant was released; create a new one');
+    if (options.signal?.aborted) throw ParleyError.aborted();
     const signaling = await SignalingClient.connect(options.url);
+    const offWaiting = signaling.on('lobby-waiting', () => options.onWaiting?.());
+    // Giving up: `leave` answers the held join, then the socket goes.
+    const onAbort = () => {
+      signaling.notify({ type: 'leave' });
+      signaling.close(1000, 'gave up joining');
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     let reply;
     try {
       reply = await signaling.request({
         type: 'join',
         room: options.room,
-        name: options.name,
+        ...(options.name === undefined ? {} : { name: options.name }),
         protocolVersion: PROTOCOL_VERSION,
         media: options.local.media,
+        ...(options.password ? { password: options.password } : {}),
+        ...(options.token ? { token: options.token } : {}),
+        ...(options.lobby ? { lobby: true } : {}),
       });
     } catch (error) {
       signaling.close();
-      throw error;
+      throw options.signal?.aborted ? ParleyError.aborted() : error;
+    } finally {
+      offWaiting();
+      options.signal?.removeEventListener('abort', onAbort);
     }
     if (reply.type !== 'joined') {
       signaling.close();
@@ -157,6 +209,45 @@ export class Room extends TypedEmitter<RoomEvents> {
     room.#start(reply.peers, options.leaveOnPageHide ?? true);
     room.#scheduleIceRefresh(reply.iceServersValidForMs);
     return room;
+  }
+
+  /** `host`: may switch the lobby, admit, deny and remove. */
+  get role(): Role {
+    return this.#role;
+  }
+
+  get isHost(): boolean {
+    return this.#role === 'host';
+  }
+
+  /** Whether newcomers wait in the lobby for a host. */
+  get lobbyEnabled(): boolean {
+    return this.#lobby;
+  }
+
+  /** Hosts only: who waits in the lobby now, oldest knock first. */
+  get waiting(): readonly WaiterInfo[] {
+    return [...this.#waiting.values()];
+  }
+
+  /** Hosts only: turn the lobby on, or off (which lets everyone waiting in). */
+  async setLobby(enabled: boolean): Promise<void> {
+    await this.#signaling.request({ type: 'set-lobby', enabled });
+  }
+
+  /** Hosts only: let a waiting person in. */
+  async admit(waiterId: string): Promise<void> {
+    await this.#signaling.request({ type: 'admit', peerId: waiterId });
+  }
+
+  /** Hosts only: turn a waiting person away. */
+  async deny(waiterId: string): Promise<void> {
+    await this.#signaling.request({ type: 'deny', peerId: waiterId });
+  }
+
+  /** Hosts only: put a participant out; their links to this room stop working. */
+  async remove(participantId: string): Promise<void> {
+    await this.#signaling.request({ type: 'remove', peerId: participantId });
   }
 
   /** True when a TURN relay is configured: calls can still connect when direct paths are blocked. */
@@ -174,7 +265,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Asks the server for fresh ICE servers now and gives them to every link. */
   async refreshIceServers(): Promise<void> {
     const reply = await this.#signaling.request({ type: 'ice-servers' });
-    if (reply.type !== 'ice-servers' || this.#state === 'left') return;
+    if (reply.type !== 'ice-servers' || this.#ended) return;
     this.#iceServers = [...(reply.iceServers as RTCIceServer[]), ...this.#extraIceServers];
     for (const link of this.#links.values()) link.setIceServers(this.#iceServers);
     this.#scheduleIceRefresh(reply.iceServersValidForMs);
@@ -199,7 +290,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (trimmed.length === 0 || trimmed.length > MAX_CHAT_TEXT_LENGTH) {
       throw new ParleyError('bad-message', `a chat message holds 1 to ${MAX_CHAT_TEXT_LENGTH} characters`);
     }
-    if (this.#state === 'left') throw ParleyError.invalidState('this room was left');
+    if (this.#ended) throw ParleyError.invalidState('this room was left');
     const wire: ChatPeerMessage = {
       type: 'chat',
       id: `${this.selfId}-${++this.#chatCounter}`,
@@ -216,7 +307,7 @@ export class Room extends TypedEmitter<RoomEvents> {
    * transfer per recipient, each streaming from the file on disk.
    */
   sendFile(file: File, to?: readonly string[]): OutgoingTransfer[] {
-    if (this.#state === 'left') throw ParleyError.invalidState('this room was left');
+    if (this.#ended) throw ParleyError.invalidState('this room was left');
     const recipients = to ?? [...this.#participants.keys()];
     return recipients.flatMap((id) => {
       const link = this.#links.get(id);
@@ -230,7 +321,11 @@ export class Room extends TypedEmitter<RoomEvents> {
    * track, and drops every listener. Safe to call twice.
    */
   leave(): void {
-    if (this.#state === 'left') return;
+    this.#close('left');
+  }
+
+  #close(final: 'left' | 'removed'): void {
+    if (this.#ended) return;
     clearTimeout(this.#iceRefreshTimer);
     clearInterval(this.#qualityTimer);
     for (const timer of this.#unconfirmed.values()) clearTimeout(timer);
@@ -240,8 +335,16 @@ export class Room extends TypedEmitter<RoomEvents> {
     void this.files.closeAll();
     for (const id of [...this.#participants.keys()]) this.#removeParticipant(id, 'left', false);
     this.localParticipant.release();
-    this.#setState('left');
+    this.#waiting.clear();
+    this.#setState(final);
     this.removeAllListeners();
+  }
+
+  /** A host put us out: say so, then close everything as `leave()` does. */
+  #removed(message: string): void {
+    if (this.#ended) return;
+    this.emit('removed', message);
+    this.#close('removed');
   }
 
   #start(peers: PeerInfo[], leaveOnPageHide: boolean): void {
@@ -249,8 +352,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#subs.push(
       this.#signaling.on('push', (message) => this.#onPush(message)),
       this.#signaling.on('resumed', (reply) => this.#resumed(reply)),
+      this.#signaling.on('lost', (error) => {
+        if (error.code === 'removed') this.#removed(error.message);
+      }),
       this.#signaling.on('state-changed', (state) => {
-        if (this.#state === 'left') return;
+        if (this.#ended) return;
         if (state === 'reconnecting') this.#setState('reconnecting');
         else if (state === 'lost') this.#setState('signaling-lost');
         else if (state === 'connected') this.#setState('joined');
@@ -291,7 +397,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       muted: this.#participants.get(id)?.media.micMuted ?? true,
     }));
     const sample = await this.#quality.sample(links, this.localParticipant.media.micMuted);
-    if (this.#state === 'left') return;
+    if (this.#ended) return;
     for (const [id, quality] of sample.qualities) {
       const participant = this.#participants.get(id);
       if (!participant) continue;
@@ -314,7 +420,7 @@ export class Room extends TypedEmitter<RoomEvents> {
    */
   #scheduleIceRefresh(validForMs: number | undefined): void {
     clearTimeout(this.#iceRefreshTimer);
-    if (validForMs === undefined || this.#state === 'left') return;
+    if (validForMs === undefined || this.#ended) return;
     this.#iceRefreshTimer = setTimeout(() => {
       this.refreshIceServers().catch((error: unknown) => {
         console.warn('[parley] could not refresh ICE servers; retrying:', error);
@@ -325,6 +431,10 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Back as the same participant: add whoever is new, and give those not listed a window to return. */
   #resumed(reply: JoinedMessage): void {
+    this.#role = reply.role;
+    this.#setLobby(reply.lobby);
+    this.#waiting.clear();
+    for (const waiter of reply.waiting ?? []) this.#waiting.set(waiter.id, waiter);
     const listed = new Set(reply.peers.map((peer) => peer.id));
     for (const peer of reply.peers) {
       this.#confirm(peer.id);
@@ -358,6 +468,20 @@ export class Room extends TypedEmitter<RoomEvents> {
         return;
       case 'peer-media':
         this.#participants.get(message.peerId)?.updateMedia(message.media);
+        return;
+      case 'knock':
+        this.#waiting.set(message.peer.id, message.peer);
+        this.emit('knock', message.peer);
+        return;
+      case 'knock-ended':
+        this.#waiting.delete(message.peerId);
+        this.emit('knock-ended', message.peerId, message.outcome);
+        return;
+      case 'lobby-changed':
+        this.#setLobby(message.enabled);
+        return;
+      case 'removed':
+        this.#removed(message.message);
         return;
       case 'signal':
         // The server only relays from members of our room; an unknown sender is one that already left.
@@ -451,6 +575,17 @@ export class Room extends TypedEmitter<RoomEvents> {
   #screenAnnouncement(): string {
     const local = this.localParticipant;
     return JSON.stringify({ type: 'screen-share', streamId: local.screenTrack ? local.screenStream.id : null });
+  }
+
+  /** Left, or removed: nothing more happens in this room. */
+  get #ended(): boolean {
+    return this.#state === 'left' || this.#state === 'removed';
+  }
+
+  #setLobby(enabled: boolean): void {
+    if (enabled === this.#lobby) return;
+    this.#lobby = enabled;
+    this.emit('lobby-changed', enabled);
   }
 
   #setState(next: RoomState): void {

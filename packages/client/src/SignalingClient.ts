@@ -15,6 +15,8 @@ export type SignalingEvents = {
   push: (message: PushMessage) => void;
   /** A refusal of a message sent without an id. */
   error: (error: ParleyError) => void;
+  /** The server holds our join (request `requestId`) in a lobby; it stays pending, without a timeout, until a host decides. */
+  'lobby-waiting': (requestId: number) => void;
   close: (info: { code: number; reason: string }) => void;
 };
 
@@ -137,6 +139,13 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         clearTimeout(pending.timer);
         if (message.type === 'error') pending.reject(ParleyError.refused(message.code, message.message));
         else pending.resolve(message);
+        return;
+      }
+      case 'lobby-waiting': {
+        // An interim answer: a person decides now, which takes as long as it takes.
+        const pending = this.#pending.get(message.id);
+        if (pending) clearTimeout(pending.timer);
+        this.emit('lobby-waiting', message.id);
         return;
       }
       default:

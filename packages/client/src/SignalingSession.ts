@@ -11,6 +11,8 @@ export type SignalingSessionEvents = {
   'state-changed': (state: SignalingSessionState) => void;
   /** We are back as the same participant; the reply lists who the server has now. */
   resumed: (reply: JoinedMessage) => void;
+  /** The server would not take us back (`resume-failed`, or `removed` by a host); the state is now `lost`. */
+  lost: (error: ParleyError) => void;
 };
 
 type Notification = Parameters<SignalingClient['notify']>[0];
@@ -134,9 +136,10 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
         return;
       } catch (error) {
         client.close();
-        if (error instanceof ParleyError && error.code === 'resume-failed') {
+        if (error instanceof ParleyError && (error.code === 'resume-failed' || error.code === 'removed')) {
           console.warn('[parley] the server would not take us back:', error.message);
           this.#setState('lost');
+          this.emit('lost', error);
           return;
         }
         // The connection broke during the resume: try again.

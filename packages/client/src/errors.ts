@@ -10,7 +10,8 @@ export type ParleyErrorCode =
   | 'media-not-found'
   | 'media-in-use'
   | 'media-failed'
-  | 'invalid-state';
+  | 'invalid-state'
+  | 'aborted';
 
 export class ParleyError extends Error {
   override readonly name = 'ParleyError';
@@ -34,6 +35,11 @@ export class ParleyError extends Error {
 
   static signalingClosed(reason: string): ParleyError {
     return new ParleyError('signaling-closed', `signaling connection closed: ${reason}`);
+  }
+
+  /** The caller gave up (its AbortSignal fired). */
+  static aborted(): ParleyError {
+    return new ParleyError('aborted', 'joining was given up');
   }
 
   static invalidState(message: string): ParleyError {

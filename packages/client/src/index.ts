@@ -13,7 +13,7 @@ export { PeerLink, type PeerLinkEvents, type PeerLinkOptions, type MediaKind } f
 export { SignalingClient, type SignalingEvents, type SignalingState } from './SignalingClient.js';
 export { ParleyError, type ParleyErrorCode } from './errors.js';
 export { TypedEmitter, type EventMap } from './TypedEmitter.js';
-export type { MediaState, PeerLeftReason } from '@parley/protocol';
+export type { MediaState, PeerLeftReason, Role, WaiterInfo, KnockOutcome } from '@parley/protocol';
 export { FileTransfers, type FileTransfersEvents } from './files/FileTransfers.js';
 export { FileTransfer, type TransferState, type FileTransferEvents, type TransferPeer } from './files/FileTransfer.js';
 export { OutgoingTransfer } from './files/OutgoingTransfer.js';

@@ -20,6 +20,8 @@ export const JoinedMessageSchema = v.object({
   id: RequestIdSchema,
   selfId: PeerIdSchema,
   room: v.string(),
+  /** Our display name as the others see it (from the room token, when there is one). */
+  name: v.string(),
   peers: v.array(PeerInfoSchema),
   iceServers: v.array(IceServerSchema),
   /**

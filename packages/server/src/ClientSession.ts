@@ -504,6 +504,7 @@ export class ClientSession implements Member, Waiter {
       id: requestId,
       selfId: this.id,
       room: room.name,
+      name: this.#name,
       peers: room.peersOf(this),
       iceServers: grant.iceServers,
       ...(grant.validForMs === undefined ? {} : { iceServersValidForMs: grant.validForMs }),

@@ -4,6 +4,7 @@ import { ChatPanel } from '../components/ChatPanel';
 import { ConnectionDetailsPanel } from '../components/ConnectionDetailsPanel';
 import { CopyLinkButton } from '../components/CopyLinkButton';
 import { FilesPanel } from '../components/FilesPanel';
+import { LobbyRequests } from '../components/LobbyRequests';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { ChatIcon, FileIcon, LeaveIcon, PeopleIcon, SettingsIcon } from '../components/icons';
 import { MediaToggles } from '../components/MediaToggles';
@@ -55,7 +56,11 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
         setUnread((count) => count + 1);
       }),
       room.on('participant-joined', (participant) => show(`${participant.name} joined`)),
-      room.on('participant-left', (participant) => show(`${participant.name} left`)),
+      room.on('participant-left', (participant, reason) =>
+        show(reason === 'removed' ? `${participant.name} was removed` : `${participant.name} left`),
+      ),
+      room.on('knock', (waiter) => show(`${waiter.name} wants to join`)),
+      room.on('lobby-changed', (enabled) => show(enabled ? 'Newcomers now wait to be let in' : 'Anyone with the link can join now')),
       room.localParticipant.on('device-lost', (kind) =>
         show(kind === 'video' ? 'Your camera was disconnected' : 'Your microphone was disconnected'),
       ),
@@ -129,6 +134,7 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
           without it.
         </div>
       )}
+      <LobbyRequests room={room} onError={show} />
       {(screens.length > 0 || pinnedTile) && (
         <div className="stage">
           {screens.map((screen) => (
@@ -152,7 +158,7 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
         />
       )}
       {panel === 'files' && <FilesPanel room={room} onClose={() => setPanel(null)} />}
-      {panel === 'participants' && <ParticipantsPanel room={room} onClose={() => setPanel(null)} />}
+      {panel === 'participants' && <ParticipantsPanel room={room} onClose={() => setPanel(null)} onError={show} />}
       {panel === 'details' && <ConnectionDetailsPanel room={room} onClose={() => setPanel(null)} />}
       {panel === 'settings' && (
         <SidePanel title="Settings" onClose={() => setPanel(null)}>

@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Room, signalingUrl, type ParleyError } from '@parley/client';
-import { MAX_DISPLAY_NAME_LENGTH } from '@parley/protocol';
+import { MAX_DISPLAY_NAME_LENGTH, MAX_PASSWORD_LENGTH } from '@parley/protocol';
+import { tokenDisplayName } from '../roomToken';
 import { CopyLinkButton } from '../components/CopyLinkButton';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { MicLevel } from '../components/MicLevel';
@@ -14,36 +15,91 @@ const RELAY_ONLY_KEY = 'parley.relayOnly';
 
 interface Props {
   room: string;
+  /** A room token from the link (`?token=`): it names us and opens the room. */
+  token: string | undefined;
   speaker: string;
   onSpeakerChange: (deviceId: string) => void;
   onJoined: (room: Room) => void;
 }
 
-export function PreJoin({ room, speaker, onSpeakerChange, onJoined }: Props) {
+/** What the join button is doing: nothing yet, talking to the server, or held in the room's lobby. */
+type JoinPhase = 'idle' | 'joining' | 'waiting';
+
+export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Props) {
   const { local, handOver } = useLocalParticipant();
   useRerenderOn(local, ['media-changed', 'track-changed']);
+  const tokenName = token === undefined ? undefined : tokenDisplayName(token);
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
   const [relayOnly, setRelayOnly] = useState(() => localStorage.getItem(RELAY_ONLY_KEY) === 'true');
-  const [joining, setJoining] = useState(false);
+  const [password, setPassword] = useState('');
+  const [lobby, setLobby] = useState(false);
+  /** The room said it has a password: the field is no longer optional. */
+  const [passwordAsked, setPasswordAsked] = useState(false);
+  const [phase, setPhase] = useState<JoinPhase>('idle');
   const [error, setError] = useState<string | null>(null);
+  const abort = useRef<AbortController | null>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  useEffect(() => () => abort.current?.abort(), []);
+  useEffect(() => {
+    if (passwordAsked) passwordInput.current?.focus();
+  }, [passwordAsked, error]);
 
+  const displayName = tokenName ?? name.trim();
   const join = async (event: FormEvent) => {
     event.preventDefault();
-    const trimmed = name.trim();
-    if (!trimmed || !local) return;
-    localStorage.setItem(NAME_KEY, trimmed);
+    if ((!displayName && token === undefined) || !local) return;
+    if (token === undefined) localStorage.setItem(NAME_KEY, displayName);
     localStorage.setItem(RELAY_ONLY_KEY, String(relayOnly));
-    setJoining(true);
+    setPhase('joining');
     setError(null);
+    const controller = new AbortController();
+    abort.current = controller;
     try {
-      const joined = await Room.join({ url: signalingUrl(), room, name: trimmed, local, relayOnly });
+      const joined = await Room.join({
+        url: signalingUrl(),
+        room,
+        ...(token === undefined ? { name: displayName } : { token }),
+        local,
+        relayOnly,
+        ...(password ? { password } : {}),
+        ...(lobby ? { lobby } : {}),
+        onWaiting: () => setPhase('waiting'),
+        signal: controller.signal,
+      });
       handOver();
       onJoined(joined);
     } catch (failure) {
+      if (controller.signal.aborted) return;
+      const code = (failure as ParleyError).code;
+      if (code === 'password-required' || code === 'wrong-password') {
+        setPasswordAsked(true);
+        if (code === 'wrong-password') setPassword('');
+      }
       setError(describeJoinError(failure as ParleyError));
-      setJoining(false);
+      setPhase('idle');
     }
   };
+  const cancelWaiting = () => {
+    abort.current?.abort();
+    setPhase('idle');
+  };
+
+  if (phase === 'waiting') {
+    return (
+      <main className="prejoin">
+        <section className="waiting" role="status" aria-live="polite">
+          <h1>Waiting to be let in</h1>
+          <p>
+            The host of “{room}” has been told you are here{displayName ? ` as ${displayName}` : ''}. You will join as soon as
+            they let you in.
+          </p>
+          <button type="button" className="button ghost" onClick={cancelWaiting}>
+            Stop waiting
+          </button>
+        </section>
+      </main>
+    );
+  }
 
   return (
     <main className="prejoin">
@@ -68,15 +124,47 @@ export function PreJoin({ room, speaker, onSpeakerChange, onJoined }: Props) {
       </div>
       <form className="prejoin-form" onSubmit={(event) => void join(event)}>
         <h1>Join “{room}”</h1>
-        <label htmlFor="display-name">Your name</label>
+        {token === undefined ? (
+          <>
+            <label htmlFor="display-name">Your name</label>
+            <input
+              id="display-name"
+              value={name}
+              maxLength={MAX_DISPLAY_NAME_LENGTH}
+              autoComplete="name"
+              autoFocus
+              onChange={(event) => setName(event.target.value)}
+            />
+          </>
+        ) : (
+          <p className="muted">You join as {tokenName ? `“${tokenName}”` : 'the name your link gives'}.</p>
+        )}
+        <label htmlFor="room-password">{passwordAsked ? 'Password of this call' : 'Password (optional)'}</label>
         <input
-          id="display-name"
-          value={name}
-          maxLength={MAX_DISPLAY_NAME_LENGTH}
-          autoComplete="name"
-          autoFocus
-          onChange={(event) => setName(event.target.value)}
+          id="room-password"
+          ref={passwordInput}
+          type="password"
+          value={password}
+          maxLength={MAX_PASSWORD_LENGTH}
+          autoComplete="off"
+          required={passwordAsked}
+          aria-describedby="room-password-hint"
+          onChange={(event) => setPassword(event.target.value)}
         />
+        <small id="room-password-hint" className="muted">
+          {passwordAsked
+            ? 'Ask the person who invited you.'
+            : 'Starting this call? Set a password and only people you tell it to can join.'}
+        </small>
+        {!passwordAsked && (
+          <label className="check">
+            <input type="checkbox" checked={lobby} onChange={(event) => setLobby(event.target.checked)} />
+            <span>
+              Ask me before letting people in
+              <small>If you start this call, newcomers wait until you admit them.</small>
+            </span>
+          </label>
+        )}
         <label className="check">
           <input type="checkbox" checked={relayOnly} onChange={(event) => setRelayOnly(event.target.checked)} />
           <span>
@@ -84,8 +172,12 @@ export function PreJoin({ room, speaker, onSpeakerChange, onJoined }: Props) {
             <small>Media goes through the relay server, so others never see your address. Slightly more delay.</small>
           </span>
         </label>
-        <button type="submit" className="button primary large" disabled={!local || !name.trim() || joining}>
-          {joining ? 'Joining…' : 'Join'}
+        <button
+          type="submit"
+          className="button primary large"
+          disabled={!local || (!displayName && token === undefined) || phase !== 'idle' || (passwordAsked && !password)}
+        >
+          {phase === 'joining' ? 'Joining…' : 'Join'}
         </button>
         {error && (
           <p role="alert" className="error">
@@ -123,6 +215,20 @@ function describeJoinError(error: ParleyError): string {
       return 'This room link is not valid. Room names use letters, digits, "-" and "_".';
     case 'unsupported-protocol':
       return 'This page is out of date. Reload it and join again.';
+    case 'password-required':
+      return 'This call has a password. Type it to join.';
+    case 'wrong-password':
+      return 'That password is not right. Try again.';
+    case 'rate-limited':
+      return 'Too many wrong passwords. Wait a minute, then try again.';
+    case 'lobby-denied':
+      return 'You were not let in to this call.';
+    case 'token-required':
+      return 'This call can only be joined from the link you were given.';
+    case 'bad-token':
+      return 'Your link to this call is not valid or has expired. Ask for a new one.';
+    case 'removed':
+      return 'A host removed you from this call.';
     default:
       return `Could not join: ${error.message}`;
   }

@@ -1,17 +1,20 @@
 import { useEffect, useState } from 'react';
 import type { Room } from '@parley/client';
 import { AudioOutputContext } from '../audioOutput';
+import { takeTokenFromUrl } from '../roomToken';
 import { navigate } from '../routing';
 import { CallView } from './CallView';
 import { PreJoin } from './PreJoin';
 
-type Phase = { name: 'prejoin' } | { name: 'call'; room: Room } | { name: 'left' };
+type Phase = { name: 'prejoin' } | { name: 'call'; room: Room } | { name: 'left' } | { name: 'removed'; message: string };
 
 /** One room link: the pre-join check, then the call, then the page after leaving. */
 const SPEAKER_KEY = 'parley.speaker';
 
 export function RoomPage({ room: roomName }: { room: string }) {
   const [phase, setPhase] = useState<Phase>({ name: 'prejoin' });
+  // Read once: the token leaves the address bar but stays for a rejoin.
+  const [token] = useState(takeTokenFromUrl);
   const [speaker, setSpeakerState] = useState(() => localStorage.getItem(SPEAKER_KEY) ?? '');
   const setSpeaker = (deviceId: string) => {
     localStorage.setItem(SPEAKER_KEY, deviceId);
@@ -19,32 +22,36 @@ export function RoomPage({ room: roomName }: { room: string }) {
   };
   return (
     <AudioOutputContext.Provider value={speaker}>
-      <RoomPhase room={roomName} phase={phase} setPhase={setPhase} speaker={speaker} setSpeaker={setSpeaker} />
+      <RoomPhase room={roomName} token={token} phase={phase} setPhase={setPhase} speaker={speaker} setSpeaker={setSpeaker} />
     </AudioOutputContext.Provider>
   );
 }
 
 interface PhaseProps {
   room: string;
+  token: string | undefined;
   phase: Phase;
   setPhase: (phase: Phase) => void;
   speaker: string;
   setSpeaker: (deviceId: string) => void;
 }
 
-function RoomPhase({ room: roomName, phase, setPhase, speaker, setSpeaker }: PhaseProps) {
-
+function RoomPhase({ room: roomName, token, phase, setPhase, speaker, setSpeaker }: PhaseProps) {
   useEffect(() => {
     if (phase.name !== 'call') return;
     const room = phase.room;
+    const off = room.on('removed', (message) => setPhase({ name: 'removed', message }));
     // Leaving the page (back button, another room link) ends the call too.
-    return () => room.leave();
-  }, [phase]);
+    return () => {
+      off();
+      room.leave();
+    };
+  }, [phase, setPhase]);
 
   switch (phase.name) {
     case 'prejoin':
       return (
-        <PreJoin room={roomName} speaker={speaker} onSpeakerChange={setSpeaker} onJoined={(room) => setPhase({ name: 'call', room })} />
+        <PreJoin room={roomName} token={token} speaker={speaker} onSpeakerChange={setSpeaker} onJoined={(room) => setPhase({ name: 'call', room })} />
       );
     case 'call':
       return (
@@ -70,6 +77,16 @@ function RoomPhase({ room: roomName, phase, setPhase, speaker, setSpeaker }: Pha
               Home
             </button>
           </div>
+        </main>
+      );
+    case 'removed':
+      return (
+        <main className="left">
+          <h1>You were removed from the call</h1>
+          <p>{phase.message}.</p>
+          <button type="button" className="button ghost" onClick={() => navigate('/')}>
+            Home
+          </button>
         </main>
       );
   }
