@@ -3,10 +3,13 @@ import { describe, it } from 'node:test';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   MAX_DISPLAY_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_ROOM_TOKEN_LENGTH,
   MAX_ROOM_NAME_LENGTH,
   PROTOCOL_VERSION,
   decodeClientMessage,
   decodePeerMessage,
+  decodeRoomTokenClaims,
   decodeServerMessage,
   type ClientMessage,
 } from '@parley/protocol';
@@ -99,6 +102,44 @@ describe('decodeClientMessage', () => {
   it('does not echo an id that is not a request id', () => {
     for (const id of [-1, 1.5, 'seven', 2 ** 40]) {
       assert.equal(decodeFails(JSON.stringify({ type: 'nope', id })).id, undefined);
+    }
+  });
+});
+
+describe('access fields and host messages', () => {
+  it('accepts a join with a password, a token and the lobby flag, and a token join without a name', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJyb29tIjoiYSJ9.c2ln';
+    const decoded = decodeOk({ ...join, password: ' spaces kept ', token, lobby: true });
+    assert.equal(decoded.type === 'join' && decoded.password, ' spaces kept ');
+    const { name: _name, ...nameless } = join;
+    assert.equal(decodeOk({ ...nameless, token }).type, 'join');
+  });
+
+  it('refuses an empty or over-long password as bad-message, and a malformed token as bad-token', () => {
+    assert.equal(decodeFails(JSON.stringify({ ...join, password: '' })).code, 'bad-message');
+    assert.equal(decodeFails(JSON.stringify({ ...join, password: 'x'.repeat(MAX_PASSWORD_LENGTH + 1) })).code, 'bad-message');
+    assert.equal(decodeFails(JSON.stringify({ ...join, token: 'not.a-jwt' })).code, 'bad-token');
+    assert.equal(decodeFails(JSON.stringify({ ...join, token: `a.b.${'c'.repeat(MAX_ROOM_TOKEN_LENGTH)}` })).code, 'bad-token');
+    assert.equal(decodeFails(JSON.stringify({ ...join, lobby: 'yes' })).code, 'bad-message');
+  });
+
+  it('accepts the host messages with a participant id, and nothing else in its place', () => {
+    for (const type of ['admit', 'deny', 'remove']) {
+      assert.equal(decodeOk({ type, id: 2, peerId: 'Zt5q0bW2kLmN' }).type, type);
+      assert.equal(decodeFails(JSON.stringify({ type, id: 2, peerId: '../x' })).code, 'bad-message');
+      assert.equal(decodeFails(JSON.stringify({ type, id: 2 })).code, 'bad-message');
+    }
+    assert.deepEqual(decodeOk({ type: 'set-lobby', enabled: false }), { type: 'set-lobby', enabled: false });
+    assert.equal(decodeFails(JSON.stringify({ type: 'set-lobby', enabled: 1 })).code, 'bad-message');
+  });
+
+  it('reads room token claims: room, name and exp required, role host or guest', () => {
+    assert.deepEqual(decodeRoomTokenClaims({ room: 'r', name: ' Ada ', exp: 1, role: 'host', extra: 1 }), {
+      ok: true,
+      claims: { room: 'r', name: 'Ada', exp: 1, role: 'host' },
+    });
+    for (const bad of [{ name: 'A', exp: 1 }, { room: 'r', exp: 1 }, { room: 'r', name: 'A' }, { room: 'r', name: 'A', exp: 1, role: 'owner' }, null]) {
+      assert.equal(decodeRoomTokenClaims(bad).ok, false, JSON.stringify(bad));
     }
   });
 });
