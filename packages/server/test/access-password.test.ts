@@ -95,16 +95,26 @@ describe('room passwords', () => {
     const ownerB = await connect();
     await ownerB.join(roomB, 'Owner B', { password: 'bravo' });
 
-    const guesser = await connect('127.0.0.2');
-    const codes: string[] = [];
-    for (let i = 0; i < PASSWORD_ATTEMPTS + 2; i++) codes.push(codeOf(await guesser.tryJoin({ room: roomA, name: 'Eve', password: `guess-${i}` })));
+    // A connection per attempt, all from one address: one connection's join budget is not what this tests.
+    const guess = async (room: string, password: string, from = '127.0.0.2') => {
+      const reply = await (await connect(from)).tryJoin({ room, name: 'Eve', password });
+      return { code: codeOf(reply), message: reply.type === 'error' ? reply.message : '' };
+    };
+    const replies = [];
+    for (let i = 0; i < PASSWORD_ATTEMPTS + 2; i++) replies.push(await guess(roomA, `guess-${i}`));
+    const codes = replies.map((reply) => reply.code);
     assert.deepEqual(codes, [...Array<string>(PASSWORD_ATTEMPTS).fill('wrong-password'), 'rate-limited', 'rate-limited']);
+    assert.match(replies[PASSWORD_ATTEMPTS]?.message ?? '', /wrong passwords from your address/);
     // Limited by address: even the right password for another room is not tried from there.
-    assert.equal(codeOf(await guesser.tryJoin({ room: roomB, name: 'Eve', password: 'bravo' })), 'rate-limited');
+    const fromSameAddress = await guess(roomB, 'bravo');
+    assert.equal(fromSameAddress.code, 'rate-limited');
+    assert.match(fromSameAddress.message, /from your address/);
     // Limited by room: another address cannot go on guessing room A, not even rightly, for now.
-    const elsewhere = await connect('127.0.0.3');
-    assert.equal(codeOf(await elsewhere.tryJoin({ room: roomA, name: 'Eve', password: 'alpha' })), 'rate-limited');
+    const forSameRoom = await guess(roomA, 'alpha', '127.0.0.3');
+    assert.equal(forSameRoom.code, 'rate-limited');
+    assert.match(forSameRoom.message, /for this room/);
     // Room B and other addresses are untouched.
+    const elsewhere = await connect('127.0.0.3');
     assert.equal((await elsewhere.join(roomB, 'Frank', { password: 'bravo' })).role, 'guest');
     assert.equal(server.registry.get(roomA)?.size, 1);
     console.log(`# wrong-password refusals before rate-limited: ${codes.indexOf('rate-limited')}`);
