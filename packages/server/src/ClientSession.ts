@@ -153,8 +153,9 @@ export class ClientSession implements Member, Waiter {
     return this.#socket;
   }
 
+  /** The room this participant is a member of (not one whose lobby it waits in). */
   get roomName(): string | undefined {
-    return this.#room?.name;
+    return this.#state === 'joined' || this.#state === 'suspended' ? this.#room?.name : undefined;
   }
 
   get ip(): string {
