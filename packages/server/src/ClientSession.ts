@@ -46,6 +46,12 @@ const MAX_PENDING_MESSAGES = 1000;
 const FLOOD_REFUSALS = 1000;
 const FLOOD_WINDOW_MS = 10_000;
 const TELL_EVERY_MS = 1_000;
+/**
+ * Messages that arrive while a join is being checked wait for it, so replies
+ * keep the order of requests; a client needs only a few (a leave, a media
+ * state). Past this, they are refused.
+ */
+const MAX_DEFERRED = 64;
 
 /** How often a join may find its room changed under it (created, emptied) before giving up. */
 const MAX_PLACE_ATTEMPTS = 3;
@@ -120,6 +126,8 @@ export class ClientSession implements Member, Waiter {
   #heldJoinId = 0;
   /** Counts joins on this connection: a check that finishes after its join was abandoned is ignored. */
   #joinSerial = 0;
+  /** What the client sent while its join was being checked, handled in order once it is decided. */
+  #deferred: string[] = [];
   #expiry: NodeJS.Timeout | undefined;
   readonly #limiter: RateLimiter;
   readonly #typeLimits = new MessageTypeLimits();
@@ -224,6 +232,16 @@ export class ClientSession implements Member, Waiter {
     this.#readAt = performance.now();
     this.touch();
     if (!this.#limiter.take()) return this.#rateLimited();
+    if (this.#state === 'authorizing') {
+      if (this.#deferred.length >= MAX_DEFERRED) return this.refuse(undefined, 'rate-limited', 'too many messages while a join is being checked');
+      this.#deferred.push(text);
+      return;
+    }
+    this.#handle(text);
+  }
+
+  /** One message, in turn: decoded, held to its type's budget, and acted on. */
+  #handle(text: string): void {
     const decoded = decodeClientMessage(text);
     if (!decoded.ok) {
       this.#log.debug({ code: decoded.code, reason: decoded.reason }, 'refused message');
@@ -347,10 +365,12 @@ export class ClientSession implements Member, Waiter {
   #dispatch(message: ClientMessage): void {
     switch (message.type) {
       case 'join':
-        this.#join(message).catch((error: unknown) => {
-          this.#log.error({ err: error }, 'join failed');
-          this.refuse(message.id, 'internal', 'the server failed while handling this join');
-        });
+        this.#join(message)
+          .catch((error: unknown) => {
+            this.#log.error({ err: error }, 'join failed');
+            this.refuse(message.id, 'internal', 'the server failed while handling this join');
+          })
+          .finally(() => this.#handleDeferred());
         return;
       case 'resume':
         if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
@@ -433,6 +453,14 @@ export class ClientSession implements Member, Waiter {
     }
     this.#setState('connected');
     this.refuse(message.id, 'internal', 'the room kept changing while this join was checked; try again');
+  }
+
+  /** The join is decided: what came meanwhile is handled, in order, unless it starts another join. */
+  #handleDeferred(): void {
+    while (this.#deferred.length > 0 && this.#state !== 'authorizing' && this.#state !== 'closed') {
+      this.#handle(this.#deferred.shift() as string);
+    }
+    if (this.#state === 'closed') this.#deferred = [];
   }
 
   /** A host let us in from the lobby: the held join is answered now. */

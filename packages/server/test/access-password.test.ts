@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PROTOCOL_VERSION } from '@parley/protocol';
 import { PASSWORD_ATTEMPTS } from '@parley/server';
 import { startTestServer } from './support/server.js';
 import { TestClient } from './support/TestClient.js';
@@ -85,6 +86,21 @@ describe('room passwords', () => {
     const joinMs = performance.now() - started;
     assert.deepEqual(order, ['relay', 'join'], 'the relay did not wait for the hash');
     console.log(`# a signal relayed after ${relayMs.toFixed(1)} ms while a password join took ${joinMs.toFixed(0)} ms`);
+  });
+
+  it('answers in the order of requests: what follows a join being checked waits for it', async () => {
+    const room = newRoom();
+    await (await connect()).join(room, 'Ada', { password: 'p' });
+    const bob = await connect();
+    bob.send({ type: 'join', id: 1, room, name: 'Bob', password: 'p', protocolVersion: PROTOCOL_VERSION });
+    bob.send({ type: 'media', id: 2, media: { micMuted: true, cameraOff: false } });
+    bob.send({ type: 'probe', id: 3 });
+    await bob.waitFor((m) => 'id' in m && m.id === 3);
+    assert.deepEqual(
+      bob.received.filter((m) => 'id' in m).map((m) => `${'id' in m ? m.id : ''}:${m.type === 'error' ? m.code : m.type}`),
+      ['1:joined', '2:ok', '3:unknown-type'],
+      'the media change was made as a member, after the join',
+    );
   });
 
   it(`refuses after ${PASSWORD_ATTEMPTS} wrong passwords a minute from one address, and for one room from anywhere`, async () => {
