@@ -3,20 +3,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { BareRelay } from './BareRelay.js';
 
 const PAGES = fileURLToPath(new URL('../pages/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
 /**
- * The reference pages and, on the same port, a bare `ws` relay: it forwards
- * every message to every other socket and does nothing else, the floor any
- * signaling server is measured against.
+ * The reference pages and, on the same port, the bare `ws` relay (BareRelay):
+ * both pages join its one shared room, so it forwards every message to the
+ * other page and does nothing else.
  */
 export class BenchPages {
   private constructor(
     private readonly http: Server,
-    private readonly wss: WebSocketServer,
+    private readonly relay: BareRelay,
     readonly url: string,
   ) {}
 
@@ -28,18 +28,10 @@ export class BenchPages {
         .then((body) => response.writeHead(200, { 'Content-Type': TYPES[extname(name)] ?? 'text/plain' }).end(body))
         .catch(() => response.writeHead(404).end());
     });
-    const wss = new WebSocketServer({ server: http });
-    const sockets = new Set<WebSocket>();
-    wss.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.on('message', (data) => {
-        for (const other of sockets) if (other !== socket) other.send(data.toString());
-      });
-      socket.on('close', () => sockets.delete(socket));
-    });
+    const relay = BareRelay.attach(http);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
-    return new BenchPages(http, wss, `http://127.0.0.1:${port}`);
+    return new BenchPages(http, relay, `http://127.0.0.1:${port}`);
   }
 
   get relayUrl(): string {
@@ -47,8 +39,7 @@ export class BenchPages {
   }
 
   async stop(): Promise<void> {
-    for (const client of this.wss.clients) client.terminate();
-    this.wss.close();
+    this.relay.close();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 }
