@@ -14,9 +14,12 @@ export class ParleyProcess {
     readonly url: string,
   ) {}
 
-  /** Starts on a free port of `host`; inside network namespace `netns` when given. */
-  static async start(env: Record<string, string> = {}, where: { netns?: string; host?: string; port?: number } = {}): Promise<ParleyProcess> {
-    const args = [SERVER_MAIN, '--port', String(where.port ?? 0), '--host', where.host ?? '127.0.0.1'];
+  /**
+   * Starts on a free port of `host`; inside network namespace `netns` when
+   * given. `nodeArgs` go to node itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+   */
+  static async start(env: Record<string, string> = {}, where: { netns?: string; host?: string; port?: number } = {}, nodeArgs: readonly string[] = []): Promise<ParleyProcess> {
+    const args = [...nodeArgs, SERVER_MAIN, '--port', String(where.port ?? 0), '--host', where.host ?? '127.0.0.1'];
     const [command, commandArgs] = where.netns
       ? ['ip', ['netns', 'exec', where.netns, process.execPath, ...args]]
       : [process.execPath, args];

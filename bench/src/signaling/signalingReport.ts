@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { groupedBarPanel, machineLine, markdownTable, svgDocument, type BarGroup } from '../report.js';
+import type { Measurement, RoundKind, RoundResult, SignalingResult } from './benchSignaling.js';
+import type { SystemName } from './protocols.js';
+
+/** The markers of this benchmark's part of docs/benchmarks.md. */
+export const SIGNALING_SECTION = 'signaling';
+
+const LABELS: Record<SystemName, string> = {
+  parley: 'Parley',
+  floor: 'bare ws relay (floor)',
+  peerjs: 'PeerJS server',
+  socketio: 'naive Socket.IO relay',
+};
+const REFERENCES: SystemName[] = ['floor', 'peerjs', 'socketio'];
+
+function version(name: string): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const path = require.resolve(`${name}/package.json`);
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+const ms = (v: number) => (!Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
+const kb = (bytes: number) => (Number.isFinite(bytes) ? (bytes / 1024).toFixed(1) : '—');
+const mib = (bytes: number) => (Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(0) : '—');
+
+function roundOf(m: Measurement, kind: RoundKind): RoundResult | undefined {
+  return m.rounds.find((r) => r.kind === kind);
+}
+
+function faults(r: RoundResult): string {
+  const wrong = r.wrongPeer + r.wrongSender;
+  return `${r.lost} / ${r.duplicates} / ${r.outOfOrder} / ${wrong}`;
+}
+
+function roundTable(measurements: readonly Measurement[], roomSize: number, kind: RoundKind): string {
+  const rows = measurements
+    .filter((m) => m.roomSize === roomSize)
+    .flatMap((m) => {
+      const r = roundOf(m, kind);
+      if (!r) return [];
+      return [[int(m.clients), LABELS[m.system], int(r.received), ms(r.latencyMs.p50), ms(r.latencyMs.p95), ms(r.latencyMs.p99), ms(r.latencyMs.max), int(r.messagesPerSecond), r.cpuMicrosPerMessage.toFixed(1), faults(r)]];
+    });
+  return markdownTable(['C', 'system', 'messages', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'messages/s', 'server CPU µs/message', 'lost / dup / misordered / wrong'], rows);
+}
+
+function resourceTable(measurements: readonly Measurement[]): string {
+  const rows = measurements
+    .filter((m) => m.roomSize === 2)
+    .map((m) => [
+      int(m.clients),
+      LABELS[m.system],
+      `${m.connectSeconds.toFixed(1)}${m.connectFailed > 0 ? ` (${m.connectFailed} failed)` : ''}`,
+      int(m.connectCpuMicrosPerClient),
+      mib(m.rssBeforeBytes),
+      mib(m.rssIdleBytes),
+      kb(m.rssPerIdleConnectionBytes),
+      m.idleCpuPercent.toFixed(1),
+      mib(m.peakRssBytes),
+    ]);
+  return markdownTable(['C', 'system', 'connect s', 'connect CPU µs/client', 'RSS empty MiB', 'RSS idle MiB', 'KB per idle connection', 'idle CPU % of a core', 'peak RSS MiB'], rows);
+}
+
+/** The figures the targets are about; lower is better for each. */
+const FIGURES: { label: string; value: (m: Measurement) => number }[] = [
+  { label: 'server CPU per message, burst', value: (m) => roundOf(m, 'burst')?.cpuMicrosPerMessage ?? NaN },
+  { label: 'server CPU per message, paced', value: (m) => roundOf(m, 'paced')?.cpuMicrosPerMessage ?? NaN },
+  { label: 'burst p99', value: (m) => roundOf(m, 'burst')?.latencyMs.p99 ?? NaN },
+  { label: 'paced p99', value: (m) => roundOf(m, 'paced')?.latencyMs.p99 ?? NaN },
+  { label: 'RSS per idle connection', value: (m) => m.rssPerIdleConnectionBytes },
+  { label: 'peak RSS', value: (m) => m.peakRssBytes },
+  { label: 'connect CPU per client', value: (m) => m.connectCpuMicrosPerClient },
+  // Idle CPU is mostly a few ticks; a floor of 0.1% keeps the ratio meaningful.
+  { label: 'idle CPU', value: (m) => Math.max(0.1, m.idleCpuPercent) },
+];
+
+function ratioTable(measurements: readonly Measurement[]): string {
+  const sizes = [...new Set(measurements.filter((m) => m.roomSize === 2).map((m) => m.clients))];
+  const rows: string[][] = [];
+  for (const clients of sizes) {
+    const at = (system: SystemName) => measurements.find((m) => m.roomSize === 2 && m.clients === clients && m.system === system);
+    const parley = at('parley');
+    if (!parley) continue;
+    for (const figure of FIGURES) {
+      const ratios = REFERENCES.map((ref) => {
+        const other = at(ref);
+        return other ? `${(figure.value(parley) / figure.value(other)).toFixed(2)}×` : '—';
+      });
+      rows.push([int(clients), figure.label, ...ratios]);
+    }
+  }
+  return markdownTable(['C', 'figure (lower is better)', ...REFERENCES.map((ref) => `Parley ÷ ${LABELS[ref]}`)], rows);
+}
+
+/** Each target of issue 5 against the largest C measured. */
+function targets(measurements: readonly Measurement[]): string {
+  const pairs = measurements.filter((m) => m.roomSize === 2);
+  const largest = Math.max(...pairs.map((m) => m.clients));
+  const at = (system: SystemName) => pairs.find((m) => m.clients === largest && m.system === system);
+  const parley = at('parley');
+  const floor = at('floor');
+  if (!parley || !floor) return '';
+  const cpu = (m: Measurement) => roundOf(m, 'burst')?.cpuMicrosPerMessage ?? NaN;
+  const p99 = (m: Measurement) => roundOf(m, 'burst')?.latencyMs.p99 ?? NaN;
+  const allFaults = measurements.filter((m) => m.system === 'parley').flatMap((m) => m.rounds).reduce((n, r) => n + r.lost + r.duplicates + r.outOfOrder + r.wrongPeer + r.wrongSender, 0);
+  const behind = REFERENCES.filter((ref) => ref !== 'floor').flatMap((ref) => {
+    const other = at(ref);
+    return other ? FIGURES.filter((f) => f.value(parley) > f.value(other)).map((f) => `${f.label} vs ${LABELS[ref]}`) : [];
+  });
+  const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+  return markdownTable(
+    ['target (C = ' + int(largest) + ')', 'measured', ''],
+    [
+      ['server CPU per message ≤ 1.3× the floor (burst)', `${(cpu(parley) / cpu(floor)).toFixed(2)}× (${cpu(parley).toFixed(1)} vs ${cpu(floor).toFixed(1)} µs)`, verdict(cpu(parley) <= 1.3 * cpu(floor))],
+      ['under 10 KB RSS per idle connection', `${kb(parley.rssPerIdleConnectionBytes)} KB`, verdict(parley.rssPerIdleConnectionBytes < 10 * 1024)],
+      ['burst p99 ≤ 1.3× the floor', `${(p99(parley) / p99(floor)).toFixed(2)}× (${ms(p99(parley))} vs ${ms(p99(floor))} ms)`, verdict(p99(parley) <= 1.3 * p99(floor))],
+      ['ahead of PeerJS and Socket.IO on every figure', behind.length === 0 ? 'ahead on all' : `behind on: ${behind.join('; ')}`, verdict(behind.length === 0)],
+      ['zero loss, duplicates, misordering, misdelivery (all rounds, all C)', `${allFaults}`, verdict(allFaults === 0)],
+    ],
+  );
+}
+
+/** The section of docs/benchmarks.md for this benchmark. */
+export function signalingMarkdown(result: SignalingResult): string {
+  const { options, measurements } = result;
+  const problems = measurements.filter((m) => m.problems.length > 0);
+  return `## 2. Signaling under load
+
+Written by \`npm run bench:signaling\` (bench/src/signaling/). Each system runs
+as its own process on loopback, fresh for every size; the load comes from
+${options.workers} separate processes of plain \`ws\` clients (the same client
+for all, so its cost is equal), each speaking that system's real protocol, the
+two (or four) members of a room spread over different processes. Clients
+connect at ${options.connectsPerSecond}/s and join rooms; each pair then does a
+call setup: an offer of ~3 KB and ten ICE candidates one way, the answer of
+~3 KB and ten candidates back, sent when the offer arrives (22 messages). The
+paced round starts ${options.pacedSetupsPerSecond} setups a second; the burst
+round starts them all at once; in rooms of four every pair of the room does a
+setup, all at once.
+
+- **Parley**: \`node packages/server/dist/main.js\` as deployed: schema
+  validation of every message, rate limits (50/s, burst 200), origin check
+  (the generator sends \`Origin\`), TURN credentials and signed resume tokens
+  in every \`joined\`, info-level JSON logs.
+- **bare ws relay (floor)**: bench/src/BareRelay.ts; reads the addressee from
+  a \`@id\\n\` prefix and forwards the rest unparsed with the sender's id.
+- **PeerJS server**: npm \`peer\` as its README starts it (\`PeerServer\`),
+  connection cap raised from 5,000 to 20,000; the clients speak its protocol
+  (\`/peerjs?key&id&token\`, OFFER/ANSWER/CANDIDATE with \`dst\`, HEARTBEAT every 5 s).
+- **naive Socket.IO relay**: what the tutorials write: \`join\` a room, get the
+  others' socket ids, \`socket.to(target).emit('signal', …)\`; the clients speak
+  Engine.IO 4 / Socket.IO 4 packets over the same \`ws\` client.
+
+Latency is from the sender's \`send()\` to the receiver's \`message\` event, on
+one clock shared by the processes (\`performance.timeOrigin + performance.now()\`).
+Server CPU is user + system time from /proc/<pid>/stat over the round, per
+relayed message; per idle connection is (RSS with every client connected and
+idle − RSS before any) ÷ C; idle CPU is over ${options.idleSeconds} s with every
+client connected and silent. Every message carries its sender, addressee,
+round and sequence number inside the SDP or candidate string: the receiver
+counts what was lost, duplicated, out of order, or delivered to the wrong
+peer or with the wrong sender stamped.
+
+Machine: ${machineLine()}; ws ${version('ws')}, peer ${version('peer')}, socket.io ${version('socket.io')}.
+
+### Targets
+
+${targets(measurements)}
+
+### Rooms of two, paced (${options.pacedSetupsPerSecond} setups/s)
+
+${roundTable(measurements, 2, 'paced')}
+
+### Rooms of two, burst (every pair at once)
+
+${roundTable(measurements, 2, 'burst')}
+
+### Rooms of four, burst (every pair of every room at once)
+
+${roundTable(measurements, 4, 'burst')}
+
+### Connections and memory (rooms of two)
+
+${resourceTable(measurements)}
+
+### Parley's ratios (rooms of two; below 1 is better than the reference)
+
+${ratioTable(measurements)}
+${problems.length > 0 ? `\n### Problems seen\n\n${problems.map((m) => `- ${LABELS[m.system]}, C = ${m.clients}, rooms of ${m.roomSize}: ${m.problems.slice(0, 5).join('; ')}`).join('\n')}\n` : ''}
+![signaling under load](bench/signaling.svg)
+`;
+}
+
+/** Three panels: server CPU per message and burst p99 (rooms of two), and RSS per idle connection. */
+export function signalingChart(result: SignalingResult): string {
+  const pairs = result.measurements.filter((m) => m.roomSize === 2);
+  const systems = result.options.systems;
+  const sizes = [...new Set(pairs.map((m) => m.clients))];
+  const groups = (value: (m: Measurement) => number): BarGroup[] =>
+    sizes.map((clients) => ({
+      label: `C = ${int(clients)}`,
+      bars: systems.flatMap((system) => {
+        const m = pairs.find((p) => p.clients === clients && p.system === system);
+        return m ? [{ name: system, value: value(m) }] : [];
+      }),
+    }));
+  const width = 760;
+  const panel = 220;
+  const panels = [
+    groupedBarPanel('Server CPU per relayed message, burst (µs, lower is better)', groups((m) => roundOf(m, 'burst')?.cpuMicrosPerMessage ?? NaN), 'µs', { x: 20, y: 10, width: width - 40, height: panel }),
+    groupedBarPanel('Burst relay latency p99 (ms, lower is better)', groups((m) => roundOf(m, 'burst')?.latencyMs.p99 ?? NaN), 'ms', { x: 20, y: 10 + panel, width: width - 40, height: panel }),
+    groupedBarPanel('RSS per idle connection (KB, lower is better)', groups((m) => m.rssPerIdleConnectionBytes / 1024), 'KB', { x: 20, y: 10 + 2 * panel, width: width - 40, height: panel }),
+  ];
+  return svgDocument(width, 3 * panel + 50, panels, systems.map((name) => ({ name, label: LABELS[name] })));
+}
