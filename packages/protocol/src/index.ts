@@ -7,3 +7,4 @@ export * from './server-messages.js';
 export * from './codec.js';
 export * from './peer-messages.js';
 export * from './room-token.js';
+export { fastSignalMessage } from './signal-fast-path.js';
