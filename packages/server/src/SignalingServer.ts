@@ -19,6 +19,11 @@ import { RoomTokens } from './RoomTokens.js';
 export const SIGNALING_PATH = '/ws';
 /** A resume token may be presented this long after it was issued (a call can last a day). */
 const RESUME_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
+/**
+ * Sockets pinged per turn of the event loop. Pinging 10,000 in one go holds
+ * the loop for over 100 ms, and every signal waiting behind it with it.
+ */
+const HEARTBEAT_CHUNK = 256;
 
 export interface SignalingServerOptions {
   config: Pick<
@@ -58,6 +63,8 @@ export class SignalingServer {
   readonly #quota: ConnectionQuota;
   /** Shutting down: new connections are turned away so the load balancer sends them elsewhere. */
   #accepting = true;
+  /** The rest of the current heartbeat pass, when it did not fit in one chunk. */
+  #heartbeatPass: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: SignalingServerOptions) {
     // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
@@ -106,6 +113,7 @@ export class SignalingServer {
    */
   close(): void {
     clearInterval(this.#heartbeat);
+    clearImmediate(this.#heartbeatPass);
     for (const session of [...this.#sessions.values(), ...this.#members.values()]) session.shutdown();
     for (const ws of this.#sessions.keys()) ws.close(1001, 'server shutting down');
     this.#sessions.clear();
@@ -209,25 +217,41 @@ export class SignalingServer {
     for (const [id, { at }] of this.#departed) if (at < cutoff) this.#departed.delete(id);
   }
 
+  /**
+   * Every interval, each socket that answered the last ping gets a new one,
+   * each that did not is dropped, and each that stayed in no room too long is
+   * closed — in chunks, yielding to I/O in between.
+   */
   #checkHeartbeats(): void {
+    // A pass still under way (a huge server) goes on; the next starts at the next interval.
+    if (this.#heartbeatPass) return;
     const roomlessCutoff = Date.now() - this.options.config.joinTimeoutMs;
-    for (const [ws, session] of this.#sessions) {
-      if (!session.alive) {
-        this.options.log.info({ participant: session.id }, 'no pong; dropping connection');
-        ws.terminate();
-        continue;
+    const cursor = this.#sessions.entries();
+    const step = () => {
+      this.#heartbeatPass = undefined;
+      for (let n = 0; n < HEARTBEAT_CHUNK; n++) {
+        const next = cursor.next();
+        if (next.done) return;
+        const [ws, session] = next.value;
+        if (!session.alive) {
+          this.options.log.info({ participant: session.id }, 'no pong; dropping connection');
+          ws.terminate();
+          continue;
+        }
+        const roomlessSince = session.roomlessSince;
+        if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff) {
+          this.options.log.info({ participant: session.id }, 'in no room for too long; closing');
+          session.refuse(undefined, 'join-timeout', 'this connection joined no room in time; reconnect to join');
+          ws.close(1008, 'join timeout');
+          continue;
+        }
+        session.alive = false;
+        session.pinged();
+        ws.ping();
       }
-      const roomlessSince = session.roomlessSince;
-      if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff) {
-        this.options.log.info({ participant: session.id }, 'in no room for too long; closing');
-        session.refuse(undefined, 'join-timeout', 'this connection joined no room in time; reconnect to join');
-        ws.close(1008, 'join timeout');
-        continue;
-      }
-      session.alive = false;
-      session.pinged();
-      ws.ping();
-    }
+      this.#heartbeatPass = setImmediate(step);
+    };
+    step();
   }
 }
 
