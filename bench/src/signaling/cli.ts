@@ -5,18 +5,18 @@
  * of docs/benchmarks.md, docs/bench/signaling.svg and the raw figures in
  * docs/bench/signaling.json. Run it under the heavy lock.
  *
- *   npm run bench:signaling                  C = 1,000 … 10,000 (about 10 minutes)
+ *   npm run bench:signaling                  C = 1,000 … 10,000, rooms of four at 2,000 and 5,000 (about 13 minutes)
  *   npm run bench:signaling -- --quick       C = 1,000 only
  *   npm run bench:signaling -- --clients 2000 --fours 2000 --systems parley,floor
  *   npm run bench:signaling -- --profile /tmp/prof   Parley's server under node --cpu-prof
+ *   npm run bench:signaling -- --from-json docs/bench/signaling.json   rewrite the report, no run
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { replaceSection } from '../report.js';
-import { benchSignaling, FULL_OPTIONS, QUICK_OPTIONS, type SignalingOptions } from './benchSignaling.js';
+import { benchSignaling, FULL_OPTIONS, QUICK_OPTIONS, type SignalingOptions, type SignalingResult } from './benchSignaling.js';
 import { SYSTEMS, type SystemName } from './protocols.js';
-import { signalingChart, signalingMarkdown, SIGNALING_SECTION } from './signalingReport.js';
+import { signalingMarkdown, writeSignalingReport } from './signalingReport.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     systems: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'from-json': { type: 'string' },
   },
 });
 
@@ -44,14 +45,10 @@ const options: SignalingOptions = { ...base, clients: counts(values.clients, bas
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const started = Date.now();
-const result = await benchSignaling(options, log);
+const fromJson = values['from-json'];
+const result: SignalingResult = fromJson ? (JSON.parse(await readFile(fromJson, 'utf8')) as SignalingResult) : await benchSignaling(options, log);
 log(`\n${signalingMarkdown(result)}\n\nin ${Math.round((Date.now() - started) / 1000)} s`);
 if (!values['no-write']) {
-  const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
-  await mkdir(`${docs}bench`, { recursive: true });
-  await writeFile(`${docs}bench/signaling.svg`, signalingChart(result));
-  await writeFile(`${docs}bench/signaling.json`, `${JSON.stringify(result, (key, value: unknown) => (key === 'latencies' ? undefined : value), 1)}\n`);
-  const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Benchmarks\n');
-  await writeFile(`${docs}benchmarks.md`, replaceSection(current, SIGNALING_SECTION, signalingMarkdown(result)));
+  await writeSignalingReport(result, fileURLToPath(new URL('../../../docs/', import.meta.url)));
   log('wrote docs/benchmarks.md (signaling section), docs/bench/signaling.svg and docs/bench/signaling.json');
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { groupedBarPanel, machineLine, markdownTable, svgDocument, type BarGroup } from '../report.js';
+import { groupedBarPanel, machineLine, markdownTable, replaceSection, svgDocument, type BarGroup } from '../report.js';
 import type { Measurement, RoundKind, RoundResult, SignalingResult } from './benchSignaling.js';
 import type { SystemName } from './protocols.js';
 
@@ -162,7 +163,9 @@ one clock shared by the processes (\`performance.timeOrigin + performance.now()\
 Server CPU is user + system time from /proc/<pid>/stat over the round, per
 relayed message; per idle connection is (RSS with every client connected and
 idle − RSS before any) ÷ C; idle CPU is over ${options.idleSeconds} s with every
-client connected and silent. Every message carries its sender, addressee,
+client connected and silent: one period of Parley's pings and of PeerJS's
+client HEARTBEATs (Socket.IO pings every 25 s, so its window holds a ping one
+time in five). Every message carries its sender, addressee,
 round and sequence number inside the SDP or candidate string: the receiver
 counts what was lost, duplicated, out of order, or delivered to the wrong
 peer or with the wrong sender stamped.
@@ -218,4 +221,16 @@ export function signalingChart(result: SignalingResult): string {
     groupedBarPanel('RSS per idle connection (KB, lower is better)', groups((m) => m.rssPerIdleConnectionBytes / 1024), 'KB', { x: 20, y: 10 + 2 * panel, width: width - 40, height: panel }),
   ];
   return svgDocument(width, 3 * panel + 50, panels, systems.map((name) => ({ name, label: LABELS[name] })));
+}
+
+/**
+ * Writes this benchmark's section of `${docs}benchmarks.md` (the rest of the
+ * file is kept), its chart, and the figures as JSON (without the raw latencies).
+ */
+export async function writeSignalingReport(result: SignalingResult, docs: string): Promise<void> {
+  await mkdir(`${docs}bench`, { recursive: true });
+  await writeFile(`${docs}bench/signaling.svg`, signalingChart(result));
+  await writeFile(`${docs}bench/signaling.json`, `${JSON.stringify(result, null, 1)}\n`);
+  const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Benchmarks\n');
+  await writeFile(`${docs}benchmarks.md`, replaceSection(current, SIGNALING_SECTION, signalingMarkdown(result)));
 }
