@@ -77,6 +77,19 @@ export interface SignalingResult {
   measurements: Measurement[];
 }
 
+/**
+ * Clients per source address. Parley refuses more than MAX_CONNECTIONS_PER_IP
+ * (50) from one address, as deployed; real users come from many addresses, so
+ * the clients are spread over 127.1.0.0/16 (all of 127/8 is this machine's
+ * loopback) rather than the limit lifted. The other servers see the same.
+ */
+const CLIENTS_PER_ADDRESS = 40;
+
+function sourceAddress(client: number): string {
+  const group = Math.floor(client / CLIENTS_PER_ADDRESS);
+  return `127.1.${Math.floor(group / 250)}.${1 + (group % 250)}`;
+}
+
 /** Client names, rooms and room mates; room member k goes to worker (room + k) mod W, so pairs span processes. */
 function plan(clients: number, roomSize: number, workers: number): { perWorker: ClientSpec[][]; setups: Setup[] } {
   const perWorker: ClientSpec[][] = Array.from({ length: workers }, () => []);
@@ -84,7 +97,9 @@ function plan(clients: number, roomSize: number, workers: number): { perWorker: 
   const rooms = Math.floor(clients / roomSize);
   for (let r = 0; r < rooms; r++) {
     const members = Array.from({ length: roomSize }, (_, k) => `c${r * roomSize + k}`);
-    members.forEach((name, k) => perWorker[(r + k) % workers]?.push({ name, room: `r${r}`, peers: members.filter((other) => other !== name) }));
+    members.forEach((name, k) =>
+      perWorker[(r + k) % workers]?.push({ name, room: `r${r}`, peers: members.filter((other) => other !== name), address: sourceAddress(r * roomSize + k) }),
+    );
     for (let i = 0; i < roomSize; i++) for (let j = i + 1; j < roomSize; j++) setups.push([members[i] as string, members[j] as string]);
   }
   return { perWorker, setups };

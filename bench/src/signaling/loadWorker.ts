@@ -33,6 +33,7 @@ class LoadClient implements ProtocolEvents {
       headers: { Origin: `http://127.0.0.1:${port}` },
       perMessageDeflate: false,
       handshakeTimeout: 30_000,
+      localAddress: this.spec.address,
     });
     this.socket = socket;
     socket.on('open', () => {

@@ -146,9 +146,11 @@ round starts them all at once; in rooms of four every pair of the room does a
 setup, all at once.
 
 - **Parley**: \`node packages/server/dist/main.js\` as deployed: schema
-  validation of every message, rate limits (50/s, burst 200), origin check
-  (the generator sends \`Origin\`), TURN credentials and signed resume tokens
-  in every \`joined\`, info-level JSON logs.
+  validation of every message, rate limits (50/s, burst 200, per-type
+  budgets), origin check (the generator sends \`Origin\`), at most 50
+  connections per address (the clients come from 40 each of 127.1.x.y, for
+  every system alike), TURN credentials and signed resume tokens in every
+  \`joined\`, info-level JSON logs.
 - **bare ws relay (floor)**: bench/src/BareRelay.ts; reads the addressee from
   a \`@id\\n\` prefix and forwards the rest unparsed with the sender's id.
 - **PeerJS server**: npm \`peer\` as its README starts it (\`PeerServer\`),

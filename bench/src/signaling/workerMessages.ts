@@ -1,10 +1,11 @@
 import type { SystemName } from './protocols.js';
 
-/** One simulated participant: its name, its room, and the names of its room mates. */
+/** One simulated participant: its name, its room, the names of its room mates, and the loopback address it connects from. */
 export interface ClientSpec {
   name: string;
   room: string;
   peers: string[];
+  address: string;
 }
 
 /** A call setup: `offerer` sends an offer and ten candidates; `answerer` answers the same way. */
