@@ -5,7 +5,7 @@
  * nothing here passes or fails on a timing.
  *
  *   npm run bench                 all (20 runs each)
- *   npm run bench -- --runs 5     fewer runs, for a quick look
+ *   npm run bench -- --runs 5     fewer runs, for a quick look (signaling at C = 1,000 only)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@parley/testbed';
 import { benchFirstFrame } from './firstFrame.js';
 import { barChart, machineLine, table } from './report.js';
+import { benchSignaling, FULL_OPTIONS, QUICK_OPTIONS, writeSignalingReport } from './signaling/index.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const runs = Math.max(1, Math.min(200, Number(values.runs) || 20));
@@ -47,11 +48,15 @@ ${table(firstFrame.series, 'ms')}
 
 ![time to first remote frame](bench/first-frame.svg)
 
-Not measured yet: PeerJS (npm \`peer\` + \`peerjs\`), meshes of 3 and 4, signaling
-under load, file transfer against a bare data channel, mesh cost.
+Not measured yet: PeerJS (npm \`peer\` + \`peerjs\`), meshes of 3 and 4, file
+transfer against a bare data channel, mesh cost.
 `;
   await writeFile(`${docs}benchmarks.md`, markdown);
   log(`\n${table(firstFrame.series, 'ms')}\n\nwrote docs/benchmarks.md and docs/bench/first-frame.svg`);
 } finally {
   await browser.close();
 }
+
+log('\nsignaling under load');
+await writeSignalingReport(await benchSignaling(runs < 20 ? QUICK_OPTIONS : FULL_OPTIONS, log), docs);
+log('wrote the signaling section of docs/benchmarks.md and docs/bench/signaling.svg');

@@ -178,6 +178,9 @@ Machine: ${machineLine()}; ws ${version('ws')}, peer ${version('peer')}, socket.
 
 ${targets(measurements)}
 
+Why Parley stands where it does, what was fixed and what the rest would take:
+[bench/signaling-findings.md](bench/signaling-findings.md).
+
 ### Rooms of two, paced (${options.pacedSetupsPerSecond} setups/s)
 
 ${roundTable(measurements, 2, 'paced')}
