@@ -25,6 +25,7 @@ import type { RoomRegistry } from './RoomRegistry.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
+import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 import { handleRoomControl, type RoomControlMessage } from './roomControl.js';
 
@@ -224,6 +225,7 @@ export class ClientSession implements Member, Waiter {
       this.#socket.terminate();
       return;
     }
+    batchWritesThisTurn(this.#socket);
     this.#socket.send(text);
   }
 

@@ -13,6 +13,7 @@ import type { SignalingMetrics } from './Metrics.js';
 import { isOriginAllowed } from './origin.js';
 import { RemovedTokens } from './RemovedTokens.js';
 import { ResumeTokens } from './ResumeTokens.js';
+import { rememberStream } from './writeBatching.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 import { RoomTokens } from './RoomTokens.js';
 
@@ -98,7 +99,10 @@ export class SignalingServer {
       return rejectUpgrade(socket, 403, 'Forbidden');
     }
     const address = clientAddress(request, this.options.config.trustProxy);
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, address));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      rememberStream(ws, socket);
+      this.#accept(ws, address);
+    });
   }
 
   /** The first step of a graceful shutdown: new connections are refused (503), current ones go on. */

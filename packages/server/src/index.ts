@@ -15,3 +15,4 @@ export { RoomTokens, type VerifiedRoomToken } from './RoomTokens.js';
 export { RoomPolicy } from './RoomPolicy.js';
 export { Lobby, type Waiter } from './Lobby.js';
 export { PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS } from './Admission.js';
+export { batchWritesThisTurn, rememberStream } from './writeBatching.js';

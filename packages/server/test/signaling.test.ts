@@ -62,6 +62,22 @@ describe('signaling server with real WebSocket clients', () => {
     assert.equal(second.type === 'signal' && second.from, ada.joined.selfId);
   });
 
+  it('relays a call setup sent back to back whole and in order', async () => {
+    const room = newRoom();
+    const ada = await join(room, 'Ada');
+    const bob = await join(room, 'Bob');
+    // One offer and ten candidates in one go: they reach the server together and leave it in one batched write.
+    const setup = [offer, ...Array.from({ length: 10 }, (_, i) => ({ candidate: { ...candidate.candidate, candidate: `${candidate.candidate.candidate} seq ${i}` } }))];
+    for (const signal of setup) ada.client.send({ type: 'signal', to: bob.joined.selfId, signal });
+    const relayed = [];
+    for (let i = 0; i < setup.length; i++) relayed.push(await bob.client.next('signal'));
+    assert.deepEqual(
+      relayed.map((m) => m.signal),
+      setup,
+    );
+    assert.ok(relayed.every((m) => m.from === ada.joined.selfId));
+  });
+
   it('refuses a signal to a participant of another room and delivers nothing there', async () => {
     const ada = await join(newRoom(), 'Ada');
     const eve = await join(newRoom(), 'Eve');
