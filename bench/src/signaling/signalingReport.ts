@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { groupedBarPanel, machineLine, markdownTable, replaceSection, svgDocument, type BarGroup } from '../report.js';
 import type { Measurement, RoundKind, RoundResult, SignalingResult } from './benchSignaling.js';
-import type { SystemName } from './protocols.js';
+import { SYSTEMS, type SystemName } from './protocols.js';
 
 /** The markers of this benchmark's part of docs/benchmarks.md. */
 export const SIGNALING_SECTION = 'signaling';
@@ -16,14 +17,24 @@ const LABELS: Record<SystemName, string> = {
 };
 const REFERENCES: SystemName[] = ['floor', 'peerjs', 'socketio'];
 
+/** A package's version, from the package.json above its entry point (some packages do not export their package.json). */
 function version(name: string): string {
   try {
-    const require = createRequire(import.meta.url);
-    const path = require.resolve(`${name}/package.json`);
-    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+    let dir = dirname(createRequire(import.meta.url).resolve(name));
+    for (let up = 0; up < 5; up++, dir = dirname(dir)) {
+      if (!existsSync(join(dir, 'package.json'))) continue;
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === name && manifest.version) return manifest.version;
+    }
   } catch {
-    return '?';
+    // Not installed or unreadable: say so in the table rather than fail the report.
   }
+  return '?';
+}
+
+/** Rows by C, then systems in a fixed order, whatever order they ran in. */
+function ordered(measurements: readonly Measurement[]): Measurement[] {
+  return [...measurements].sort((a, b) => a.clients - b.clients || SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system));
 }
 
 const ms = (v: number) => (!Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -41,7 +52,7 @@ function faults(r: RoundResult): string {
 }
 
 function roundTable(measurements: readonly Measurement[], roomSize: number, kind: RoundKind): string {
-  const rows = measurements
+  const rows = ordered(measurements)
     .filter((m) => m.roomSize === roomSize)
     .flatMap((m) => {
       const r = roundOf(m, kind);
@@ -52,7 +63,7 @@ function roundTable(measurements: readonly Measurement[], roomSize: number, kind
 }
 
 function resourceTable(measurements: readonly Measurement[]): string {
-  const rows = measurements
+  const rows = ordered(measurements)
     .filter((m) => m.roomSize === 2)
     .map((m) => [
       int(m.clients),
