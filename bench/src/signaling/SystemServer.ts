@@ -24,13 +24,29 @@ function parleyEnv(): Record<string, string> {
   };
 }
 
+/** Servers still running: killed by PID if the benchmark itself exits early (an error, Ctrl-C). */
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 /** One system's server as its own process on a free loopback port, stopped by its PID. */
 export class SystemServer {
   private constructor(
     readonly system: SystemName,
     private readonly child: ChildProcess,
     readonly port: number,
-  ) {}
+  ) {
+    running.add(child.pid as number);
+    child.once('exit', () => running.delete(child.pid as number));
+  }
 
   get pid(): number {
     return this.child.pid as number;
