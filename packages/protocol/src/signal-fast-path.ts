@@ -15,12 +15,15 @@ import { MAX_CANDIDATE_LENGTH, MAX_REQUEST_ID, MAX_SDP_LENGTH } from './limits.j
 export function fastSignalMessage(raw: Record<string, unknown>): SignalMessage | undefined {
   let keys = 0;
   for (const key in raw) {
-    if (key !== 'type' && key !== 'to' && key !== 'signal' && key !== 'id') return undefined;
+    if (key !== 'type' && key !== 'to' && key !== 'signal' && key !== 'id' && key !== 'seq') return undefined;
     keys++;
   }
   const id = raw['id'];
-  if (keys !== (id === undefined ? 3 : 4) || raw['type'] !== 'signal') return undefined;
+  const seq = raw['seq'];
+  if (keys !== 3 + (id === undefined ? 0 : 1) + (seq === undefined ? 0 : 1) || raw['type'] !== 'signal') return undefined;
   if (id !== undefined && !(typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= MAX_REQUEST_ID)) return undefined;
+  // PushSeqSchema.
+  if (seq !== undefined && !(typeof seq === 'number' && Number.isInteger(seq) && seq >= 0 && seq <= Number.MAX_SAFE_INTEGER)) return undefined;
   const to = raw['to'];
   if (typeof to !== 'string' || !PEER_ID.test(to)) return undefined;
   const signal = raw['signal'];

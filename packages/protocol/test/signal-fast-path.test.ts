@@ -6,12 +6,12 @@ import { ClientMessageSchema, MAX_CANDIDATE_LENGTH, MAX_SDP_LENGTH, decodeClient
 
 /** Values at and just past every rule's edge, and of every wrong type. */
 const EDGES: unknown[] = [
-  null, true, 0, -1, 0.5, 1024, 1025, 2 ** 31 - 1, 2 ** 31, '', 'a b', 'offer', 'rollback', 'Offer', 'x'.repeat(32), 'x'.repeat(33),
+  null, true, 0, -1, 0.5, 1024, 1025, 2 ** 31 - 1, 2 ** 31, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, '', 'a b', 'offer', 'rollback', 'Offer', 'x'.repeat(32), 'x'.repeat(33),
   'x'.repeat(64), 'x'.repeat(65), 'x'.repeat(256), 'x'.repeat(257), 'x'.repeat(MAX_CANDIDATE_LENGTH), 'x'.repeat(MAX_CANDIDATE_LENGTH + 1),
   'x'.repeat(MAX_SDP_LENGTH), 'x'.repeat(MAX_SDP_LENGTH + 1), [], {}, { candidate: '' }, { type: 'offer', sdp: '' },
 ];
 const PATHS = [
-  [], ['type'], ['id'], ['to'], ['signal'], ['signal', 'description'], ['signal', 'description', 'type'], ['signal', 'description', 'sdp'],
+  [], ['type'], ['id'], ['seq'], ['to'], ['signal'], ['signal', 'description'], ['signal', 'description', 'type'], ['signal', 'description', 'sdp'],
   ['signal', 'candidate'], ['signal', 'candidate', 'candidate'], ['signal', 'candidate', 'sdpMid'], ['signal', 'candidate', 'sdpMLineIndex'],
   ['signal', 'candidate', 'usernameFragment'], ['from'],
 ];
@@ -21,6 +21,7 @@ const validMessage = fc.record(
   {
     type: fc.constant('signal'),
     id: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    seq: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(Number.MAX_SAFE_INTEGER)),
     to: fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/),
     signal: fc.oneof(
       fc.record({ description: fc.record({ type: fc.constantFrom('offer', 'answer', 'pranswer', 'rollback'), sdp: fc.string({ maxLength: 40 }) }) }),
@@ -89,7 +90,7 @@ describe('signal fast path', () => {
   });
 
   it('takes the messages clients send', () => {
-    const offer = { type: 'signal', to: 'p1', signal: { description: { type: 'offer', sdp: 'v=0\r\n' } } };
+    const offer = { type: 'signal', to: 'p1', signal: { description: { type: 'offer', sdp: 'v=0\r\n' } }, seq: 7 };
     const candidate = { type: 'signal', id: 3, to: 'p1', signal: { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null } } };
     const endOfCandidates = { type: 'signal', to: 'p1', signal: { candidate: { candidate: '' } } };
     for (const raw of [offer, candidate, endOfCandidates]) assert.deepEqual(fastSignalMessage(JSON.parse(JSON.stringify(raw)) as Record<string, unknown>), raw);
