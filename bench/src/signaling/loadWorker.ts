@@ -19,6 +19,8 @@ class LoadClient implements ProtocolEvents {
   /** Room mates: name → wire id, and back. */
   readonly wireIds = new Map<string, string>();
   readonly names = new Map<string, string>();
+  /** Signals sent so far (Parley's clients number theirs). */
+  sent = 0;
   #ready = false;
   #heartbeat: NodeJS.Timeout | undefined;
 
@@ -150,7 +152,7 @@ function sendSetup(client: LoadClient, to: string, type: 'offer' | 'answer', sta
   if (wireId === undefined || !socket) return problem(`${client.spec.name}: does not know ${to}`);
   if (state.tally.firstSentAt === 0) state.tally.firstSentAt = now();
   for (let seq = 0; seq < MESSAGES_PER_DIRECTION; seq++) {
-    socket.send((protocol as ClientProtocol).encode(wireId, setupMessage(type, { from: client.spec.name, to, round: state.number, seq })));
+    socket.send((protocol as ClientProtocol).encode(wireId, setupMessage(type, { from: client.spec.name, to, round: state.number, seq }), client.sent++));
   }
 }
 

@@ -32,7 +32,8 @@ export interface ClientProtocol {
   readonly heartbeat?: { everyMs: number; text: string };
   opened(client: ClientIdentity, events: ProtocolEvents): void;
   received(text: string, client: ClientIdentity, events: ProtocolEvents): void;
-  encode(to: string, payload: SignalPayload): string;
+  /** `sent`: how many signals this client sent before this one. */
+  encode(to: string, payload: SignalPayload, sent: number): string;
 }
 
 function parse(text: string, events: ProtocolEvents): unknown {
@@ -44,7 +45,11 @@ function parse(text: string, events: ProtocolEvents): unknown {
   }
 }
 
-/** Parley's protocol as packages/client speaks it: join, then `signal` with `to`; the server stamps `from`. */
+/**
+ * Parley's protocol as packages/client speaks it: join, then `signal` with
+ * `to` and the client's own running `seq`; the server stamps `from` and numbers
+ * its pushes (acknowledged by the pongs `ws` sends on its own).
+ */
 const parley: ClientProtocol = {
   path: () => '/ws',
   idsAreNames: false,
@@ -68,7 +73,7 @@ const parley: ClientProtocol = {
         return events.problem(`${message['code'] as string}: ${message['message'] as string}`);
     }
   },
-  encode: (to, signal) => JSON.stringify({ type: 'signal', to, signal }),
+  encode: (to, signal, sent) => JSON.stringify({ type: 'signal', to, signal, seq: sent + 1 }),
 };
 
 /** The bare relay: `@<to>\n<body>` out, `@<from>\n<body>` in. */
