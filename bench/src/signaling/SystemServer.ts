@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ParleyProcess } from '@parley/testbed';
 import { raiseFileLimit } from './procStats.js';
@@ -10,14 +12,25 @@ const SERVE = fileURLToPath(new URL('./serve.js', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
 
+/** A loopback port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 /**
- * Parley "as deployed": TURN credentials and signed resume tokens on, the
- * default rate limits, origin check and info-level logs, started as
+ * Parley "as deployed" (deploy/compose): TURN credentials and signed resume
+ * tokens on, Prometheus metrics on a private port, the default rate limits,
+ * origin check, per-address connection limit and info-level logs, started as
  * `node packages/server/dist/main.js`.
  */
-function parleyEnv(): Record<string, string> {
+async function parleyEnv(): Promise<Record<string, string>> {
   return {
     LOG_LEVEL: 'info',
+    METRICS_PORT: String(await freePort()),
     TURN_URLS: 'turn:127.0.0.1:3478?transport=udp',
     TURN_SECRET: randomBytes(32).toString('hex'),
     SESSION_SECRET: randomBytes(32).toString('hex'),
@@ -56,7 +69,7 @@ export class SystemServer {
   static async start(system: SystemName, profileDir?: string): Promise<SystemServer> {
     if (system === 'parley') {
       const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-      const parley = await ParleyProcess.start(parleyEnv(), {}, nodeArgs);
+      const parley = await ParleyProcess.start(await parleyEnv(), {}, nodeArgs);
       raiseFileLimit(parley.child.pid as number);
       return new SystemServer(system, parley.child, parley.port);
     }

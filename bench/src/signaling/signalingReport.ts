@@ -161,7 +161,8 @@ setup, all at once.
   budgets), origin check (the generator sends \`Origin\`), at most 50
   connections per address (the clients come from 40 each of 127.1.x.y, for
   every system alike), TURN credentials and signed resume tokens in every
-  \`joined\`, info-level JSON logs.
+  \`joined\`, numbered pushes kept until a pong acknowledges them, Prometheus
+  metrics on a private port, info-level JSON logs.
 - **bare ws relay (floor)**: bench/src/BareRelay.ts; reads the addressee from
   a \`@id\\n\` prefix and forwards the rest unparsed with the sender's id.
 - **PeerJS server**: npm \`peer\` as its README starts it (\`PeerServer\`),
