@@ -1,11 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BareRelay } from './BareRelay.js';
 
 const PAGES = fileURLToPath(new URL('../pages/', import.meta.url));
+/** Files served from node_modules, as `/vendor/<name>`: the PeerJS client as its users load it. */
+const VENDOR: Record<string, string> = {
+  'peerjs.min.js': join(dirname(createRequire(import.meta.url).resolve('peerjs')), 'peerjs.min.js'),
+};
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
 /**
@@ -23,8 +28,9 @@ export class BenchPages {
   static async start(): Promise<BenchPages> {
     const http = createServer((request, response) => {
       const name = (request.url ?? '/').split('?')[0]?.replace(/^\/+/, '') ?? '';
-      if (!/^[a-z-]+\.(html|js)$/.test(name)) return void response.writeHead(404).end();
-      readFile(join(PAGES, name))
+      const vendor = name.startsWith('vendor/') ? VENDOR[name.slice('vendor/'.length)] : undefined;
+      if (!vendor && !/^[a-z-]+\.(html|js)$/.test(name)) return void response.writeHead(404).end();
+      readFile(vendor ?? join(PAGES, name))
         .then((body) => response.writeHead(200, { 'Content-Type': TYPES[extname(name)] ?? 'text/plain' }).end(body))
         .catch(() => response.writeHead(404).end());
     });

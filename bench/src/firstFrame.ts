@@ -1,71 +1,42 @@
 import type { Browser, Page } from '@playwright/test';
 import { ParleyProcess } from '@parley/testbed';
+import type { Benchmark, BenchContext, BenchSection } from './Benchmark.js';
 import { BenchPages } from './BenchPages.js';
-import { summarize, type Summary } from './stats.js';
+import { bounded } from './bounded.js';
+import { everyPairShowsVideo, ParleyPerson } from './ParleyWebApp.js';
+import { PeerJsServer } from './PeerJsServer.js';
+import { barChart, machineLine, table, type Series } from './report.js';
+import { summarize } from './stats.js';
 
-export interface FirstFrameResult {
-  runs: number;
-  series: { name: string; label: string; summary: Summary }[];
-}
-
-/**
- * In the Parley page: note when "Join" is clicked and when the first remote
- * frame is presented (requestVideoFrameCallback on any tile that is not ours).
- */
-function instrumentParley(): void {
-  const marks = { clickedAt: 0, firstFrameAt: 0 };
-  (window as unknown as { __bench: typeof marks }).__bench = marks;
-  document.addEventListener(
-    'click',
-    (event) => {
-      const button = (event.target as Element | null)?.closest('button');
-      if (button?.textContent?.trim() === 'Join') marks.clickedAt = Date.now();
-    },
-    true,
-  );
-  const watched = new WeakSet<HTMLVideoElement>();
-  new MutationObserver(() => {
-    for (const video of Array.from(document.querySelectorAll<HTMLVideoElement>('section[role="group"] video'))) {
-      const label = video.closest('section')?.getAttribute('aria-label') ?? '';
-      if (label.endsWith('(you)') || label === 'You' || watched.has(video)) continue;
-      watched.add(video);
-      const wait = () =>
-        video.requestVideoFrameCallback(() => {
-          if (video.videoWidth > 0 && marks.firstFrameAt === 0) marks.firstFrameAt = Date.now();
-          else if (marks.firstFrameAt === 0) wait();
-        });
-      wait();
-    }
-  }).observe(document, { subtree: true, childList: true });
-}
+const NAMES = ['Ada', 'Bob', 'Cyd', 'Dee'];
+/** No step of a run takes longer than this; a stuck one fails the benchmark instead of hanging it. */
+const WAIT_MS = 20_000;
 
 async function newPage(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
 }
 
-async function parleyRun(browser: Browser, server: ParleyProcess, run: number): Promise<number> {
-  const room = `bench-${process.pid}-${run}`;
-  const pages = [await newPage(browser), await newPage(browser)];
+/**
+ * Parley through its web app: everyone but the last joins and sees the
+ * others; then the last clicks "Join", and we time from that click until
+ * every pair shows decoded video.
+ */
+async function parleyRun(browser: Browser, server: ParleyProcess, people: number, run: number): Promise<number> {
+  const room = `bench-${process.pid}-${people}-${run}`;
+  const persons = await Promise.all(NAMES.slice(0, people).map((name) => ParleyPerson.open(browser, server, room, name)));
   try {
-    for (const page of pages) await page.addInitScript(instrumentParley);
-    const [ada, bob] = pages as [Page, Page];
-    for (const [page, name] of [[ada, 'Ada'], [bob, 'Bob']] as const) {
-      await page.goto(server.roomUrl(room));
-      await page.getByRole('textbox', { name: 'Your name' }).fill(name);
-      await page.getByRole('button', { name: 'Join', exact: true }).waitFor();
+    const earlier = persons.slice(0, -1);
+    for (const person of earlier) {
+      await person.clickJoin();
+      await person.waitInCall();
     }
-    await ada.getByRole('button', { name: 'Join', exact: true }).click();
-    await ada.getByRole('group', { name: 'Ada (you)' }).waitFor();
-    await bob.getByRole('button', { name: 'Join', exact: true }).click();
-    const marks = () => Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as { __bench: { clickedAt: number; firstFrameAt: number } }).__bench)));
-    for (let waited = 0; waited < 20_000; waited += 10) {
-      const [a, b] = await marks();
-      if (a && b && a.firstFrameAt && b.firstFrameAt) return Math.max(a.firstFrameAt, b.firstFrameAt) - b.clickedAt;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error('no remote frame within 20 s');
+    if (earlier.length > 1) await everyPairShowsVideo(earlier);
+    const last = persons.at(-1) as ParleyPerson;
+    await last.clickJoin();
+    const done = await everyPairShowsVideo(persons);
+    return done - (await last.marks()).clickedAt;
   } finally {
-    await Promise.all(pages.map((page) => page.context().close()));
+    await Promise.all(persons.map((person) => person.close()));
   }
 }
 
@@ -74,55 +45,169 @@ async function limitRun(browser: Browser, pages: BenchPages): Promise<number> {
   try {
     await page.goto(`${pages.url}/limit.html`);
     await page.waitForFunction(() => 'runLimit' in window);
-    return await page.evaluate(() => (window as unknown as { runLimit: () => Promise<number> }).runLimit());
+    return await bounded(page.evaluate(() => (window as unknown as { runLimit: () => Promise<number> }).runLimit()), WAIT_MS, 'limit: first frames');
   } finally {
     await page.context().close();
   }
 }
 
-async function relayRun(browser: Browser, pages: BenchPages): Promise<number> {
-  const [a, b] = [await newPage(browser), await newPage(browser)];
-  type RelayWindow = { runRelayPeer: (url: string, offerer: boolean) => Promise<void>; relayStart: () => number; relayFirstFrame: Promise<number>; relayClose: () => void };
+type RelayWindow = {
+  runRelayPeer: (url: string, id: string) => Promise<void>;
+  relayStart: () => number;
+  relayFrames: (count: number) => Promise<number>;
+  relayClose: () => void;
+};
+
+/** The bare relay: the same shape as Parley's run, from the last page's hello. */
+async function relayRun(browser: Browser, pages: BenchPages, people: number): Promise<number> {
+  const all = await Promise.all(NAMES.slice(0, people).map(() => newPage(browser)));
   try {
-    for (const [page, offerer] of [[a, true], [b, false]] as const) {
+    for (const [i, page] of all.entries()) {
       await page.goto(`${pages.url}/relay.html`);
       await page.waitForFunction(() => 'runRelayPeer' in window);
-      await page.evaluate(([url, offerer]) => (window as unknown as RelayWindow).runRelayPeer(url, offerer), [pages.relayUrl, offerer] as const);
+      await bounded(page.evaluate(([url, id]) => (window as unknown as RelayWindow).runRelayPeer(url, id), [pages.relayUrl, `p${i}`] as const), WAIT_MS, 'relay page start');
     }
-    const start = await b.evaluate(() => (window as unknown as RelayWindow).relayStart());
-    const frames = await Promise.all([a, b].map((page) => page.evaluate(() => (window as unknown as RelayWindow).relayFirstFrame)));
-    for (const page of [a, b]) await page.evaluate(() => (window as unknown as RelayWindow).relayClose());
+    const earlier = all.slice(0, -1);
+    for (const [i, page] of earlier.entries()) {
+      await page.evaluate(() => (window as unknown as RelayWindow).relayStart());
+      await bounded(Promise.all(earlier.slice(0, i + 1).map((p) => p.evaluate((n) => (window as unknown as RelayWindow).relayFrames(n), i))), WAIT_MS, 'relay: earlier pages see each other');
+    }
+    const start = await (all.at(-1) as Page).evaluate(() => (window as unknown as RelayWindow).relayStart());
+    const frames = await bounded(
+      Promise.all(all.map((page) => page.evaluate((n) => (window as unknown as RelayWindow).relayFrames(n), people - 1))),
+      WAIT_MS,
+      'relay: first frames',
+    );
+    for (const page of all) await page.evaluate(() => (window as unknown as RelayWindow).relayClose());
+    return Math.max(...frames) - start;
+  } finally {
+    await Promise.all(all.map((page) => page.context().close()));
+  }
+}
+
+type PeerJsWindow = {
+  runPeerJs: (port: number, id: string) => Promise<void>;
+  peerJsCall: (remoteId: string) => number;
+  peerJsFirstFrame: Promise<number>;
+  peerJsClose: () => void;
+};
+
+/** PeerJS: both peers registered with the server, then `peer.call()` to first frames on both sides. */
+async function peerJsRun(browser: Browser, pages: BenchPages, server: PeerJsServer, run: number): Promise<number> {
+  const [a, b] = [await newPage(browser), await newPage(browser)] as [Page, Page];
+  const ids = [`bench-${process.pid}-${run}-a`, `bench-${process.pid}-${run}-b`] as const;
+  try {
+    for (const [page, id] of [[a, ids[0]], [b, ids[1]]] as const) {
+      await page.goto(`${pages.url}/peerjs.html`);
+      await page.waitForFunction(() => 'runPeerJs' in window && 'peerjs' in window);
+      await bounded(page.evaluate(([port, id]) => (window as unknown as PeerJsWindow).runPeerJs(port, id), [server.port, id] as const), WAIT_MS, 'PeerJS: peer open');
+    }
+    const start = await b.evaluate((remote) => (window as unknown as PeerJsWindow).peerJsCall(remote), ids[0]);
+    const frames = await bounded(
+      Promise.all([a, b].map((page) => page.evaluate(() => (window as unknown as PeerJsWindow).peerJsFirstFrame))),
+      WAIT_MS,
+      'PeerJS: first frames',
+    );
+    for (const page of [a, b]) await page.evaluate(() => (window as unknown as PeerJsWindow).peerJsClose());
     return Math.max(...frames) - start;
   } finally {
     await Promise.all([a, b].map((page) => page.context().close()));
   }
 }
 
+/** Meshes take a few seconds a run: fewer runs than the two-person call. */
+const MESH_RUNS_SHARE = 0.5;
+
 /**
  * Time to first remote frame, alternating the systems run by run so that
- * whatever else the machine does falls on all of them alike.
+ * whatever else the machine does falls on all of them alike; then meshes of
+ * three and four (Parley and the bare relay, alternating).
  */
-export async function benchFirstFrame(browser: Browser, runs: number, log: (line: string) => void): Promise<FirstFrameResult> {
+async function run(context: BenchContext): Promise<BenchSection> {
+  const browser = await context.browser();
   const server = await ParleyProcess.start({ LOG_LEVEL: 'warn' });
   const pages = await BenchPages.start();
-  const times = { parley: [] as number[], limit: [] as number[], relay: [] as number[] };
+  const peerjs = await PeerJsServer.start();
+  const times = { parley: [] as number[], limit: [] as number[], relay: [] as number[], peerjs: [] as number[] };
+  const mesh = { 3: { parley: [] as number[], relay: [] as number[] }, 4: { parley: [] as number[], relay: [] as number[] } };
+  const meshRuns = Math.max(1, Math.round(context.runs * MESH_RUNS_SHARE));
   try {
-    for (let run = 0; run < runs; run++) {
-      times.parley.push(await parleyRun(browser, server, run));
-      times.limit.push(await limitRun(browser, pages));
-      times.relay.push(await relayRun(browser, pages));
-      log(`run ${run + 1}/${runs}: parley ${times.parley.at(-1)} ms, limit ${Math.round(times.limit.at(-1) ?? 0)} ms, bare relay ${times.relay.at(-1)} ms`);
+    for (let i = 0; i < context.runs; i++) {
+      times.parley.push(await parleyRun(browser, server, 2, i));
+      times.limit.push(Math.round(await limitRun(browser, pages)));
+      times.relay.push(await relayRun(browser, pages, 2));
+      times.peerjs.push(await peerJsRun(browser, pages, peerjs, i));
+      context.log(
+        `run ${i + 1}/${context.runs}: parley ${times.parley.at(-1)} ms, limit ${times.limit.at(-1)} ms, bare relay ${times.relay.at(-1)} ms, peerjs ${times.peerjs.at(-1)} ms`,
+      );
+    }
+    for (const people of [3, 4] as const) {
+      for (let i = 0; i < meshRuns; i++) {
+        mesh[people].parley.push(await parleyRun(browser, server, people, 1000 * people + i));
+        mesh[people].relay.push(await relayRun(browser, pages, people));
+        context.log(`mesh of ${people}, run ${i + 1}/${meshRuns}: parley ${mesh[people].parley.at(-1)} ms, bare relay ${mesh[people].relay.at(-1)} ms`);
+      }
     }
   } finally {
+    await peerjs.stop();
     await pages.stop();
     await server.kill('SIGTERM');
   }
+  const two: Series[] = [
+    { name: 'parley', label: 'Parley (web app, from the click on Join)', summary: summarize(times.parley) },
+    { name: 'limit', label: '(b) Limit: two RTCPeerConnections in one page', summary: summarize(times.limit) },
+    { name: 'relay', label: '(c) Minimal two-page call over a bare ws relay', summary: summarize(times.relay) },
+    { name: 'peerjs', label: '(d) The same call with PeerJS (peer + peerjs)', summary: summarize(times.peerjs) },
+  ];
+  const meshSeries = (people: 3 | 4): Series[] => [
+    { name: 'parley', label: `Parley, mesh of ${people} (web app)`, summary: summarize(mesh[people].parley) },
+    { name: 'relay', label: `Bare ws relay, mesh of ${people}`, summary: summarize(mesh[people].relay) },
+  ];
+  const markdown = `## Time to first remote frame
+
+Machine: ${machineLine()}
+
+Two Chromium pages with the fake camera (one browser, a context each). Parley:
+from the click on "Join" by the second person until both pages have presented
+a first remote frame (requestVideoFrameCallback), through the real web app and
+server. (b) The limit: two RTCPeerConnections wired directly inside one page,
+from createOffer. (c) A minimal two-page call whose signaling goes through a
+\`ws\` server that forwards every message and does nothing else, from the
+second page's hello (its socket is already open). (d) PeerJS as its README
+uses it: the \`peer\` server in its own process on a free loopback port, the
+\`peerjs\` client bundle, \`peer.call()\` to \`call.answer()\`, from the call
+(both peers already registered). The four alternate run by run.
+
+${table(two, 'ms')}
+
+![time to first remote frame](bench/first-frame.svg)
+
+### Meshes of three and four
+
+Everyone but the last person joins and sees everyone; then the last person
+clicks "Join" (the bare relay: says hello), and the time runs until every pair
+shows decoded video in both directions. Parley and the bare relay alternate.
+
+${table(meshSeries(3), 'ms')}
+
+${table(meshSeries(4), 'ms')}
+
+![time until every pair shows video](bench/first-frame-mesh.svg)
+`;
   return {
-    runs,
-    series: [
-      { name: 'parley', label: 'Parley (web app, from the click on Join)', summary: summarize(times.parley) },
-      { name: 'limit', label: 'Limit: two RTCPeerConnections in one page', summary: summarize(times.limit) },
-      { name: 'relay', label: 'Minimal two-page call over a bare ws relay', summary: summarize(times.relay) },
+    markdown,
+    charts: [
+      { file: 'first-frame.svg', svg: barChart('Time to first remote frame, two people (ms, lower is better)', two, 'ms') },
+      {
+        file: 'first-frame-mesh.svg',
+        svg: barChart('Last join to video on every pair, meshes of 3 and 4 (ms, lower is better)', [...meshSeries(3), ...meshSeries(4)], 'ms'),
+      },
     ],
   };
 }
+
+export const firstFrame: Benchmark = {
+  id: 'first-frame',
+  summary: 'time to first remote frame: Parley vs the in-page limit, a bare ws relay and PeerJS; meshes of 3 and 4',
+  run,
+};

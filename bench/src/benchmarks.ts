@@ -1,0 +1,5 @@
+import type { Benchmark } from './Benchmark.js';
+import { firstFrame } from './firstFrame.js';
+
+/** Every benchmark, in the order of docs/benchmarks.md. A new one adds itself here. */
+export const BENCHMARKS: readonly Benchmark[] = [firstFrame];
