@@ -1,5 +1,6 @@
 import type { Benchmark } from './Benchmark.js';
+import { fileTransfer } from './fileTransfer.js';
 import { firstFrame } from './firstFrame.js';
 
 /** Every benchmark, in the order of docs/benchmarks.md. A new one adds itself here. */
-export const BENCHMARKS: readonly Benchmark[] = [firstFrame];
+export const BENCHMARKS: readonly Benchmark[] = [firstFrame, fileTransfer];

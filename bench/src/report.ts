@@ -27,9 +27,9 @@ export function markdownTable(headers: readonly string[], rows: readonly (readon
 }
 
 /** A markdown table of the series, with Parley's ratio to each reference (median over median). */
-export function table(series: readonly Series[], unit: string, subject = 'parley'): string {
+export function table(series: readonly Series[], unit: string, subject = 'parley', digits = 0): string {
   const parley = series.find((s) => s.name === subject);
-  const f = (v: number) => (Number.isFinite(v) ? Math.round(v).toString() : '—');
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(digits) : '—');
   const rows = series.map((s) => {
     const ratio = parley && s.name !== subject ? `${(parley.summary.median / s.summary.median).toFixed(2)}×` : '—';
     return [s.label, String(s.summary.runs), f(s.summary.min), f(s.summary.median), f(s.summary.p95), ratio];
@@ -55,7 +55,7 @@ export function replaceSection(markdown: string, id: string, content: string): s
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** A horizontal bar chart of medians with p95 whiskers, as a standalone SVG. */
-export function barChart(title: string, series: readonly Series[], unit: string): string {
+export function barChart(title: string, series: readonly Series[], unit: string, digits = 0): string {
   const width = 720;
   const rowHeight = 44;
   const left = 320;
@@ -70,7 +70,7 @@ export function barChart(title: string, series: readonly Series[], unit: string)
       `<text x="${left - 10}" y="${y + 22}" text-anchor="end" font-size="13">${escapeXml(s.label)}</text>`,
       `<rect x="${left}" y="${y + 8}" width="${Math.max(1, x(s.summary.median) - left)}" height="22" fill="${color}" rx="3"/>`,
       `<line x1="${x(s.summary.min)}" x2="${x(s.summary.p95)}" y1="${y + 19}" y2="${y + 19}" stroke="#222" stroke-width="1.5"/>`,
-      `<text x="${x(s.summary.median) + 6}" y="${y + 4}" font-size="12" fill="#333">${Math.round(s.summary.median)} ${unit}</text>`,
+      `<text x="${x(s.summary.median) + 6}" y="${y + 4}" font-size="12" fill="#333">${s.summary.median.toFixed(digits)} ${unit}</text>`,
     ].join('');
   });
   return [
