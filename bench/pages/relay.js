@@ -68,6 +68,16 @@ window.runRelayPeer = async function runRelayPeer(relayUrl, selfId) {
       onFrame = check;
       check();
     });
+  // Bytes sent so far over every link (outbound RTP, audio and video).
+  window.relayBytesSent = async () => {
+    let total = 0;
+    for (const { pc } of links.values()) {
+      (await pc.getStats()).forEach((report) => {
+        if (report.type === 'outbound-rtp') total += report.bytesSent ?? 0;
+      });
+    }
+    return total;
+  };
   window.relayClose = () => {
     for (const { pc } of links.values()) pc.close();
     socket.close();
