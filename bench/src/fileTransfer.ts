@@ -135,6 +135,30 @@ receiver has counted every byte. "min" is the slowest run, "p95" the fastest.
 ${table(series, 'MiB/s', 'parley', 1)}
 
 ![file transfer](bench/file-transfer.svg)
+
+### Why Parley is slower, and what it would take
+
+- **The call goes on during the transfer.** Parley's pages keep sending and
+  decoding 960x540 video both ways (two encoders, two decoders on 2 cores);
+  the reference pages have no media. Data channels here are CPU-bound (the
+  lab notes: ~17 MB/s on an idle machine), so the video's CPU comes straight
+  off the transfer. Measuring Parley with both cameras off would separate the
+  two; turning video down during a transfer is a product choice.
+- **Chromium drops packets on the way out**: the log of a run shows \`UDP
+  send ... failed with error 11\` (EAGAIN, the socket's send buffer full) on
+  the IPv6 host path, so SCTP retransmits and backs off. Which system it hit
+  more was not measured; Parley's link also carries the video.
+- **SHA-256 on the main thread, on both sides** (@noble/hashes, ~150 MiB/s
+  on this CPU in Node): about 1.7 s of main-thread time per side for 256 MiB,
+  competing with React and the data channel's events. Fix: hash in a Web
+  Worker (transfer each block to it), or hash 1 MiB blocks with
+  \`crypto.subtle.digest\` (native, off the main thread) and send a hash of the
+  block hashes — a change of the peer protocol's \`file-end\` frame.
+- **Receiver writes**: each 64 KiB message was one OPFS write (a round trip
+  to the browser process); writes are now gathered into 4 MiB (first fix,
+  2.3 → 2.9 MiB/s in one noisy run).
+- Still to try: 256 KiB messages instead of 64 KiB (Chromium's limit is
+  256 KiB), a higher buffered-amount high-water mark than 1 MiB.
 `;
   return {
     markdown,
