@@ -12,16 +12,8 @@ export interface FileSink {
  * arrives instead of sitting in memory, and the finished File is disk-backed.
  */
 export class OpfsSink implements FileSink {
-  /**
-   * Chunks are gathered into writes of this size: each write is a round trip
-   * to the browser process, and one per 64 KiB message held a 256 MiB
-   * transfer back.
-   */
-  static readonly WRITE_BYTES = 4 * 1024 * 1024;
   #writing: Promise<void> = Promise.resolve();
   #failure: unknown;
-  #gathered = new Uint8Array(OpfsSink.WRITE_BYTES);
-  #gatheredBytes = 0;
 
   private constructor(
     private readonly directory: FileSystemDirectoryHandle,
@@ -39,29 +31,14 @@ export class OpfsSink implements FileSink {
   }
 
   write(chunk: Uint8Array): void {
-    // Copied into our own buffer: the data channel's is not ours to keep across an await.
-    for (let at = 0; at < chunk.length; ) {
-      const taken = Math.min(chunk.length - at, this.#gathered.length - this.#gatheredBytes);
-      this.#gathered.set(chunk.subarray(at, at + taken), this.#gatheredBytes);
-      this.#gatheredBytes += taken;
-      at += taken;
-      if (this.#gatheredBytes === this.#gathered.length) this.#flush();
-    }
-  }
-
-  /** Hands what was gathered to the writer (in order) and starts a new buffer. */
-  #flush(): void {
-    if (this.#gatheredBytes === 0) return;
-    const full = this.#gathered.subarray(0, this.#gatheredBytes);
-    this.#gathered = new Uint8Array(OpfsSink.WRITE_BYTES);
-    this.#gatheredBytes = 0;
-    this.#writing = this.#writing.then(() => this.writable.write(full)).catch((error: unknown) => {
+    // Copied: the data channel's buffer is not ours to keep across an await.
+    const copy = chunk.slice();
+    this.#writing = this.#writing.then(() => this.writable.write(copy)).catch((error: unknown) => {
       this.#failure ??= error;
     });
   }
 
   async finish(): Promise<File> {
-    this.#flush();
     await this.#writing;
     if (this.#failure) throw this.#failure;
     await this.writable.close();
@@ -70,7 +47,6 @@ export class OpfsSink implements FileSink {
   }
 
   async discard(): Promise<void> {
-    this.#gatheredBytes = 0;
     await this.#writing;
     await this.writable.abort().catch(() => undefined);
     await this.directory.removeEntry(this.entry).catch(() => undefined);
