@@ -154,9 +154,12 @@ ${table(series, 'MiB/s', 'parley', 1)}
   Worker (transfer each block to it), or hash 1 MiB blocks with
   \`crypto.subtle.digest\` (native, off the main thread) and send a hash of the
   block hashes — a change of the peer protocol's \`file-end\` frame.
-- **Receiver writes**: each 64 KiB message was one OPFS write (a round trip
-  to the browser process); writes are now gathered into 4 MiB (first fix,
-  2.3 → 2.9 MiB/s in one noisy run).
+- **Receiver writes**: each 64 KiB message is one OPFS write (a round trip
+  to the browser process). Gathering them into 4 MiB writes measured 2.3 →
+  2.9–3.6 MiB/s on a loaded machine (commit 03b8972), but was reverted: the
+  64 MiB e2e transfer timed out in the same loaded window and there was no
+  time to show it was the load and not the change. Rerun both on a quiet
+  machine before taking it back.
 - Still to try: 256 KiB messages instead of 64 KiB (Chromium's limit is
   256 KiB), a higher buffered-amount high-water mark than 1 MiB.
 `;
