@@ -22,9 +22,17 @@ export function readSections(document: string): Map<string, string> {
   return sections;
 }
 
-/** The whole document: `order` first (those that have a section), then any other kept sections. */
-export function writeDocument(sections: ReadonlyMap<string, string>, order: readonly string[]): string {
+/**
+ * Blocks written by report.ts's replaceSection (`<!-- <id>:start -->` to
+ * `<!-- <id>:end -->`, the signaling benchmark's): kept as they are, after ours.
+ */
+export function foreignBlocks(document: string): string[] {
+  return [...document.matchAll(/<!-- ([a-z0-9-]+):start -->[\s\S]*?<!-- \1:end -->/g)].map((match) => match[0]);
+}
+
+/** The whole document: `order` first (those that have a section), then any other kept sections, then `foreign` blocks. */
+export function writeDocument(sections: ReadonlyMap<string, string>, order: readonly string[], foreign: readonly string[] = []): string {
   const ids = [...order.filter((id) => sections.has(id)), ...[...sections.keys()].filter((id) => !order.includes(id))];
   const body = ids.map((id) => `<!-- bench:${id} -->\n${(sections.get(id) as string).trim()}\n<!-- /bench:${id} -->`);
-  return `${HEADER}\n${body.join('\n\n')}\n`;
+  return `${HEADER}\n${[...body, ...foreign].join('\n\n')}\n`;
 }

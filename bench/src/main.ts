@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@parley/testbed';
 import { BENCHMARKS } from './benchmarks.js';
-import { readSections, writeDocument } from './BenchDocument.js';
+import { foreignBlocks, readSections, writeDocument } from './BenchDocument.js';
 import { benchSignaling, FULL_OPTIONS, QUICK_OPTIONS, writeSignalingReport } from './signaling/index.js';
 
 const { values, positionals } = parseArgs({
@@ -46,7 +46,9 @@ const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
 const documentPath = `${docs}benchmarks.md`;
 let browser: Browser | undefined;
 try {
-  const sections = readSections(await readFile(documentPath, 'utf8').catch(() => ''));
+  const existing = await readFile(documentPath, 'utf8').catch(() => '');
+  const sections = readSections(existing);
+  const foreign = foreignBlocks(existing);
   await mkdir(`${docs}bench`, { recursive: true });
   for (const benchmark of chosen) {
     log(`\n== ${benchmark.id}: ${benchmark.summary}`);
@@ -58,7 +60,7 @@ try {
     for (const chart of section.charts) await writeFile(`${docs}bench/${chart.file}`, chart.svg);
     sections.set(benchmark.id, section.markdown);
     // Written after each benchmark, so an interrupted run keeps what it measured.
-    await writeFile(documentPath, writeDocument(sections, BENCHMARKS.map((b) => b.id)));
+    await writeFile(documentPath, writeDocument(sections, BENCHMARKS.map((b) => b.id), foreign));
     log(`\n${section.markdown}\nwrote docs/benchmarks.md${section.charts.map((c) => ` and docs/bench/${c.file}`).join('')}`);
   }
 } finally {
