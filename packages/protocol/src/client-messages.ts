@@ -63,6 +63,16 @@ export const IceServersRequestSchema = v.object({
   id: RequestIdSchema,
 });
 
+/**
+ * "Are you there?" The server answers `ok`. Browsers cannot see WebSocket
+ * pings, so this is how a client notices a connection that died silently
+ * (its network dropped, no TCP close) and reconnects instead of waiting.
+ */
+export const PingMessageSchema = v.object({
+  type: v.literal('ping'),
+  id: RequestIdSchema,
+});
+
 export const ClientMessageSchema = v.variant('type', [
   JoinMessageSchema,
   ResumeMessageSchema,
@@ -70,9 +80,10 @@ export const ClientMessageSchema = v.variant('type', [
   SignalMessageSchema,
   MediaMessageSchema,
   IceServersRequestSchema,
+  PingMessageSchema,
 ]);
 
-export const CLIENT_MESSAGE_TYPES = ['join', 'resume', 'leave', 'signal', 'media', 'ice-servers'] as const;
+export const CLIENT_MESSAGE_TYPES = ['join', 'resume', 'leave', 'signal', 'media', 'ice-servers', 'ping'] as const;
 
 export type JoinMessage = v.InferOutput<typeof JoinMessageSchema>;
 export type ResumeMessage = v.InferOutput<typeof ResumeMessageSchema>;
@@ -80,6 +91,7 @@ export type LeaveMessage = v.InferOutput<typeof LeaveMessageSchema>;
 export type SignalMessage = v.InferOutput<typeof SignalMessageSchema>;
 export type MediaMessage = v.InferOutput<typeof MediaMessageSchema>;
 export type IceServersRequest = v.InferOutput<typeof IceServersRequestSchema>;
+export type PingMessage = v.InferOutput<typeof PingMessageSchema>;
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 /** What a client writes before defaults are applied (e.g. `media` may be left out of `join`). */
 export type ClientMessageInput = v.InferInput<typeof ClientMessageSchema>;

@@ -317,6 +317,8 @@ export class ClientSession implements Member {
         return this.#media(message);
       case 'ice-servers':
         return this.#iceServers(message.id);
+      case 'ping':
+        return this.#ok(message.id);
     }
   }
 
