@@ -15,6 +15,8 @@ const BUDGETS: Partial<Record<ClientMessageType, { perSecond: number; burst: num
   leave: { perSecond: 1, burst: 5 },
   'ice-servers': { perSecond: 0.5, burst: 5 },
   media: { perSecond: 5, burst: 20 },
+  // The SDK pings every 5 s to notice a dead connection; nothing more is needed.
+  ping: { perSecond: 1, burst: 5 },
 };
 
 export class MessageTypeLimits {
