@@ -20,6 +20,8 @@ export interface Pair {
   impolite: PeerLink;
   /** Descriptions each side has sent (offers and answers), for counting renegotiations. */
   descriptionsSent: { polite: number; impolite: number };
+  /** Offers alone: both sides offering in one round is a collision. */
+  offersSent: { polite: number; impolite: number };
   received: { polite: string[]; impolite: string[] };
   streams: { polite: MediaStream; impolite: MediaStream };
 }
@@ -39,10 +41,10 @@ async function localStream(attempts = 3): Promise<MediaStream> {
   }
 }
 
-function relay(from: PeerLink, to: PeerLink, timing: RelayTiming, onDescription: () => void): void {
+function relay(from: PeerLink, to: PeerLink, timing: RelayTiming, onDescription: (type: string) => void): void {
   from.on('signal', (signal: SignalPayload) => {
     const isDescription = 'description' in signal;
-    if (isDescription) onDescription();
+    if (isDescription) onDescription(signal.description.type);
     const delay = isDescription ? timing.descriptionDelayMs ?? 0 : timing.candidateDelayMs ?? 0;
     const deliver = () => void to.handleSignal(JSON.parse(JSON.stringify(signal)) as SignalPayload);
     if (delay > 0) setTimeout(deliver, delay);
@@ -65,10 +67,15 @@ async function makePair(timing: RelayTiming = {}): Promise<Pair> {
     impolite,
     streams,
     descriptionsSent: { polite: 0, impolite: 0 },
+    offersSent: { polite: 0, impolite: 0 },
     received: { polite: [], impolite: [] },
   };
-  relay(polite, impolite, timing, () => pair.descriptionsSent.polite++);
-  relay(impolite, polite, timing, () => pair.descriptionsSent.impolite++);
+  const count = (side: 'polite' | 'impolite') => (type: string) => {
+    pair.descriptionsSent[side]++;
+    if (type === 'offer') pair.offersSent[side]++;
+  };
+  relay(polite, impolite, timing, count('polite'));
+  relay(impolite, polite, timing, count('impolite'));
   polite.on('message', (text) => pair.received.polite.push(text));
   impolite.on('message', (text) => pair.received.impolite.push(text));
   return pair;
@@ -97,10 +104,38 @@ async function connected(pair: Pair): Promise<void> {
   );
 }
 
+/** What a transceiver's currentDirection must be once both sides' wishes are negotiated. */
+function expectedDirection(local: RTCRtpTransceiverDirection, remote: RTCRtpTransceiverDirection): RTCRtpTransceiverDirection {
+  const send = (d: RTCRtpTransceiverDirection) => d === 'sendrecv' || d === 'sendonly';
+  const recv = (d: RTCRtpTransceiverDirection) => d === 'sendrecv' || d === 'recvonly';
+  const sending = send(local) && recv(remote);
+  const receiving = recv(local) && send(remote);
+  return sending && receiving ? 'sendrecv' : sending ? 'sendonly' : receiving ? 'recvonly' : 'inactive';
+}
+
+/**
+ * Nothing left to negotiate: both sides stable, every m-line on both, and
+ * every transceiver's negotiated direction what both sides now ask for.
+ */
+function settled(pair: Pair): boolean {
+  const { polite, impolite } = pair;
+  if (polite.pc.signalingState !== 'stable' || impolite.pc.signalingState !== 'stable') return false;
+  const byMid = (link: PeerLink) => new Map(link.pc.getTransceivers().map((t) => [t.mid, t]));
+  const [a, b] = [byMid(polite), byMid(impolite)];
+  if (a.has(null) || b.has(null) || a.size !== b.size) return false;
+  for (const [mid, mine] of a) {
+    const theirs = b.get(mid);
+    if (!theirs) return false;
+    if (mine.currentDirection !== expectedDirection(mine.direction, theirs.direction)) return false;
+    if (theirs.currentDirection !== expectedDirection(theirs.direction, mine.direction)) return false;
+  }
+  return true;
+}
+
 function mLines(link: PeerLink): string[] {
   return (link.pc.localDescription?.sdp ?? '').split('\r\n').filter((line) => line.startsWith('m='));
 }
 
-const harness = { parley, makePair, connected, waitFor, mLines };
+const harness = { parley, makePair, connected, waitFor, settled, mLines };
 (window as unknown as { harness: typeof harness }).harness = harness;
 export type Harness = typeof harness;

@@ -14,6 +14,8 @@ export interface NatCallOptions {
   /** false: the server hands out STUN only, no relay. */
   turn?: boolean;
   turnTtlSeconds?: number;
+  /** More server settings (e.g. RESUME_WINDOW_MS), as environment variables. */
+  serverEnv?: Record<string, string>;
 }
 
 /**
@@ -46,7 +48,7 @@ export class NatCall {
               TURN_SECRET: coturn.secret,
               TURN_TTL_SECONDS: String(options.turnTtlSeconds ?? 3600),
             };
-      server = await ParleyProcess.start({ STUN_URLS: `stun:${SERVER_ADDRESS}:3478`, ...turnEnv }, { netns: topology.publicNs, host: SERVER_ADDRESS });
+      server = await ParleyProcess.start({ STUN_URLS: `stun:${SERVER_ADDRESS}:3478`, ...turnEnv, ...options.serverEnv }, { netns: topology.publicNs, host: SERVER_ADDRESS });
       for (const home of topology.homes) browsers.push(await launchIn(home, server.url, scratch));
       return new NatCall(topology, coturn, server, browsers, scratch);
     } catch (error) {

@@ -1,42 +1,10 @@
-import type { Page } from '@playwright/test';
-import type { Harness, Pair, RelayTiming } from '../harness/harness.js';
-import { HARNESS_DIR } from '../support/harness.js';
-import { ParleyProcess } from '@parley/testbed';
-import { expect, test as base } from '../support/fixtures.js';
+import { expect } from '../support/fixtures.js';
+import { makePair, test } from '../support/sdkHarness.js';
 
 /**
  * The SDK's PeerLink pair in real Chromium, wired inside one page: the
  * perfect-negotiation rules under timing no server would produce on demand.
  */
-const test = base.extend<{ harness: Page }>({
-  harness: async ({ browser }, use) => {
-    const server = await ParleyProcess.start({ STATIC_DIR: HARNESS_DIR });
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${server.url}/index.html`);
-    await page.waitForFunction(() => 'harness' in window);
-    try {
-      await use(page);
-    } finally {
-      await context.close();
-      await server.kill('SIGTERM');
-    }
-  },
-});
-
-declare global {
-  interface Window {
-    harness: Harness;
-    pair: Pair;
-  }
-}
-
-async function makePair(page: Page, timing: RelayTiming = {}): Promise<void> {
-  await page.evaluate(async (timing) => {
-    window.pair = await window.harness.makePair(timing);
-    await window.harness.connected(window.pair);
-  }, timing);
-}
 
 test('a pair connects with one audio and one video m-line each way and an open data channel', async ({ harness }) => {
   await makePair(harness);

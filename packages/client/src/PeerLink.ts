@@ -15,6 +15,8 @@ export type PeerLinkEvents = {
   /** A data channel the remote peer opened (file transfers); our own `parley` channel is not announced. */
   channel: (channel: RTCDataChannel) => void;
   'connection-state': (state: RTCPeerConnectionState) => void;
+  /** An ICE restart began (after a failure, a long disconnection, or on request); `attempt` counts from 1 since the last connection. */
+  'ice-restart': (attempt: number) => void;
 };
 
 export interface PeerLinkOptions {
@@ -33,14 +35,41 @@ export interface PeerLinkOptions {
   tracks: Record<MediaKind, MediaStreamTrack | null>;
 }
 
-/** ICE restarts after a failure, at most this often. */
-const ICE_RESTART_INTERVAL_MS = 5_000;
+/**
+ * ICE restarts back off while they keep failing: the first waits this long
+ * after the previous one, each later one twice as long, up to the cap. A
+ * pair that can never connect (a firewall between just those two) so costs
+ * one offer, answer and gathering every 16 s, not a storm; a connection
+ * resets the count.
+ */
+export const ICE_RESTART_BASE_MS = 2_000;
+export const ICE_RESTART_CAP_MS = 16_000;
+/*
+ * Only the impolite side restarts ICE by itself. Both sides see a path fail
+ * at the same moment, so restart offers from both would collide every time,
+ * and the polite side would roll its restart offer back: in Chromium we saw
+ * the video that side receives stop for good after such a rollback.
+ */
 /**
  * A path that stays `disconnected` this long is treated as lost. Shorter
  * blips recover by themselves (ICE keeps checking), so restarting sooner
  * would only add work.
  */
 const DISCONNECTED_GRACE_MS = 3_000;
+/**
+ * An offer unanswered this long was probably lost (the signaling socket of
+ * one side died with it in flight): it is sent again, at twice the interval
+ * each time up to the cap. A repeat is harmless: the other side answers it
+ * again, and an answer that finds us stable is dropped.
+ */
+const OFFER_RESEND_BASE_MS = 4_000;
+const OFFER_RESEND_CAP_MS = 8_000;
+/**
+ * When both offered and we are the impolite side, we wait for the polite one
+ * to answer ours. If ours has been out this long, the polite side evidently
+ * never got it, so it goes again at once rather than leaving both waiting.
+ */
+const OFFER_LOST_AFTER_MS = 1_000;
 
 /**
  * One RTCPeerConnection to one remote participant, negotiated with the
@@ -68,7 +97,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #localStream: MediaStream;
   #channel: RTCDataChannel | undefined;
   #lastIceRestart = 0;
-  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** ICE restarts since the link was last connected: the backoff exponent. */
+  #iceRestarts = 0;
+  #iceRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When our outstanding offer was first sent (0: none), and the timer that sends it again. */
+  #offerSentAt = 0;
+  #offerResendMs = OFFER_RESEND_BASE_MS;
+  #offerResendTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   readonly #abort = new AbortController();
 
@@ -90,6 +125,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc.addEventListener('connectionstatechange', () => this.#onConnectionState(), { signal });
     this.pc.addEventListener('iceconnectionstatechange', () => this.#onIceConnectionState(), { signal });
     this.pc.addEventListener('datachannel', (event) => this.emit('channel', event.channel), { signal });
+    this.pc.addEventListener('signalingstatechange', () => this.#onSignalingState(), { signal });
 
     if (!this.polite) {
       for (const kind of MEDIA_KINDS) {
@@ -151,7 +187,34 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   restartIce(): void {
     if (this.#closed) return;
     this.#lastIceRestart = Date.now();
+    this.#iceRestarts++;
     this.pc.restartIce();
+    this.emit('ice-restart', this.#iceRestarts);
+  }
+
+  /** ICE restarts since the link was last connected. */
+  get iceRestarts(): number {
+    return this.#iceRestarts;
+  }
+
+  /**
+   * Our signaling connection is back after an outage, in which signals to or
+   * from the other side may have been lost: an offer still unanswered goes
+   * again now, and a path that is down is restarted now instead of at the
+   * next backoff step.
+   */
+  resync(): void {
+    if (this.#closed) return;
+    if (this.pc.signalingState === 'have-local-offer') {
+      this.#resendOffer();
+      return;
+    }
+    const ice = this.pc.iceConnectionState;
+    if (!this.polite && (ice === 'disconnected' || ice === 'failed' || this.pc.connectionState === 'failed')) {
+      clearTimeout(this.#iceRetryTimer);
+      this.#iceRetryTimer = undefined;
+      this.restartIce();
+    }
   }
 
   /**
@@ -174,7 +237,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#disconnectedTimer);
+    clearTimeout(this.#iceRetryTimer);
+    clearTimeout(this.#offerResendTimer);
     this.#abort.abort();
     this.#channel?.close();
     this.pc.close();
@@ -187,7 +251,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
       const description = this.pc.localDescription;
-      if (description && !this.#closed) this.emit('signal', { description: toWireDescription(description) });
+      if (description && !this.#closed) {
+        this.emit('signal', { description: toWireDescription(description) });
+        if (description.type === 'offer') this.#awaitAnswer();
+      }
     } catch (error) {
       if (!this.#closed) console.warn(`[parley] could not make an offer to ${this.remoteId}:`, error);
     } finally {
@@ -208,8 +275,23 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const readyForOffer =
       !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#settingRemoteAnswerPending);
     const offerCollision = description.type === 'offer' && !readyForOffer;
+    if (description.type === 'offer' && this.#isRepeat(description)) {
+      // The offer we answered, sent again by a side that thought it lost: answer again, change nothing.
+      const answer = this.pc.localDescription;
+      if (answer?.type === 'answer') this.emit('signal', { description: toWireDescription(answer) });
+      return;
+    }
     this.#ignoreOffer = !this.polite && offerCollision;
-    if (this.#ignoreOffer) return;
+    if (this.#ignoreOffer) {
+      // The polite side offered instead of answering ours: if ours is long out, it never arrived.
+      if (this.#offerSentAt > 0 && Date.now() - this.#offerSentAt > OFFER_LOST_AFTER_MS) this.#resendOffer();
+      return;
+    }
+    if (description.type === 'answer' && this.pc.signalingState !== 'have-local-offer') {
+      // The answer to an offer we sent twice (see OFFER_RESEND_BASE_MS): the first one settled it.
+      console.debug(`[parley] dropped a repeated answer from ${this.remoteId}`);
+      return;
+    }
 
     this.#settingRemoteAnswerPending = description.type === 'answer';
     // On a collision the polite peer's setRemoteDescription rolls its own offer back.
@@ -296,26 +378,79 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   #onConnectionState(): void {
-    this.emit('connection-state', this.pc.connectionState);
+    const state = this.pc.connectionState;
+    if (state === 'connected') this.#iceRestarts = 0;
+    // Chromium may call a path that never worked `failed` here while ICE itself says only `disconnected`.
+    if (state === 'failed') {
+      clearTimeout(this.#iceRetryTimer);
+      this.#iceRetryTimer = undefined;
+      this.#restartIceBounded();
+    }
+    this.emit('connection-state', state);
+  }
+
+  #onSignalingState(): void {
+    if (this.pc.signalingState !== 'have-local-offer') {
+      this.#offerSentAt = 0;
+      clearTimeout(this.#offerResendTimer);
+      this.#offerResendTimer = undefined;
+    }
+  }
+
+  /** Our offer just went out: if no answer comes, it goes again (see OFFER_RESEND_BASE_MS). */
+  #awaitAnswer(): void {
+    this.#offerSentAt = Date.now();
+    this.#offerResendMs = OFFER_RESEND_BASE_MS;
+    clearTimeout(this.#offerResendTimer);
+    this.#offerResendTimer = setTimeout(() => this.#resendOffer(), this.#offerResendMs);
+  }
+
+  #resendOffer(): void {
+    clearTimeout(this.#offerResendTimer);
+    const offer = this.pc.localDescription;
+    if (this.#closed || this.pc.signalingState !== 'have-local-offer' || offer?.type !== 'offer') return;
+    this.emit('signal', { description: toWireDescription(offer) });
+    this.#offerSentAt = Date.now();
+    this.#offerResendMs = Math.min(OFFER_RESEND_CAP_MS, this.#offerResendMs * 2);
+    this.#offerResendTimer = setTimeout(() => this.#resendOffer(), this.#offerResendMs);
   }
 
   /** Recovery: restart ICE when the path failed, or stayed disconnected past the grace period. */
   #onIceConnectionState(): void {
     const state = this.pc.iceConnectionState;
-    clearTimeout(this.#disconnectedTimer);
-    this.#disconnectedTimer = undefined;
+    clearTimeout(this.#iceRetryTimer);
+    this.#iceRetryTimer = undefined;
     if (state === 'failed') this.#restartIceBounded();
     else if (state === 'disconnected') {
-      this.#disconnectedTimer = setTimeout(() => this.#restartIceBounded(), DISCONNECTED_GRACE_MS);
+      this.#iceRetryTimer = setTimeout(() => this.#restartIceBounded(), DISCONNECTED_GRACE_MS);
     }
   }
 
+  /**
+   * An offer identical to the one we last answered: same origin line, whose
+   * session version the offerer raises with every new offer. (Comparing the
+   * whole SDP would not do: ours has the candidates added since.)
+   */
+  #isRepeat(offer: RTCSessionDescriptionInit): boolean {
+    if (this.pc.signalingState !== 'stable' || this.pc.currentRemoteDescription?.type !== 'offer') return false;
+    const origin = (sdp: string | undefined) => /^o=.*$/m.exec(sdp ?? '')?.[0];
+    const theirs = origin(offer.sdp);
+    return theirs !== undefined && theirs === origin(this.pc.currentRemoteDescription.sdp);
+  }
+
   #restartIceBounded(): void {
-    const wait = this.#lastIceRestart + ICE_RESTART_INTERVAL_MS - Date.now();
-    if (wait > 0) {
+    if (this.polite) return;
+    const interval = this.#iceRestarts === 0 ? 0 : Math.min(ICE_RESTART_CAP_MS, ICE_RESTART_BASE_MS * 2 ** (this.#iceRestarts - 1));
+    const wait = this.#lastIceRestart + interval - Date.now();
+    // An offer still out (a restart not answered yet) already asks for a new path; it is resent if lost.
+    const busy = this.pc.signalingState !== 'stable';
+    if (wait > 0 || busy) {
       // Too soon after the last one: try again when the interval has passed, if still needed.
-      clearTimeout(this.#disconnectedTimer);
-      this.#disconnectedTimer = setTimeout(() => this.#onIceConnectionState(), wait);
+      clearTimeout(this.#iceRetryTimer);
+      this.#iceRetryTimer = setTimeout(() => {
+        const state = this.pc.iceConnectionState;
+        if (state === 'failed' || state === 'disconnected') this.#restartIceBounded();
+      }, Math.max(wait, busy ? 1_000 : 0));
       return;
     }
     this.restartIce();

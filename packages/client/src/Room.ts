@@ -102,6 +102,10 @@ const ICE_REFRESH_AT = 0.75;
 const ICE_REFRESH_RETRY_MS = 30_000;
 /** Links are measured (and the measurements shared) this often. */
 const QUALITY_INTERVAL_MS = 1_000;
+/** Chat messages kept for one person while our channel to them is not open; the oldest go first past this. */
+const MAX_QUEUED_CHAT = 200;
+/** Chat ids remembered per sender to drop a repeat; far more than can be in flight. */
+const SEEN_CHAT_IDS = 1_000;
 
 
 /** The signaling URL of the server that served this page. */
@@ -132,6 +136,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   #iceRefreshTimer: ReturnType<typeof setTimeout> | undefined;
   #state: RoomState = 'joining';
   #chatCounter = 0;
+  /** Chat for someone whose channel is not open yet (or any more), sent in order when it opens. */
+  readonly #chatQueues = new Map<string, string[]>();
+  /** Ids of the chat messages each sender's messages already shown, to show none twice. */
+  readonly #seenChat = new Map<string, Set<string>>();
   readonly #subs: (() => void)[] = [];
   /** File transfers in both directions; listen to `files.on('offered', ...)`. */
   readonly files = new FileTransfers();
@@ -298,7 +306,11 @@ export class Room extends TypedEmitter<RoomEvents> {
       sentAt: Date.now(),
     };
     const encoded = JSON.stringify(wire);
-    for (const link of this.#links.values()) link.send(encoded);
+    for (const [id, link] of this.#links) {
+      // An open channel takes it even while the path is down (SCTP retransmits); a closed one cannot.
+      const queue = this.#chatQueues.get(id);
+      if (queue?.length || !link.send(encoded)) this.#queueChat(id, encoded);
+    }
     return { id: wire.id, from: { id: this.selfId, name: this.selfName }, text: wire.text, sentAt: wire.sentAt, self: true };
   }
 
@@ -441,6 +453,8 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.#addParticipant(peer);
       this.#participants.get(peer.id)?.updateMedia(peer.media);
     }
+    // Signals to or from us may have died with the old socket: unanswered offers go again, broken paths restart.
+    for (const link of this.#links.values()) link.resync();
     // A server that restarted lists only those back before us; the rest get a resume window to return.
     for (const id of this.#participants.keys()) {
       if (listed.has(id) || this.#unconfirmed.has(id)) continue;
@@ -517,6 +531,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (local.screenTrack) void link.setScreenTrack(local.screenTrack, local.screenStream);
     link.on('channel-open', () => {
       if (local.screenTrack) link.send(this.#screenAnnouncement());
+      this.#flushChat(info.id, link);
     });
     participant.on('screen-changed', (sharing) => this.emit('screen-changed', participant, sharing));
     participant.on('track-added', (track) => this.emit('track-added', participant, track));
@@ -532,6 +547,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     const link = this.#links.get(id);
     this.#participants.delete(id);
     this.#links.delete(id);
+    this.#chatQueues.delete(id);
+    this.#seenChat.delete(id);
     this.files.abandonPeer(id);
     this.mesh.forget(id);
     this.#quality.forget(id);
@@ -549,6 +566,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     switch (message.type) {
       case 'chat':
+        if (!this.#firstSight(participant.id, message.id)) return;
         this.emit('message', {
           id: message.id,
           from: { id: participant.id, name: participant.name },
@@ -570,6 +588,29 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.files.handleControl(message, transferLink(link, participant));
         return;
     }
+  }
+
+  #queueChat(peerId: string, encoded: string): void {
+    const queue = this.#chatQueues.get(peerId) ?? [];
+    queue.push(encoded);
+    if (queue.length > MAX_QUEUED_CHAT) queue.shift();
+    this.#chatQueues.set(peerId, queue);
+  }
+
+  /** Sends what waited for this channel, oldest first; stops if it closes again. */
+  #flushChat(peerId: string, link: PeerLink): void {
+    const queue = this.#chatQueues.get(peerId);
+    while (queue?.length && link.send(queue[0] as string)) queue.shift();
+  }
+
+  /** True the first time a sender's message id is seen; a repeat is dropped. */
+  #firstSight(senderId: string, messageId: string): boolean {
+    const seen = this.#seenChat.get(senderId) ?? new Set<string>();
+    this.#seenChat.set(senderId, seen);
+    if (seen.has(messageId)) return false;
+    seen.add(messageId);
+    if (seen.size > SEEN_CHAT_IDS) seen.delete(seen.values().next().value as string);
+    return true;
   }
 
   #screenAnnouncement(): string {

@@ -82,14 +82,14 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   }
 
   /** Sends a request and waits for its reply; a refusal rejects with the server's code. */
-  request<M extends WithoutId<Request>>(message: M): Promise<Exclude<ReplyMessage, { type: 'error' }>> {
+  request<M extends WithoutId<Request>>(message: M, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Exclude<ReplyMessage, { type: 'error' }>> {
     if (this.#state !== 'open') return Promise.reject(ParleyError.signalingClosed('not connected'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(ParleyError.timeout(`"${message.type}"`, REQUEST_TIMEOUT_MS));
-      }, REQUEST_TIMEOUT_MS);
+        reject(ParleyError.timeout(`"${message.type}"`, timeoutMs));
+      }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
       this.socket.send(JSON.stringify({ ...message, id }));
     });

@@ -17,9 +17,30 @@ export type SignalingSessionEvents = {
 
 type Notification = Parameters<SignalingClient['notify']>[0];
 
-/** Reconnection backoff: the first retry after about this long, doubling up to the cap, with jitter. */
+/**
+ * Reconnection backoff after the server refused or dropped us: the first retry
+ * after about this long, doubling up to the cap, with jitter, so a restarted
+ * server is not hit by everyone at once.
+ */
 const RECONNECT_BASE_MS = 300;
 export const RECONNECT_CAP_MS = 5_000;
+/**
+ * A reconnection attempt gets this long to open. One that gets no answer at
+ * all means our network is down, not the server: the next follows within
+ * UNANSWERED_RETRY_MS, so we are back about a second after the network is.
+ * Such probes cost the server nothing (they never reach it). The price: a
+ * network where a WebSocket takes over 2 s to open cannot reconnect.
+ */
+const CONNECT_TIMEOUT_MS = 2_000;
+const UNANSWERED_RETRY_MS = 500;
+/**
+ * Browsers cannot see the server's WebSocket pings, so we ask ourselves: a
+ * `ping` this often, and a connection that leaves one unanswered this long
+ * is dead (a network that dropped without a TCP close). Without it we would
+ * learn only when TCP gives up, minutes later, long after our place expired.
+ */
+const KEEPALIVE_INTERVAL_MS = 5_000;
+const KEEPALIVE_TIMEOUT_MS = 3_000;
 /** Messages for the server kept while it is unreachable; the oldest go first past this. */
 const MAX_OUTBOX = 500;
 /** Numbered messages kept until a resume says the server had them (the oldest go first past this). */
@@ -41,6 +62,10 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
   /** Our signals and media state are numbered, and kept until the server says it handled them. */
   #sentSeq = 0;
   #unacked: Notification[] = [];
+  readonly #keepalive: ReturnType<typeof setInterval>;
+  /** Cuts a reconnection pause short (the browser says it is online again). */
+  #wake: (() => void) | undefined;
+  readonly #subs: (() => void)[] = [];
 
   constructor(
     client: SignalingClient,
@@ -52,6 +77,12 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
     this.#resumeToken = joined.resumeToken;
     this.#lastPushSeq = joined.seq ?? 0;
     this.#bind(client);
+    this.#keepalive = setInterval(() => this.#checkAlive(), KEEPALIVE_INTERVAL_MS);
+    if (typeof window !== 'undefined') {
+      const onOnline = () => this.#wake?.();
+      window.addEventListener('online', onOnline);
+      this.#subs.push(() => window.removeEventListener('online', onOnline));
+    }
   }
 
   get state(): SignalingSessionState {
@@ -84,6 +115,9 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
     if (this.#state === 'closed') return;
     if (this.#state === 'connected') this.#client.notify({ type: 'leave' });
     this.#setState('closed');
+    clearInterval(this.#keepalive);
+    this.#wake?.();
+    for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
     for (const unsubscribe of this.#clientSubs.splice(0)) unsubscribe();
     this.#client.close(1000, 'left');
     this.#outbox = [];
@@ -109,16 +143,42 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
     );
   }
 
+  /** A connection that leaves a ping unanswered is closed, which starts the reconnection. */
+  #checkAlive(): void {
+    if (this.#state !== 'connected') return;
+    const client = this.#client;
+    client.request({ type: 'ping' }, KEEPALIVE_TIMEOUT_MS).catch((error: unknown) => {
+      if (!(error instanceof ParleyError) || error.code !== 'timeout' || client !== this.#client) return;
+      console.warn('[parley] the signaling server stopped answering; reconnecting');
+      client.close(4000, 'no answer to ping');
+    });
+  }
+
+  /** Waits `ms`, or less if the browser comes back online meanwhile. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   async #reconnect(): Promise<void> {
-    for (let attempt = 0; this.#state === 'reconnecting'; attempt++) {
-      const backoff = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, backoff * (0.5 + Math.random())));
+    let delay = RECONNECT_BASE_MS;
+    for (let refusals = 1; this.#state === 'reconnecting'; ) {
+      await this.#pause(delay * (0.5 + Math.random()));
+      this.#wake = undefined;
       if (this.#state !== 'reconnecting') return;
       let client: SignalingClient;
+      const startedAt = Date.now();
       try {
-        client = await SignalingClient.connect(this.url, RECONNECT_CAP_MS);
+        client = await SignalingClient.connect(this.url, CONNECT_TIMEOUT_MS);
       } catch {
-        // Still unreachable: the next attempt waits longer.
+        // Unanswered: our network is down, probe again soon. Refused: the server is, back off.
+        const unanswered = Date.now() - startedAt >= CONNECT_TIMEOUT_MS;
+        delay = unanswered ? UNANSWERED_RETRY_MS : Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** refusals++);
         continue;
       }
       try {

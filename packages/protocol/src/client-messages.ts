@@ -100,6 +100,16 @@ export const RemoveMessageSchema = v.object({
   peerId: PeerIdSchema,
 });
 
+/**
+ * "Are you there?" The server answers `ok`. Browsers cannot see WebSocket
+ * pings, so this is how a client notices a connection that died silently
+ * (its network dropped, no TCP close) and reconnects instead of waiting.
+ */
+export const PingMessageSchema = v.object({
+  type: v.literal('ping'),
+  id: RequestIdSchema,
+});
+
 export const ClientMessageSchema = v.variant('type', [
   JoinMessageSchema,
   ResumeMessageSchema,
@@ -111,6 +121,7 @@ export const ClientMessageSchema = v.variant('type', [
   AdmitMessageSchema,
   DenyMessageSchema,
   RemoveMessageSchema,
+  PingMessageSchema,
 ]);
 
 export const CLIENT_MESSAGE_TYPES = [
@@ -124,6 +135,7 @@ export const CLIENT_MESSAGE_TYPES = [
   'admit',
   'deny',
   'remove',
+  'ping',
 ] as const;
 
 export type JoinMessage = v.InferOutput<typeof JoinMessageSchema>;
@@ -136,6 +148,7 @@ export type SetLobbyMessage = v.InferOutput<typeof SetLobbyMessageSchema>;
 export type AdmitMessage = v.InferOutput<typeof AdmitMessageSchema>;
 export type DenyMessage = v.InferOutput<typeof DenyMessageSchema>;
 export type RemoveMessage = v.InferOutput<typeof RemoveMessageSchema>;
+export type PingMessage = v.InferOutput<typeof PingMessageSchema>;
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 /** What a client writes before defaults are applied (e.g. `media` may be left out of `join`). */
 export type ClientMessageInput = v.InferInput<typeof ClientMessageSchema>;

@@ -392,6 +392,8 @@ export class ClientSession implements Member, Waiter {
       case 'deny':
       case 'remove':
         return this.#control(message);
+      case 'ping':
+        return this.#ok(message.id);
     }
   }
 

@@ -20,6 +20,8 @@ const BUDGETS: Partial<Record<ClientMessageType, { perSecond: number; burst: num
   admit: { perSecond: 2, burst: 20 },
   deny: { perSecond: 2, burst: 20 },
   remove: { perSecond: 1, burst: 10 },
+  // The SDK pings every 5 s to notice a dead connection; nothing more is needed.
+  ping: { perSecond: 1, burst: 5 },
 };
 
 export class MessageTypeLimits {

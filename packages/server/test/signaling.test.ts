@@ -47,6 +47,20 @@ describe('signaling server with real WebSocket clients', () => {
     assert.deepEqual(announced.peer, { id: bob.joined.selfId, name: 'Bob', media: { micMuted: false, cameraOff: false } });
   });
 
+  it('answers ping with ok, in a room or not, and tells nobody else', async () => {
+    const loner = await connect();
+    const before = await loner.request({ type: 'ping' });
+    assert.equal(before.type, 'ok');
+    const room = newRoom();
+    const ada = await join(room, 'Ada');
+    const bob = await join(room, 'Bob');
+    await ada.client.next('peer-joined');
+    const reply = await bob.client.request({ type: 'ping' });
+    assert.deepEqual(reply, { type: 'ok', id: reply.type === 'ok' ? reply.id : -1 });
+    await ada.client.settle();
+    assert.equal(ada.client.ofType('peer-media').length + ada.client.ofType('signal').length, 0);
+  });
+
   it('relays a signal to a member of the same room, stamping the real sender', async () => {
     const room = newRoom();
     const ada = await join(room, 'Ada');
