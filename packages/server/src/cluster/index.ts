@@ -1,0 +1,13 @@
+export { ClusterKeys } from './ClusterKeys.js';
+export { NodeBus, type NodeBusEvents, type NodeBusOptions, type NodeBusState, type SendResult } from './NodeBus.js';
+export {
+  RedisRoomDirectory,
+  type DirectoryEntry,
+  type DirectoryJoinResult,
+  type DirectoryResult,
+  type Eviction,
+} from './RedisRoomDirectory.js';
+export { NodePresence, type NodePresenceEvents, type NodePresenceOptions, type RoomLoss } from './NodePresence.js';
+export { InMemoryNonceLedger, type NonceLedger, type NonceUse } from './NonceLedger.js';
+export { RedisNonceLedger } from './RedisNonceLedger.js';
+export type { Unavailable } from './redisConnection.js';
