@@ -25,4 +25,13 @@ export class LuaScript {
       return await redis.eval(this.source, this.keyCount, ...keys, ...args);
     }
   }
+
+  /**
+   * Sends the whole script (EVAL): one command, so it runs right after
+   * whatever this connection sent before it, with no NOSCRIPT round trip
+   * letting another client's command in between.
+   */
+  async runInOrder(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return await redis.eval(this.source, this.keyCount, ...keys, ...args);
+  }
 }

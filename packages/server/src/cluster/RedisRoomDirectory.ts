@@ -154,6 +154,7 @@ export class RedisRoomDirectory {
         this.nodeId,
       ]);
     } catch (error) {
+      this.#undoJoin(room, member.id);
       return unavailable(error);
     }
     const [outcome, detail, ...flat] = reply as string[];
@@ -199,6 +200,18 @@ export class RedisRoomDirectory {
     } catch (error) {
       return unavailable(error);
     }
+  }
+
+  /**
+   * A join that timed out against a stalled Redis may still run when Redis
+   * wakes up, admitting someone we refused. A leave sent on the same
+   * connection runs after it, so the place is given back. If the connection
+   * is gone, so is the join, and this fails harmlessly.
+   */
+  #undoJoin(room: string, id: PeerId): void {
+    LEAVE.runInOrder(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId)], [id, this.nodeId]).catch(() => {
+      // Nothing to give back: the join never reached Redis.
+    });
   }
 
   /** Closes the connection; the entries stay (presence removes them if this node is gone for good). */
