@@ -11,3 +11,5 @@ export { NodePresence, type NodePresenceEvents, type NodePresenceOptions, type R
 export { InMemoryNonceLedger, type NonceLedger, type NonceUse } from './NonceLedger.js';
 export { RedisNonceLedger } from './RedisNonceLedger.js';
 export type { Unavailable } from './redisConnection.js';
+export { LocalRoomService, type RoomService, type RoomServiceJoin } from './RoomService.js';
+export { RedisRoomService, type RedisRoomServiceEvents, type RedisRoomServiceParts } from './RedisRoomService.js';
