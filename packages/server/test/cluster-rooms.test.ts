@@ -8,10 +8,11 @@ import {
   RedisRoomDirectory,
   RedisRoomService,
   RoomRegistry,
+  startRoomService,
   type Member,
   type RoomService,
 } from '@parley/server';
-import { RedisProcess } from '@parley/testbed';
+import { RedisProcess, freePort } from '@parley/testbed';
 import { freshKeys, until } from './support/cluster.js';
 
 /** A member whose deliveries land in an inbox, decoded. */
@@ -122,5 +123,27 @@ describe('RoomService: one seam, rooms in this process or shared by nodes throug
     assert.equal(await a.rooms.leave('r', onA), false, 'the old node cannot remove it any more');
     const listed = await a.directory.members('r');
     assert.deepEqual(listed.ok && listed.value.map((m) => `${m.id}@${m.node}`), ['bob@b']);
+  });
+
+  it('chosen by REDIS_URL: none keeps rooms and nonces in memory; a URL shares them; an unreachable one fails the start clearly', async () => {
+    const registry = new RoomRegistry({ maxParticipants: 8 });
+    const local = await startRoomService({ redisUrl: '', registry, capacity: 8 });
+    assert.ok(local.rooms instanceof LocalRoomService);
+    assert.equal(local.cluster, undefined);
+    await local.close();
+
+    const keys = freshKeys();
+    const shared = await startRoomService({ redisUrl: redis.url, registry, capacity: 8, nodeId: 'n1', keys });
+    assert.ok(shared.rooms instanceof RedisRoomService);
+    assert.ok((await shared.rooms.join('r', member('ann'))).ok);
+    assert.equal(registry.roomCount, 0, 'the in-memory registry is not used');
+    assert.ok((await shared.nonces.use('nonce-1', Date.now() + 10_000)).ok);
+    assert.equal((await shared.nonces.use('nonce-1', Date.now() + 10_000)).ok, false);
+    await shared.close();
+
+    const nowhere = `redis://127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    await assert.rejects(startRoomService({ redisUrl: nowhere, registry, capacity: 8 }), /cannot reach Redis at REDIS_URL/);
+    console.log(`an unreachable REDIS_URL fails the start in ${Date.now() - started} ms`);
   });
 });

@@ -13,3 +13,4 @@ export { RedisNonceLedger } from './RedisNonceLedger.js';
 export type { Unavailable } from './redisConnection.js';
 export { LocalRoomService, type RoomService, type RoomServiceJoin } from './RoomService.js';
 export { RedisRoomService, type RedisRoomServiceEvents, type RedisRoomServiceParts } from './RedisRoomService.js';
+export { startRoomService, type RoomServiceOptions, type StartedRoomService } from './startRoomService.js';
