@@ -10,9 +10,13 @@ interface Received {
   from: string;
 }
 
+/** Every bus a test started, closed after the suite even when a test fails half-way. */
+const opened: NodeBus[] = [];
+
 /** A started bus that records what reaches it. */
 async function node(redis: RedisProcess, nodeId: string, keys = freshKeys(), options: { maxBacklog?: number } = {}) {
   const bus = new NodeBus({ redisUrl: redis.url, nodeId, keys, blockMs: 200, ...options });
+  opened.push(bus);
   const inbox: Received[] = [];
   const states: NodeBusState[] = [];
   const gaps: number[] = [];
@@ -39,7 +43,11 @@ describe('NodeBus: node-to-node messages over Redis Streams', () => {
   before(async () => {
     redis = await RedisProcess.start();
   });
-  after(() => redis.stop());
+  after(async () => {
+    redis.thaw();
+    for (const bus of opened) await bus.close();
+    await redis.stop();
+  });
 
   it('delivers to the addressed node only, once, keeping each sender’s order among three senders', async () => {
     const keys = freshKeys();
@@ -70,32 +78,37 @@ describe('NodeBus: node-to-node messages over Redis Streams', () => {
       let sent = 0;
       let sending = true;
       const results: Promise<{ ok: boolean }>[] = [];
+      // Bounded by `sending` (cleared in finally, even if a step fails) and by a count.
       const loop = (async () => {
-        // Bounded by `sending`, cleared below.
-        while (sending) {
+        while (sending && sent < 5000) {
           results.push(sender.bus.send('receiver', `sender:${sent++}`));
           await sleep(5);
         }
       })();
-      await sleep(300);
-      if (blip === 'freeze') {
-        redis.freeze();
-        await sleep(1500);
+      let recoveryMs: number;
+      try {
+        await sleep(300);
+        if (blip === 'freeze') {
+          redis.freeze();
+          await sleep(1500);
+          redis.thaw();
+        } else {
+          await redis.crash();
+          await sleep(1500);
+          await redis.restart();
+        }
+        const backAt = Date.now();
+        const firstAfter = sent;
+        await until(() => seqsFrom(receiver.inbox, 'sender').includes(firstAfter), 10_000, 'the first message sent after Redis returned');
+        recoveryMs = Date.now() - backAt;
+      } finally {
         redis.thaw();
-      } else {
-        await redis.crash();
-        await sleep(1500);
-        await redis.restart();
+        sending = false;
+        await loop;
       }
-      const backAt = Date.now();
-      const firstAfter = sent;
-      await until(() => seqsFrom(receiver.inbox, 'sender').includes(firstAfter), 5000, 'the first message sent after Redis returned');
-      const recoveryMs = Date.now() - backAt;
-      sending = false;
-      await loop;
       const outcomes = await Promise.all(results);
       assert.ok(outcomes.every((r) => r.ok), 'every send was taken by Redis in the end');
-      await until(() => receiver.inbox.length >= sent, 5000, 'every message');
+      await until(() => receiver.inbox.length >= sent, 10_000, 'every message');
       await sleep(200);
       assertInOrderOnce(seqsFrom(receiver.inbox, 'sender'), sent, `across the ${blip}`);
       assert.deepEqual(receiver.gaps, []);

@@ -157,27 +157,35 @@ async function measure(redis: RedisProcess, blip: Blip): Promise<Record<Way, Tal
     }
   })();
 
-  await new Promise((resolve) => setTimeout(resolve, BEFORE_MS));
-  backExpectedAt = Date.now() + BLIP_MS;
-  if (blip === 'freeze') {
-    redis.freeze();
-    await new Promise((resolve) => setTimeout(resolve, BLIP_MS));
+  // Whatever fails below, the loops stop and the clients go: a failed run must not hang the suite.
+  try {
+    await new Promise((resolve) => setTimeout(resolve, BEFORE_MS));
+    backExpectedAt = Date.now() + BLIP_MS;
+    if (blip === 'freeze') {
+      redis.freeze();
+      await new Promise((resolve) => setTimeout(resolve, BLIP_MS));
+      redis.thaw();
+    } else {
+      await redis.crash();
+      await new Promise((resolve) => setTimeout(resolve, BLIP_MS));
+      await redis.restart();
+    }
+    backAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, AFTER_MS));
+    sending = false;
+    await sendLoop;
+    // Every command settles (acknowledged or failed) before counting; bounded in case one never does.
+    await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
     redis.thaw();
-  } else {
-    await redis.crash();
-    await new Promise((resolve) => setTimeout(resolve, BLIP_MS));
-    await redis.restart();
+    sending = false;
+    reading = false;
+    await sendLoop;
+    // Disconnecting first fails any read still waiting for a Redis that is not coming back.
+    for (const c of clients) c.disconnect();
+    await Promise.all(readLoops);
   }
-  backAt = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, AFTER_MS));
-  sending = false;
-  await sendLoop;
-  // Every command settles (acknowledged or failed) before counting; bounded in case one never does.
-  await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, 5000))]);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  reading = false;
-  await Promise.all(readLoops);
-  for (const c of clients) c.disconnect();
 
   const result = {} as Record<Way, Tally>;
   for (const [way, record] of arrivals) {

@@ -66,9 +66,9 @@ export class RedisProcess {
     process.kill(this.pid, 'SIGSTOP');
   }
 
-  /** Carries on from where `freeze()` stopped it (SIGCONT). */
+  /** Carries on from where `freeze()` stopped it (SIGCONT). Safe when it is not frozen, or not running. */
   thaw(): void {
-    process.kill(this.pid, 'SIGCONT');
+    if (this.running) process.kill(this.pid, 'SIGCONT');
   }
 
   /** Kills it outright (SIGKILL): connections reset, data lost. */
