@@ -71,7 +71,7 @@ describe('NodeBus: node-to-node messages over Redis Streams', () => {
   });
 
   for (const blip of ['freeze', 'crash'] as const) {
-    it(`loses, duplicates and reorders nothing across a Redis ${blip} of 1.5 s, and reports the reconnect`, async () => {
+    it(`across a Redis ${blip} of 1.5 s: nothing duplicated or reordered, nothing lost unreported, and flowing again`, async () => {
       const keys = freshKeys();
       const sender = await node(redis, 'sender', keys);
       const receiver = await node(redis, 'receiver', keys);
@@ -108,12 +108,23 @@ describe('NodeBus: node-to-node messages over Redis Streams', () => {
       }
       const outcomes = await Promise.all(results);
       assert.ok(outcomes.every((r) => r.ok), 'every send was taken by Redis in the end');
-      await until(() => receiver.inbox.length >= sent, 10_000, 'every message');
+      await until(() => seqsFrom(receiver.inbox, 'sender').includes(sent - 1), 10_000, 'the last message');
       await sleep(200);
-      assertInOrderOnce(seqsFrom(receiver.inbox, 'sender'), sent, `across the ${blip}`);
-      assert.deepEqual(receiver.gaps, []);
-      if (blip === 'crash') assert.deepEqual(receiver.states, ['ready', 'reconnecting', 'ready']);
-      console.log(`Redis ${blip} 1.5 s: ${sent} messages, all delivered once and in order; flowing again ${recoveryMs} ms after Redis returned`);
+      const seqs = seqsFrom(receiver.inbox, 'sender');
+      assert.ok(seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] as number)), 'in order, none twice');
+      const missing = sent - seqs.length;
+      const reported = receiver.gaps.reduce((sum, n) => sum + n, 0);
+      if (blip === 'freeze') {
+        assert.equal(missing, 0, 'a stall loses nothing');
+      } else {
+        // Without persistence, entries Redis took but the reader had not fetched when it was
+        // killed die with it (decision 0006). Never silently: each one is reported as a gap.
+        assert.equal(reported, missing, 'every message lost in the crash is reported as a gap');
+        assert.deepEqual(receiver.states, ['ready', 'reconnecting', 'ready']);
+      }
+      console.log(
+        `Redis ${blip} 1.5 s: ${sent} messages, ${seqs.length} delivered once and in order, ${missing} lost (${reported} reported as gaps); flowing again ${recoveryMs} ms after Redis returned`,
+      );
       await Promise.all([sender.bus.close(), receiver.bus.close()]);
     });
   }
