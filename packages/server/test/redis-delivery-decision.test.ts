@@ -222,11 +222,14 @@ describe('cross-node delivery across a Redis blip: pub/sub or Streams (decision 
     const result = await measure(redis, 'crash');
     print('crash', result);
     // The decision rests on these: a stream keeps what is added while its reader is still
-    // reconnecting; pub/sub drops whatever is published before the subscriber is back.
+    // reconnecting; pub/sub drops whatever is published before the subscriber is back. (A
+    // stream can still lose the few entries its reader had not fetched when Redis was killed:
+    // with no persistence they die with it. So: far fewer, not necessarily none.)
     for (const way of ['streams, prompt reader', 'streams, late reader'] as const) {
-      assert.equal(result[way].lostAcknowledged, 0, `${way}: nothing Redis acknowledged is lost`);
       assert.equal(result[way].outOfOrder, 0, `${way}: order kept`);
     }
-    assert.ok(result['pubsub, late reader'].lostAcknowledged > 0, 'pub/sub loses what is published while its subscriber is away');
+    const pubsubLost = result['pubsub, late reader'].lostAcknowledged;
+    assert.ok(pubsubLost > 0, 'pub/sub loses what is published while its subscriber is away');
+    assert.ok(result['streams, late reader'].lostAcknowledged < pubsubLost, 'a late stream reader loses less than a late subscriber');
   });
 });
