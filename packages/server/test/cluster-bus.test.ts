@@ -70,6 +70,17 @@ describe('NodeBus: node-to-node messages over Redis Streams', () => {
     await Promise.all(nodes.map((n) => n.bus.close()));
   });
 
+  it('a message sent the moment its receiver has started arrives (the same millisecond must not be skipped)', async () => {
+    for (let i = 0; i < 20; i++) {
+      const keys = freshKeys();
+      const sender = await node(redis, 'sender', keys);
+      const receiver = await node(redis, 'receiver', keys);
+      assert.deepEqual(await sender.bus.send('receiver', 'sender:0'), { ok: true });
+      await until(() => receiver.inbox.length === 1, 3000, `the first message (round ${i})`);
+      await Promise.all([sender.bus.close(), receiver.bus.close()]);
+    }
+  });
+
   for (const blip of ['freeze', 'crash'] as const) {
     it(`across a Redis ${blip} of 1.5 s: nothing duplicated or reordered, nothing lost unreported, and flowing again`, async () => {
       const keys = freshKeys();

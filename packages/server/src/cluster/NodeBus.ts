@@ -110,11 +110,14 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
     return this.#backlog;
   }
 
-  /** Connects and starts reading this node's inbox from now on (older entries are a previous life's). */
+  /** Connects and starts reading this node's inbox from its newest entry on. */
   async start(): Promise<void> {
     if (this.#state !== 'connecting') throw new Error(`the bus is ${this.#state}; start it once`);
     await Promise.all([this.#writer.connect(), this.#reader.connect()]);
-    this.#lastId = `${await this.#redisNowMs()}-0`;
+    // Read after the newest entry there is now (older ones are a previous life's). Not "now"
+    // by Redis's clock: an entry added in this very millisecond would get `<now>-0` and be skipped.
+    const newest = (await this.#reader.xrevrange(this.#keys.inbox(this.nodeId), '+', '-', 'COUNT', 1)) as [string, string[]][];
+    this.#lastId = newest[0]?.[0] ?? '0-0';
     this.#checkClock = false;
     this.#setState('ready');
     this.#loop = this.#readLoop();
