@@ -129,7 +129,7 @@ describe('NodeBus: node-to-node messages over Redis Streams', () => {
         assert.equal(missing, 0, 'a stall loses nothing');
       } else {
         // Without persistence, entries Redis took but the reader had not fetched when it was
-        // killed die with it (decision 0006). Never silently: each one is reported as a gap.
+        // killed die with it (decision 0007). Never silently: each one is reported as a gap.
         assert.equal(reported, missing, 'every message lost in the crash is reported as a gap');
         assert.deepEqual(receiver.states, ['ready', 'reconnecting', 'ready']);
       }

@@ -18,7 +18,7 @@ import { freshKeys, until } from './support/cluster.js';
 /** A member whose deliveries land in an inbox, decoded. */
 function member(id: string): Member & { inbox: ServerMessage[] } {
   const inbox: ServerMessage[] = [];
-  return { id, name: id.toUpperCase(), media: { micMuted: false, cameraOff: false }, inbox, deliver: (encoded) => inbox.push(JSON.parse(encoded)) };
+  return { id, name: id.toUpperCase(), media: { micMuted: false, cameraOff: false }, inbox, deliver: (encoded) => inbox.push(JSON.parse(encoded)), expel: () => undefined };
 }
 
 const signal = (n: number): ServerMessage => ({ type: 'signal', from: 'ann', signal: { candidate: { candidate: `candidate:${n}` } } });

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { RedisProcess } from '@parley/testbed';
 
 /**
- * The test behind docs/decisions/0006: the same numbered messages go through
+ * The test behind docs/decisions/0007: the same numbered messages go through
  * Redis pub/sub and through a Redis Stream while Redis is stopped for a few
  * seconds, and we count what each way loses, duplicates or reorders. Both run
  * through the same blip, on the same Redis, with the same client options.
@@ -200,7 +200,7 @@ function print(blip: Blip, result: Record<Way, Tally>): void {
   console.table(result);
 }
 
-describe('cross-node delivery across a Redis blip: pub/sub or Streams (decision 0006)', () => {
+describe('cross-node delivery across a Redis blip: pub/sub or Streams (decision 0007)', () => {
   let redis: RedisProcess;
   before(async () => {
     redis = await RedisProcess.start();

@@ -49,7 +49,7 @@ interface Envelope {
 }
 
 /**
- * Node-to-node messages over Redis Streams (docs/decisions/0006): each node
+ * Node-to-node messages over Redis Streams (docs/decisions/0007): each node
  * reads its own inbox stream, and anyone may append to it. Unlike pub/sub, a
  * stream keeps what is added while its reader is reconnecting, so a Redis
  * blip delays messages instead of dropping them.
