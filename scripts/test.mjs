@@ -28,6 +28,7 @@ const SYSTEM_PACKAGES = [
   { command: 'iptables', pkg: 'iptables' },
   { command: 'nginx', pkg: 'nginx' },
   { command: 'systemd-analyze', pkg: 'systemd' },
+  { command: 'redis-server', pkg: 'redis-server' },
 ];
 
 /** Node test projects: compiled by `tsc -b`, run from their dist-test folders. */

@@ -16,3 +16,4 @@ export { RoomPolicy } from './RoomPolicy.js';
 export { Lobby, type Waiter } from './Lobby.js';
 export { PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS } from './Admission.js';
 export { batchWritesThisTurn, rememberStream } from './writeBatching.js';
+export * from './cluster/index.js';

@@ -5,3 +5,4 @@ export { TurnClient, type StunResponse } from './TurnClient.js';
 export { ParleyProcess } from './ParleyProcess.js';
 export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 export { TcpBalancer } from './TcpBalancer.js';
+export { RedisProcess, type RedisProcessOptions } from './RedisProcess.js';

@@ -1,0 +1,35 @@
+/**
+ * Every Redis key the cluster uses, in one place. The prefix keeps
+ * deployments (and tests) sharing one Redis apart.
+ *
+ * The Lua scripts touch keys they compute (a node's member list, a room of
+ * that node), so they need a single Redis or one shard, not Redis Cluster.
+ */
+export class ClusterKeys {
+  constructor(readonly prefix = 'parley:') {}
+
+  /** Hash: participant id → JSON DirectoryEntry, for one room. */
+  room(name: string): string {
+    return `${this.prefix}room:${name}`;
+  }
+
+  /** Hash: participant id → room name, for the participants held by one node. */
+  nodeMembers(node: string): string {
+    return `${this.prefix}node:${node}:members`;
+  }
+
+  /** Stream: messages for one node. */
+  inbox(node: string): string {
+    return `${this.prefix}node:${node}:inbox`;
+  }
+
+  /** Sorted set: node id → when its presence ends (Redis time, ms). */
+  nodes(): string {
+    return `${this.prefix}nodes`;
+  }
+
+  /** String: a resume-token nonce that was used. */
+  nonce(nonce: string): string {
+    return `${this.prefix}nonce:${nonce}`;
+  }
+}

@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { TypedEmitter } from '../TypedEmitter.js';
+import { ClusterKeys } from './ClusterKeys.js';
+import { redisConnection } from './redisConnection.js';
+
+/**
+ * `connecting` → `ready` ⇄ `reconnecting` → `closed`. `reconnecting`: the
+ * reading connection lost Redis; sends still queue (up to the backlog bound)
+ * and reading carries on from the last entry once Redis is back.
+ */
+export type NodeBusState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+export type SendResult =
+  | { ok: true }
+  | { ok: false; code: 'backlog-full' | 'closed'; reason: string };
+
+export type NodeBusEvents = {
+  /** A message another node (or this one) sent here, once, in the order its sender sent it. */
+  message: (body: string, fromNode: string) => void;
+  /** `missing` messages from `fromNode` never arrived (Redis lost them in a crash, or trimmed them unread). */
+  gap: (fromNode: string, missing: number) => void;
+  state: (state: NodeBusState, previous: NodeBusState) => void;
+  /** Redis said no or went away; the bus keeps trying. For logs. */
+  error: (error: Error) => void;
+};
+
+export interface NodeBusOptions {
+  redisUrl: string;
+  nodeId: string;
+  keys?: ClusterKeys;
+  /** Entries kept in an inbox; older ones are trimmed (approximately). */
+  inboxMaxLength?: number;
+  /** An inbox nobody writes to for this long goes away (a dead node's). */
+  inboxTtlMs?: number;
+  /** Sends not yet acknowledged by Redis past which `send` refuses: memory stays bounded while Redis is away. */
+  maxBacklog?: number;
+  /** How long one blocking read waits before the loop looks around (close, reconnect). */
+  blockMs?: number;
+}
+
+/** Stream fields of one message. */
+interface Envelope {
+  from: string;
+  /** Changes each time a bus starts, so a restarted sender's seq 1 is not taken for a duplicate. */
+  epoch: string;
+  seq: number;
+  body: string;
+}
+
+/**
+ * Node-to-node messages over Redis Streams (docs/decisions/0007): each node
+ * reads its own inbox stream, and anyone may append to it. Unlike pub/sub, a
+ * stream keeps what is added while its reader is reconnecting, so a Redis
+ * blip delays messages instead of dropping them.
+ *
+ * Order and once-only: one writing connection per node keeps its appends in
+ * order; each message carries (sender, epoch, seq) per destination and the
+ * reader drops anything it has seen, so a command resent after a reconnect is
+ * not delivered twice. A jump in seq is reported as a `gap`.
+ */
+export class NodeBus extends TypedEmitter<NodeBusEvents> {
+  readonly nodeId: string;
+  readonly #keys: ClusterKeys;
+  readonly #writer: Redis;
+  readonly #reader: Redis;
+  readonly #epoch = randomBytes(6).toString('base64url');
+  readonly #inboxMaxLength: number;
+  readonly #inboxTtlMs: number;
+  readonly #maxBacklog: number;
+  readonly #blockMs: number;
+  #state: NodeBusState = 'connecting';
+  /** Last seq sent to each node. */
+  readonly #sentSeq = new Map<string, number>();
+  /** Last seq delivered from each sender, by `${from}/${epoch}`. */
+  readonly #seenSeq = new Map<string, number>();
+  #backlog = 0;
+  /** The last stream entry read; reading resumes after it. */
+  #lastId = '0-0';
+  #checkClock = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(options: NodeBusOptions) {
+    super();
+    this.nodeId = options.nodeId;
+    this.#keys = options.keys ?? new ClusterKeys();
+    this.#inboxMaxLength = options.inboxMaxLength ?? 10_000;
+    this.#inboxTtlMs = options.inboxTtlMs ?? 60_000;
+    this.#maxBacklog = options.maxBacklog ?? 10_000;
+    this.#blockMs = options.blockMs ?? 1000;
+    this.#writer = redisConnection(options.redisUrl, { queueWhileDown: true, name: `parley-bus-writer-${this.nodeId}` });
+    this.#reader = redisConnection(options.redisUrl, { queueWhileDown: true, name: `parley-bus-reader-${this.nodeId}` });
+    for (const connection of [this.#writer, this.#reader]) connection.on('error', (error: Error) => this.emit('error', error));
+    this.#reader.on('ready', () => {
+      // After a Redis restart the stream starts again from Redis's clock: check it has not gone back.
+      this.#checkClock = true;
+      if (this.#state === 'reconnecting') this.#setState('ready');
+    });
+    this.#reader.on('close', () => {
+      if (this.#state === 'ready') this.#setState('reconnecting');
+    });
+  }
+
+  get state(): NodeBusState {
+    return this.#state;
+  }
+
+  /** Sends waiting for Redis to take them. */
+  get backlog(): number {
+    return this.#backlog;
+  }
+
+  /** Connects and starts reading this node's inbox from its newest entry on. */
+  async start(): Promise<void> {
+    if (this.#state !== 'connecting') throw new Error(`the bus is ${this.#state}; start it once`);
+    await Promise.all([this.#writer.connect(), this.#reader.connect()]);
+    // Read after the newest entry there is now (older ones are a previous life's). Not "now"
+    // by Redis's clock: an entry added in this very millisecond would get `<now>-0` and be skipped.
+    const newest = (await this.#reader.xrevrange(this.#keys.inbox(this.nodeId), '+', '-', 'COUNT', 1)) as [string, string[]][];
+    this.#lastId = newest[0]?.[0] ?? '0-0';
+    this.#checkClock = false;
+    this.#setState('ready');
+    this.#loop = this.#readLoop();
+  }
+
+  /**
+   * Appends `body` to `toNode`'s inbox. Resolves once Redis has it, or with a
+   * refusal: too many sends already waiting for Redis, or the bus is closed.
+   */
+  async send(toNode: string, body: string): Promise<SendResult> {
+    if (this.#state === 'closed') return { ok: false, code: 'closed', reason: 'the bus is closed' };
+    if (this.#backlog >= this.#maxBacklog) {
+      return { ok: false, code: 'backlog-full', reason: `${this.#backlog} messages already wait for Redis` };
+    }
+    const seq = (this.#sentSeq.get(toNode) ?? 0) + 1;
+    this.#sentSeq.set(toNode, seq);
+    const key = this.#keys.inbox(toNode);
+    this.#backlog++;
+    try {
+      // Queued in order on one connection: per-sender order holds through reconnects.
+      await this.#writer
+        .multi()
+        .xadd(key, 'MAXLEN', '~', String(this.#inboxMaxLength), '*', 'from', this.nodeId, 'epoch', this.#epoch, 'seq', String(seq), 'body', body)
+        .pexpire(key, this.#inboxTtlMs)
+        .exec();
+      return { ok: true };
+    } catch (error) {
+      // Only when the connection is closed under it (close()); Redis being away just queues.
+      return { ok: false, code: 'closed', reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.#backlog--;
+    }
+  }
+
+  /** Stops reading and sending; what has not reached Redis is dropped. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    this.#reader.disconnect();
+    this.#writer.disconnect();
+    await this.#loop;
+    this.removeAllListeners();
+  }
+
+  async #readLoop(): Promise<void> {
+    const inbox = this.#keys.inbox(this.nodeId);
+    // Ends when close() sets the state; each turn blocks at most blockMs.
+    while (!this.#isClosed()) {
+      try {
+        if (this.#checkClock) {
+          this.#checkClock = false;
+          // A Redis whose clock is behind our last entry would hand out smaller ids we would never read.
+          if ((await this.#redisNowMs()) < Number(this.#lastId.split('-')[0])) this.#lastId = '0-0';
+        }
+        const reply = (await this.#reader.xread('COUNT', 1000, 'BLOCK', this.#blockMs, 'STREAMS', inbox, this.#lastId)) as
+          | [string, [string, string[]][]][]
+          | null;
+        for (const [, entries] of reply ?? []) {
+          for (const [id, fields] of entries) {
+            this.#lastId = id;
+            this.#receive(fields);
+          }
+        }
+      } catch (error) {
+        if (this.#isClosed()) return;
+        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  #receive(fields: string[]): void {
+    const envelope = decodeEnvelope(fields);
+    if (!envelope) {
+      this.emit('error', new Error('an inbox entry that is not a bus message; skipped'));
+      return;
+    }
+    const sender = `${envelope.from}/${envelope.epoch}`;
+    const seen = this.#seenSeq.get(sender) ?? 0;
+    if (envelope.seq <= seen) return; // a resend after a reconnect: delivered already
+    this.#seenSeq.set(sender, envelope.seq);
+    if (envelope.seq > seen + 1 && seen > 0) this.emit('gap', envelope.from, envelope.seq - seen - 1);
+    this.emit('message', envelope.body, envelope.from);
+  }
+
+  async #redisNowMs(): Promise<number> {
+    const [seconds, micros] = await this.#reader.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  }
+
+  /** A method, not a field test, so TypeScript does not narrow it away across awaits. */
+  #isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  #setState(next: NodeBusState): void {
+    const previous = this.#state;
+    if (previous === next) return;
+    this.#state = next;
+    this.emit('state', next, previous);
+  }
+}
+
+function decodeEnvelope(fields: string[]): Envelope | undefined {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] as string, fields[i + 1] as string);
+  const from = map.get('from');
+  const epoch = map.get('epoch');
+  const seq = Number(map.get('seq'));
+  const body = map.get('body');
+  if (!from || !epoch || !Number.isSafeInteger(seq) || seq < 1 || body === undefined) return undefined;
+  return { from, epoch, seq, body };
+}

@@ -1,0 +1,16 @@
+export { ClusterKeys } from './ClusterKeys.js';
+export { NodeBus, type NodeBusEvents, type NodeBusOptions, type NodeBusState, type SendResult } from './NodeBus.js';
+export {
+  RedisRoomDirectory,
+  type DirectoryEntry,
+  type DirectoryJoinResult,
+  type DirectoryResult,
+  type Eviction,
+} from './RedisRoomDirectory.js';
+export { NodePresence, type NodePresenceEvents, type NodePresenceOptions, type RoomLoss } from './NodePresence.js';
+export { InMemoryNonceLedger, type NonceLedger, type NonceUse } from './NonceLedger.js';
+export { RedisNonceLedger } from './RedisNonceLedger.js';
+export type { Unavailable } from './redisConnection.js';
+export { LocalRoomService, type RoomService, type RoomServiceJoin } from './RoomService.js';
+export { RedisRoomService, type RedisRoomServiceEvents, type RedisRoomServiceParts } from './RedisRoomService.js';
+export { startRoomService, type RoomServiceOptions, type StartedRoomService } from './startRoomService.js';
