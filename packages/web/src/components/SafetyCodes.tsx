@@ -13,11 +13,12 @@ export function SafetyCodes({ room }: { room: Room }) {
     <section className="safety-codes" aria-labelledby="safety-codes-heading">
       <h3 id="safety-codes-heading">Safety codes</h3>
       {participants.length === 0 && <p className="muted">Nobody else is here yet.</p>}
-      <ul>
+      {/* Groups, not list items: "Your connections" above is the list of people. */}
+      <div className="safety-code-items">
         {participants.map((participant) => (
           <SafetyCodeItem key={participant.id} participant={participant} />
         ))}
-      </ul>
+      </div>
     </section>
   );
 }
@@ -25,7 +26,7 @@ export function SafetyCodes({ room }: { room: Room }) {
 function SafetyCodeItem({ participant }: { participant: RemoteParticipant }) {
   const { name, safety } = participant;
   return (
-    <li aria-label={`Safety code with ${name}`} data-state={safety.state}>
+    <div role="group" aria-label={`Safety code with ${name}`} data-state={safety.state}>
       <strong>{name}</strong>
       {safety.state === 'ready' && (
         <>
@@ -43,6 +44,6 @@ function SafetyCodeItem({ participant }: { participant: RemoteParticipant }) {
           on. Someone may be tampering with this call.
         </span>
       )}
-    </li>
+    </div>
   );
 }
