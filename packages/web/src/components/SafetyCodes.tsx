@@ -27,12 +27,14 @@ function SafetyCodeItem({ participant }: { participant: RemoteParticipant }) {
   const { name, safety } = participant;
   return (
     <div role="group" aria-label={`Safety code with ${name}`} data-state={safety.state}>
-      <strong>{name}</strong>
+      <strong>
+        <bdi>{name}</bdi>
+      </strong>
       {safety.state === 'ready' && (
         <>
           <span className="safety-words">{safety.code.text}</span>
           <span className="muted">
-            Compare these words with {name}, aloud or by another way you trust. If they differ, someone is in the middle
+            Compare these words with <bdi>{name}</bdi>, aloud or by another way you trust. If they differ, someone is in the middle
             and can see and hear your call: hang up.
           </span>
         </>
@@ -40,7 +42,7 @@ function SafetyCodeItem({ participant }: { participant: RemoteParticipant }) {
       {safety.state === 'pending' && <span className="muted">Waiting for the encrypted connection…</span>}
       {safety.state === 'dtls-failed' && (
         <span role="alert">
-          The encrypted connection to {name} was refused: its certificate did not match the one Parley’s server passed
+          The encrypted connection to <bdi>{name}</bdi> was refused: its certificate did not match the one Parley’s server passed
           on. Someone may be tampering with this call.
         </span>
       )}

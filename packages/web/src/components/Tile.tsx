@@ -59,7 +59,7 @@ export function Tile({ name, stream, media, self = false, status, refused = fals
       </div>
       {refused ? (
         <div className="tile-status" role="status">
-          The encrypted connection to {name} was refused — someone may be tampering with the call
+          The encrypted connection to <bdi>{name}</bdi> was refused — someone may be tampering with the call
         </div>
       ) : (
         status && status !== 'connected' && <LinkNotice name={name} status={status} hasRelay={hasRelay} />
