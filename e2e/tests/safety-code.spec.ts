@@ -76,7 +76,7 @@ test('the code is derived as documented, and 100 honest handshakes show the same
         },
         [sdp(ours), sdp(theirs), sdp(theirs.replace(/[A-F]/g, (c) => c.toLowerCase()))] as const,
       );
-      // An independent implementation of docs/decisions/0006-safety-code.md, in Node.
+      // An independent implementation of docs/decisions/0007-safety-code.md, in Node.
       const input = ['parley-safety-code/1', ours, theirs].map((line) => line.replace('a=fingerprint:', '')).join('\n');
       const digest = createHash('sha256').update(input).digest();
       const expected = [...digest.subarray(0, 4)].map((byte) => result.words[byte]).join(' ');

@@ -7,7 +7,7 @@ import { SAFETY_WORDS } from './safetyWords.js';
  */
 export const SAFETY_CODE_VERSION = 1;
 
-/** Words shown per code: 4 words of 8 bits each, 32 bits (see docs/decisions/0006-safety-code.md). */
+/** Words shown per code: 4 words of 8 bits each, 32 bits (see docs/decisions/0007-safety-code.md). */
 export const SAFETY_CODE_WORDS = 4;
 
 /**
