@@ -6,6 +6,8 @@
  */
 import * as parley from '@parley/client';
 import type { PeerLink } from '@parley/client';
+import { Middle } from './middle.js';
+import { safetyRound, safetyRounds } from './safetyRounds.js';
 
 type SignalPayload = Parameters<PeerLink['handleSignal']>[0];
 
@@ -136,6 +138,6 @@ function mLines(link: PeerLink): string[] {
   return (link.pc.localDescription?.sdp ?? '').split('\r\n').filter((line) => line.startsWith('m='));
 }
 
-const harness = { parley, makePair, connected, waitFor, settled, mLines };
+const harness = { parley, makePair, connected, waitFor, settled, mLines, Middle, safetyRound, safetyRounds };
 (window as unknown as { harness: typeof harness }).harness = harness;
 export type Harness = typeof harness;

@@ -7,8 +7,8 @@ export interface JoinOptions {
   microphone?: boolean;
 }
 
-/** Opens the room link in a fresh browser context, types a name and joins, as a person would. */
-export async function joinCall(browser: Browser, server: ParleyProcess, room: string, name: string): Promise<Page> {
+/** Opens the room link (of the server, or of anything serving the app) in a fresh browser context, types a name and joins, as a person would. */
+export async function joinCall(browser: Browser, server: Pick<ParleyProcess, 'roomUrl'>, room: string, name: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
   const page = await context.newPage();
   await page.addInitScript(observePeerConnections);

@@ -1,6 +1,8 @@
 import type { MediaState, PeerInfo } from '@parley/protocol';
 import type { PeerLink } from './PeerLink.js';
 import type { LinkQuality } from './quality/measureLink.js';
+import { SafetyCheck, type SafetyStatus } from './safety/SafetyCheck.js';
+import type { SafetyCode } from './safety/SafetyCode.js';
 import { TypedEmitter } from './TypedEmitter.js';
 
 /**
@@ -19,6 +21,8 @@ export type RemoteParticipantEvents = {
   'quality-changed': (quality: LinkQuality) => void;
   /** They started or stopped sharing a screen; see `screenStream`. */
   'screen-changed': (sharing: boolean) => void;
+  /** The safety code became known or changed, or the encrypted session was refused; see `safety`. */
+  'safety-changed': (status: SafetyStatus) => void;
 };
 
 /**
@@ -41,6 +45,7 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
   #connectionState: RTCPeerConnectionState = 'new';
   #status: LinkStatus = 'connecting';
   #quality: LinkQuality | null = null;
+  readonly #safety: SafetyCheck;
   readonly #subs: (() => void)[] = [];
 
   /** @internal Created by Room. */
@@ -49,7 +54,10 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
     this.id = info.id;
     this.name = info.name;
     this.#media = { ...info.media };
+    this.#safety = new SafetyCheck(link.pc);
     this.#subs.push(
+      () => this.#safety.close(),
+      this.#safety.on('changed', (status) => this.emit('safety-changed', status)),
       link.on('track', (track, streamIds) => {
         this.#trackStreams.set(track, streamIds[0]);
         this.#place(track);
@@ -72,6 +80,21 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
 
   get status(): LinkStatus {
     return this.#status;
+  }
+
+  /**
+   * Who is at the other end: once the encrypted session is up, a code both
+   * people should see the same (compare it aloud); different codes mean
+   * someone sits in the middle of the link.
+   */
+  get safety(): SafetyStatus {
+    return this.#safety.status;
+  }
+
+  /** The safety code, once known; null while pending or after a refused session. */
+  get safetyCode(): SafetyCode | null {
+    const status = this.#safety.status;
+    return status.state === 'ready' ? status.code : null;
   }
 
   /** The latest measurement of the link to them; null before the first. */

@@ -21,6 +21,7 @@ import { QualityMonitor } from './quality/QualityMonitor.js';
 import type { LocalParticipant } from './LocalParticipant.js';
 import { MEDIA_KINDS, PeerLink } from './PeerLink.js';
 import { RemoteParticipant } from './RemoteParticipant.js';
+import type { SafetyStatus } from './safety/SafetyCheck.js';
 import { SignalingClient } from './SignalingClient.js';
 import { RECONNECT_CAP_MS, SignalingSession } from './SignalingSession.js';
 import { TypedEmitter } from './TypedEmitter.js';
@@ -57,6 +58,8 @@ export type RoomEvents = {
   'active-speaker-changed': (participantId: string | null) => void;
   /** A participant started or stopped sharing a screen. */
   'screen-changed': (participant: RemoteParticipant, sharing: boolean) => void;
+  /** The safety code of the link to a participant became known or changed, or its encrypted session was refused. */
+  'safety-changed': (participant: RemoteParticipant, status: SafetyStatus) => void;
   message: (message: ChatMessage) => void;
   /** Hosts only: someone waits in the lobby; answer with `admit()` or `deny()`. */
   knock: (waiter: WaiterInfo) => void;
@@ -538,6 +541,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     participant.on('track-removed', (track) => this.emit('track-removed', participant, track));
     participant.on('media-changed', (media) => this.emit('media-changed', participant, media));
     participant.on('connection-state', (state) => this.emit('peer-connection-state', participant, state));
+    participant.on('safety-changed', (status) => this.emit('safety-changed', participant, status));
     this.emit('participant-joined', participant);
   }
 

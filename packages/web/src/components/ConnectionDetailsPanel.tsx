@@ -4,6 +4,7 @@ import type { Room } from '@parley/client';
 import { useRerenderOn } from '../hooks/useRerenderOn';
 import { describePath } from '../quality';
 import { formatBytes } from '../format';
+import { SafetyCodes } from './SafetyCodes';
 
 /**
  * Every link of the mesh as a matrix: row = who measured, column = to whom.
@@ -40,6 +41,7 @@ export function ConnectionDetailsPanel({ room, onClose }: { room: Room; onClose:
             </li>
           ))}
         </ul>
+        <SafetyCodes room={room} />
         <table className="mesh" aria-label="Mesh">
           <caption className="muted">Each row: how that person’s links look from their side.</caption>
           <thead>

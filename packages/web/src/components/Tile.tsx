@@ -10,6 +10,8 @@ interface Props {
   self?: boolean;
   /** For remote tiles: how the link to them is doing, to say when someone cannot be reached. */
   status?: LinkStatus;
+  /** The encrypted session was refused (certificates did not match what signaling said): not a network problem. */
+  refused?: boolean;
   /** Whether a TURN relay is configured: without one, some networks cannot connect at all. */
   hasRelay?: boolean;
   quality?: LinkQuality | null;
@@ -19,7 +21,7 @@ interface Props {
   onShowQuality?: () => void;
 }
 
-export function Tile({ name, stream, media, self = false, status, hasRelay = false, quality, speaking, pinned, onPin, onShowQuality }: Props) {
+export function Tile({ name, stream, media, self = false, status, refused = false, hasRelay = false, quality, speaking, pinned, onPin, onShowQuality }: Props) {
   const label = self ? (name ? `${name} (you)` : 'You') : name;
   return (
     <section
@@ -55,7 +57,13 @@ export function Tile({ name, stream, media, self = false, status, hasRelay = fal
           </span>
         )}
       </div>
-      {status && status !== 'connected' && <LinkNotice name={name} status={status} hasRelay={hasRelay} />}
+      {refused ? (
+        <div className="tile-status" role="status">
+          The encrypted connection to <bdi>{name}</bdi> was refused — someone may be tampering with the call
+        </div>
+      ) : (
+        status && status !== 'connected' && <LinkNotice name={name} status={status} hasRelay={hasRelay} />
+      )}
     </section>
   );
 }

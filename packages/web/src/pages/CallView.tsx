@@ -38,6 +38,7 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
     'screen-changed',
     'quality-changed',
     'active-speaker-changed',
+    'safety-changed',
   ]);
   useRerenderOn(room.localParticipant, ['media-changed', 'track-changed', 'screen-changed']);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
@@ -100,6 +101,7 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
         stream={participant.stream}
         media={participant.media}
         status={participant.status}
+        refused={participant.safety.state === 'dtls-failed'}
         hasRelay={room.hasRelay}
         quality={participant.quality}
         speaking={speaking === participant.id}
