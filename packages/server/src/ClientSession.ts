@@ -114,6 +114,13 @@ export class ClientSession implements Member, Waiter {
   /** When we last heard from the client; the resume window counts from here. */
   #lastSeenAt = Date.now();
   #tokenNonce = '';
+  /**
+   * The nonce of the token the last `joined` replaced, while the client may
+   * not have read that reply: a resume whose reply was lost (the socket died,
+   * or the page was too busy to read it before giving up) comes back with the
+   * older token. Void once the client says anything on the new socket.
+   */
+  #replacedNonce = '';
   /** Pushes are numbered; the ones the client may not have read are kept for a resume. */
   #pushSeq = 0;
   #replay = new ReplayBuffer(MAX_PENDING_MESSAGES);
@@ -181,6 +188,16 @@ export class ClientSession implements Member, Waiter {
     return this.#tokenNonce;
   }
 
+  /**
+   * Whether a resume token with this nonce may take this participant's place:
+   * the latest token, or (only while the participant is away) the one before
+   * it, if the client never confirmed it had the newer one.
+   */
+  acceptsResumeNonce(nonce: string): boolean {
+    if (nonce === this.#tokenNonce) return true;
+    return this.#state === 'suspended' && this.#replacedNonce !== '' && nonce === this.#replacedNonce;
+  }
+
   /** When the connection last became roomless (accepted, or left); undefined while in a room or closed. */
   get roomlessSince(): number | undefined {
     return this.#state === 'connected' ? this.#roomlessSince : undefined;
@@ -233,6 +250,8 @@ export class ClientSession implements Member, Waiter {
     if (this.#state === 'closed') return;
     this.#readAt = performance.now();
     this.touch();
+    // It speaks on this socket, so it read our replies, the latest token included.
+    this.#replacedNonce = '';
     if (!this.#limiter.take()) return this.#rateLimited();
     if (this.#state === 'authorizing') {
       if (this.#deferred.length >= MAX_DEFERRED) return this.refuse(undefined, 'rate-limited', 'too many messages while a join is being checked');
@@ -531,6 +550,7 @@ export class ClientSession implements Member, Waiter {
       media: this.media,
       role: host ? 'host' : 'guest',
     });
+    this.#replacedNonce = this.#tokenNonce;
     this.#tokenNonce = nonce;
     this.#send({
       type: 'joined',

@@ -198,7 +198,7 @@ export class SignalingServer {
     const ws = requester.socket;
     const existing = this.#members.get(claims.participantId);
     if (existing) {
-      if (existing.tokenNonce !== claims.nonce) return refuse('this resume token was already used; join again');
+      if (!existing.acceptsResumeNonce(claims.nonce)) return refuse('this resume token was already used; join again');
       this.#sessions.delete(existing.socket);
       this.#sessions.set(ws, existing);
       existing.adopt(ws, message.id, message.lastSeq);

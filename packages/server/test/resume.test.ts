@@ -95,6 +95,30 @@ describe('resuming after the signaling connection drops', () => {
     await Promise.all([ada.client.close(), back.close()]);
   });
 
+  it('takes the older token again when the reply to a resume was lost, until the client speaks', async () => {
+    const ada = await TestClient.joined(server.wsUrl, room(), 'Ada');
+    const first = ada.joined.resumeToken;
+    await drop(ada.client);
+    // The resume succeeds, but its reply (with the new token) never reaches the client's code.
+    const lost = await TestClient.connect(server.wsUrl);
+    const unread = await lost.request({ type: 'resume', resumeToken: first, protocolVersion: PROTOCOL_VERSION });
+    assert.equal(unread.type, 'joined');
+    await drop(lost);
+    const retry = await TestClient.connect(server.wsUrl);
+    const again = await retry.request({ type: 'resume', resumeToken: first, protocolVersion: PROTOCOL_VERSION });
+    assert.equal(again.type === 'joined' && again.selfId, ada.joined.selfId, 'the same participant, no second place');
+    if (again.type !== 'joined') return;
+    // Now the client speaks on its socket: it has the newest token, and older ones are spent.
+    await retry.settle();
+    await drop(retry);
+    const stale = await TestClient.connect(server.wsUrl);
+    const refused = await stale.request({ type: 'resume', resumeToken: first, protocolVersion: PROTOCOL_VERSION });
+    assert.equal(refused.type === 'error' && refused.code, 'resume-failed');
+    const current = await stale.request({ type: 'resume', resumeToken: again.resumeToken, protocolVersion: PROTOCOL_VERSION });
+    assert.equal(current.type, 'joined');
+    await stale.close();
+  });
+
   it('accepts each token once, and refuses forged ones', async () => {
     const ada = await TestClient.joined(server.wsUrl, room(), 'Ada');
     await drop(ada.client);
