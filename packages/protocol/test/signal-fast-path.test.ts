@@ -62,7 +62,8 @@ function mutate(message: Record<string, unknown>, change: { path: string[]; acti
   } else if (change.action === 'delete') {
     delete record[last];
   } else {
-    record[last] = change.action.value;
+    // A copy: the edge values are shared by every run, and a later change must not write into them (or make them cyclic).
+    record[last] = structuredClone(change.action.value);
   }
 }
 
