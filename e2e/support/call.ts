@@ -71,6 +71,34 @@ export async function linkStats(page: Page): Promise<LinkStats[]> {
   });
 }
 
+export interface CameraSend {
+  /** What the page asked of the camera sender (its budget). */
+  scaleResolutionDownBy: number | null;
+  maxBitrate: number | null;
+  /** What the encoder really sends now. */
+  frameWidth: number;
+}
+
+/** The camera stream each open peer connection sends: its encoding limits and real frame width. */
+export async function cameraSends(page: Page): Promise<CameraSend[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __parleyPeerConnections: RTCPeerConnection[] }).__parleyPeerConnections;
+    const open = pcs.filter((pc) => pc.connectionState !== 'closed');
+    return Promise.all(
+      open.map(async (pc) => {
+        // The camera is the first video sender: a screen share's transceiver is always added after it.
+        const sender = pc.getTransceivers().find((t) => t.sender.track?.kind === 'video' || t.receiver.track.kind === 'video')?.sender;
+        const encoding = sender?.getParameters().encodings?.[0];
+        let frameWidth = 0;
+        if (sender) (await sender.getStats()).forEach((r: Record<string, unknown>) => {
+          if (r['type'] === 'outbound-rtp') frameWidth = Math.max(frameWidth, Number(r['frameWidth'] ?? 0));
+        });
+        return { scaleResolutionDownBy: encoding?.scaleResolutionDownBy ?? null, maxBitrate: encoding?.maxBitrate ?? null, frameWidth };
+      }),
+    );
+  });
+}
+
 export async function openPeerConnections(page: Page): Promise<number> {
   return (await linkStats(page)).filter((link) => link.connectionState !== 'closed').length;
 }

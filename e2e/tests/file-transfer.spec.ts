@@ -31,6 +31,30 @@ function transfer(page: Page, name: string, from: string) {
   return page.getByRole('listitem', { name: `${name} from ${from}` });
 }
 
+/** No progress for this long means the transfer is stuck (how fast it goes is the benchmark's business). */
+const STALL_MS = 30_000;
+
+/**
+ * Waits for "Received and verified" for as long as the progress bar keeps
+ * moving. Reads the row with one plain query every 2 s: role queries force a
+ * style and layout pass, and polling them fast slowed these busy pages down.
+ */
+async function untilVerifiedUnlessStalled(page: Page, name: string, from: string): Promise<void> {
+  let last = { percent: -1, at: Date.now() };
+  for (;;) {
+    const { state, percent } = await page.evaluate((label) => {
+      const row = document.querySelector(`li[aria-label="${CSS.escape(label)}"]`);
+      const bar = row?.querySelector('[role="progressbar"]');
+      return { state: row?.getAttribute('data-state') ?? 'missing', percent: Number(bar?.getAttribute('aria-valuenow') ?? 100) };
+    }, `${name} from ${from}`);
+    if (state === 'complete') return expect(transfer(page, name, from)).toContainText('Received and verified');
+    if (state !== 'transferring' && state !== 'verifying') throw new Error(`the transfer ended ${state}: "${await transfer(page, name, from).textContent()}"`);
+    if (percent !== last.percent) last = { percent, at: Date.now() };
+    else if (Date.now() - last.at > STALL_MS) throw new Error(`no progress for ${STALL_MS / 1000} s at ${percent}% (${state})`);
+    await page.waitForTimeout(2000);
+  }
+}
+
 function outgoing(page: Page, name: string, to: string) {
   return page.getByRole('listitem', { name: `${name} to ${to}` });
 }
@@ -44,12 +68,14 @@ test.describe('file transfer over data channels', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('a 64 MiB file sent to two people at once arrives byte for byte, verified', async ({ browser, server }) => {
+  test('a file of 24 MiB and a bit sent to two people at once arrives byte for byte, verified', async ({ browser, server }) => {
+    test.setTimeout(240_000);
     const room = freshRoom();
     const ada = await joinCall(browser, server, room, 'Ada');
     const bob = await joinCall(browser, server, room, 'Bob');
     const cyd = await joinCall(browser, server, room, 'Cyd');
-    const path = await makeFile(dir, 'big.bin', 64 * MiB);
+    // Not a whole number of hash blocks or frames: the last of each is short.
+    const path = await makeFile(dir, 'big.bin', 24 * MiB + 12_345);
     const expected = await sha256Of(path);
 
     await offerFile(ada, path);
@@ -58,8 +84,8 @@ test.describe('file transfer over data channels', () => {
       await transfer(page, 'big.bin', 'Ada').getByRole('button', { name: 'Accept' }).click();
     }
     for (const page of [bob, cyd]) {
+      await untilVerifiedUnlessStalled(page, 'big.bin', 'Ada');
       const row = transfer(page, 'big.bin', 'Ada');
-      await expect(row).toContainText('Received and verified', { timeout: 90_000 });
       const download = page.waitForEvent('download');
       await row.getByRole('link', { name: 'Save' }).click();
       const saved = join(dir, `saved-${Math.random().toString(36).slice(2)}.bin`);
@@ -67,7 +93,7 @@ test.describe('file transfer over data channels', () => {
       expect(await sha256Of(saved)).toBe(expected);
     }
     const seconds = (Date.now() - started) / 1000;
-    console.log(`[files] 64 MiB to two peers at once in ${seconds.toFixed(1)} s (${((2 * 64) / seconds).toFixed(1)} MiB/s in total)`);
+    console.log(`[files] 24 MiB to two peers at once, video on, in ${seconds.toFixed(1)} s (${((2 * 24) / seconds).toFixed(1)} MiB/s in total)`);
     for (const to of ['Bob', 'Cyd']) await expect(outgoing(ada, 'big.bin', to)).toContainText('Delivered and verified');
   });
 

@@ -1,5 +1,6 @@
 import type { SignalPayload } from '@parley/protocol';
 import { TypedEmitter } from './TypedEmitter.js';
+import { cameraBudget, sameBudget, type VideoBudget } from './VideoBudget.js';
 
 export type MediaKind = 'audio' | 'video';
 export const MEDIA_KINDS: readonly MediaKind[] = ['audio', 'video'];
@@ -96,6 +97,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #tracks: Record<MediaKind, MediaStreamTrack | null>;
   readonly #localStream: MediaStream;
   #channel: RTCDataChannel | undefined;
+  /** What our camera stream to this peer may cost (see VideoBudget); applied once the sender has an encoding. */
+  #videoBudget: VideoBudget = cameraBudget(1);
   #lastIceRestart = 0;
   /** ICE restarts since the link was last connected: the backoff exponent. */
   #iceRestarts = 0;
@@ -160,6 +163,31 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#tracks[kind] = track;
     const slot = this.#slots[kind];
     if (slot && !this.#closed) await slot.sender.replaceTrack(track);
+  }
+
+  /** Limits our camera stream to this peer; needs no renegotiation. */
+  setVideoBudget(budget: VideoBudget): void {
+    if (sameBudget(budget, this.#videoBudget)) return;
+    this.#videoBudget = budget;
+    void this.#applyVideoBudget();
+  }
+
+  async #applyVideoBudget(): Promise<void> {
+    const sender = this.#slots.video?.sender;
+    if (!sender || this.#closed) return;
+    const parameters = sender.getParameters();
+    // No encoding until the transceiver was negotiated: applied again once it is.
+    const encoding = parameters.encodings?.[0];
+    if (!encoding) return;
+    const { scaleResolutionDownBy, maxFramerate, maxBitrate } = this.#videoBudget;
+    if (encoding.scaleResolutionDownBy === scaleResolutionDownBy && encoding.maxFramerate === maxFramerate && encoding.maxBitrate === maxBitrate) return;
+    Object.assign(encoding, { scaleResolutionDownBy, maxFramerate, maxBitrate });
+    try {
+      await sender.setParameters(parameters);
+    } catch (error) {
+      // Another setParameters or a negotiation overtook this one: the next stable state applies it again.
+      if (!this.#closed) console.warn(`[parley] video budget for ${this.remoteId} not applied yet:`, error);
+    }
   }
 
   /** Starts (track) or stops (null) sending our screen; renegotiates through perfect negotiation. */
@@ -390,6 +418,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   #onSignalingState(): void {
+    if (this.pc.signalingState === 'stable') void this.#applyVideoBudget();
     if (this.pc.signalingState !== 'have-local-offer') {
       this.#offerSentAt = 0;
       clearTimeout(this.#offerResendTimer);

@@ -25,6 +25,7 @@ import type { SafetyStatus } from './safety/SafetyCheck.js';
 import { SignalingClient } from './SignalingClient.js';
 import { RECONNECT_CAP_MS, SignalingSession } from './SignalingSession.js';
 import { TypedEmitter } from './TypedEmitter.js';
+import { cameraBudget } from './VideoBudget.js';
 
 /**
  * joining → joined ⇄ reconnecting → left. While `reconnecting` the signaling
@@ -526,6 +527,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const participant = new RemoteParticipant(info, link);
     this.#links.set(info.id, link);
     this.#participants.set(info.id, participant);
+    this.#rebudgetVideo();
 
     link.on('signal', (signal) => this.#signaling.notify({ type: 'signal', to: info.id, signal }));
     link.on('message', (text) => this.#onPeerMessage(participant, link, text));
@@ -557,9 +559,16 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.mesh.forget(id);
     this.#quality.forget(id);
     link?.close();
+    this.#rebudgetVideo();
     if (!participant) return;
     participant.dispose();
     if (announce) this.emit('participant-left', participant, reason);
+  }
+
+  /** Every link's camera stream gets the share that fits how many people receive it. */
+  #rebudgetVideo(): void {
+    const budget = cameraBudget(this.#links.size);
+    for (const link of this.#links.values()) link.setVideoBudget(budget);
   }
 
   #onPeerMessage(participant: RemoteParticipant, link: PeerLink, text: string): void {

@@ -57,12 +57,20 @@ export const FileReceivedPeerMessageSchema = v.object({
 });
 
 /**
- * The last frame on a file's own data channel, after the binary chunks: the
- * SHA-256 of everything sent, computed while reading.
+ * A file is hashed in blocks of this size (the last may be shorter): each
+ * block on its own with Web Crypto, which is native and leaves the page's
+ * main thread free, unlike an incremental SHA-256 in JavaScript.
+ */
+export const FILE_HASH_BLOCK_BYTES = 1024 * 1024;
+
+/**
+ * The last frame on a file's own data channel, after the binary chunks:
+ * SHA-256 over the SHA-256 digests of the file's blocks, in order (a one-level
+ * hash list; see FILE_HASH_BLOCK_BYTES).
  */
 export const FileEndFrameSchema = v.object({
   type: v.literal('file-end'),
-  sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  blockListSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
 });
 
 /**

@@ -1,6 +1,7 @@
 /** Where a received file's bytes go while they arrive. */
 export interface FileSink {
-  write(chunk: Uint8Array): void;
+  /** Queues bytes to store. The sink keeps `chunk`: the caller must not change it afterwards. */
+  write(chunk: Uint8Array<ArrayBuffer>): void;
   /** Waits for every write, then hands over the whole file. */
   finish(): Promise<File>;
   /** Drops what was written. Safe to call twice. */
@@ -30,10 +31,8 @@ export class OpfsSink implements FileSink {
     return new OpfsSink(directory, entry, await handle.createWritable(), name, mime);
   }
 
-  write(chunk: Uint8Array): void {
-    // Copied: the data channel's buffer is not ours to keep across an await.
-    const copy = chunk.slice();
-    this.#writing = this.#writing.then(() => this.writable.write(copy)).catch((error: unknown) => {
+  write(chunk: Uint8Array<ArrayBuffer>): void {
+    this.#writing = this.#writing.then(() => this.writable.write(chunk)).catch((error: unknown) => {
       this.#failure ??= error;
     });
   }
@@ -64,8 +63,8 @@ export class MemorySink implements FileSink {
     private readonly mime: string,
   ) {}
 
-  write(chunk: Uint8Array): void {
-    this.#parts.push(chunk.slice());
+  write(chunk: Uint8Array<ArrayBuffer>): void {
+    this.#parts.push(chunk);
     this.#pending += chunk.length;
     if (this.#pending >= MemorySink.FOLD_BYTES) {
       this.#parts = [new Blob(this.#parts)];

@@ -1,6 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { decodeFileEndFrame, type FileOfferPeerMessage, type FilePeerMessage } from '@parley/protocol';
+import { decodeFileEndFrame, FILE_HASH_BLOCK_BYTES, type FileOfferPeerMessage, type FilePeerMessage } from '@parley/protocol';
+import { BlockDigest } from './BlockDigest.js';
 import { FileTransfer, type TransferPeer } from './FileTransfer.js';
 import { openSink, type FileSink } from './FileSink.js';
 
@@ -10,8 +9,10 @@ export interface IncomingLink {
 
 /**
  * A file someone offers us. Nothing is received until `accept()`. The bytes
- * go to disk as they come (OPFS), hashed on the way; `file` is set only once
- * the SHA-256 matches what the sender computed.
+ * are gathered into hash blocks, and each block is hashed and written to disk
+ * (OPFS) at once: one write per MiB rather than per frame, each a round trip
+ * to the browser process. `file` is set only once the digest matches what the
+ * sender computed.
  */
 export class IncomingTransfer extends FileTransfer {
   readonly direction = 'incoming';
@@ -20,7 +21,10 @@ export class IncomingTransfer extends FileTransfer {
   #sink: FileSink | undefined;
   #sinkReady: Promise<FileSink> | undefined;
   #channel: RTCDataChannel | undefined;
-  readonly #hash = sha256.create();
+  readonly #digest = new BlockDigest();
+  /** The hash block being filled, and how much of it is. */
+  #block = new Uint8Array(FILE_HASH_BLOCK_BYTES);
+  #blockFill = 0;
   #received = 0;
 
   constructor(
@@ -94,18 +98,17 @@ export class IncomingTransfer extends FileTransfer {
     if (!sink || this.finished) return;
     if (data instanceof ArrayBuffer) {
       if (this.#received + data.byteLength > this.size) return this.#stop('failed', 'more data arrived than offered');
-      const chunk = new Uint8Array(data);
-      this.#hash.update(chunk);
-      sink.write(chunk);
-      this.#received += chunk.length;
-      this.addProgress(chunk.length);
+      this.#gather(new Uint8Array(data), sink);
+      this.#received += data.byteLength;
+      this.addProgress(data.byteLength);
       return;
     }
     const end = typeof data === 'string' ? decodeFileEndFrame(data) : undefined;
     if (!end) return this.#stop('failed', 'the sender broke the file protocol');
     this.flushProgress();
     this.setState('verifying');
-    const verified = this.#received === this.size && bytesToHex(this.#hash.digest()) === end.sha256;
+    if (this.#blockFill > 0) this.#seal(sink);
+    const verified = this.#received === this.size && (await this.#digest.hex()) === end.blockListSha256;
     this.link.sendControl({ type: 'file-received', transferId: this.id, verified });
     this.#channel?.close();
     if (!verified) return this.#stop('failed', 'the file arrived damaged (SHA-256 mismatch)');
@@ -115,6 +118,26 @@ export class IncomingTransfer extends FileTransfer {
     } catch (error) {
       await this.#stop('failed', `could not store the file: ${String(error)}`);
     }
+  }
+
+  /** Copies a frame into the current block (frames need not line up with blocks), sealing each block as it fills. */
+  #gather(chunk: Uint8Array<ArrayBuffer>, sink: FileSink): void {
+    for (let at = 0; at < chunk.length; ) {
+      const taken = Math.min(chunk.length - at, this.#block.length - this.#blockFill);
+      this.#block.set(chunk.subarray(at, at + taken), this.#blockFill);
+      this.#blockFill += taken;
+      at += taken;
+      if (this.#blockFill === this.#block.length) this.#seal(sink);
+    }
+  }
+
+  /** Hands the filled part of the block to the digest and the sink, and starts a new one. */
+  #seal(sink: FileSink): void {
+    const block = this.#block.subarray(0, this.#blockFill);
+    this.#digest.add(block);
+    sink.write(block);
+    this.#block = new Uint8Array(FILE_HASH_BLOCK_BYTES);
+    this.#blockFill = 0;
   }
 
   async #stop(state: 'cancelled' | 'failed', reason: string): Promise<void> {

@@ -1,6 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import type { FileEndFrame, FilePeerMessage } from '@parley/protocol';
+import { FILE_HASH_BLOCK_BYTES, type FileEndFrame, type FilePeerMessage } from '@parley/protocol';
+import { BlockDigest } from './BlockDigest.js';
 import { channelOpen, drained, FileTransfer, newTransferId, type TransferPeer } from './FileTransfer.js';
 
 /**
@@ -8,8 +7,8 @@ import { channelOpen, drained, FileTransfer, newTransferId, type TransferPeer } 
  * under it and keep per-message overhead low.
  */
 export const CHUNK_BYTES = 64 * 1024;
-/** Read the file this much at a time: bounded memory, few disk reads. */
-const READ_BYTES = 1024 * 1024;
+/** Read the file a hash block at a time: bounded memory, few disk reads. */
+const READ_BYTES = FILE_HASH_BLOCK_BYTES;
 /**
  * Backpressure (measured here: ~17 MB/s this way; without it Chromium throws
  * "send queue is full" at 16 MiB): pause above HIGH, resume at LOW.
@@ -25,7 +24,7 @@ export interface OutgoingLink {
 
 /**
  * Sends one file to one participant: offer, wait for the answer, then stream
- * the file in chunks on a channel of its own, hashing as it reads. Never holds
+ * the file in chunks on a channel of its own, hashing each block as it reads. Never holds
  * more than one read block of the file in memory.
  */
 export class OutgoingTransfer extends FileTransfer {
@@ -91,21 +90,22 @@ export class OutgoingTransfer extends FileTransfer {
     await channelOpen(channel);
     if (!this.setState('transferring')) return;
 
-    const hash = sha256.create();
+    const digest = new BlockDigest();
     for (let offset = 0; offset < this.size; ) {
       const block = new Uint8Array(await this.file.slice(offset, offset + READ_BYTES).arrayBuffer());
+      digest.add(block);
       for (let at = 0; at < block.length; at += CHUNK_BYTES) {
         if (this.state !== 'transferring') return;
         if (channel.bufferedAmount > HIGH_WATER) await drained(channel);
         if (this.state !== 'transferring' || channel.readyState !== 'open') return;
         const chunk = block.subarray(at, at + CHUNK_BYTES);
-        hash.update(chunk);
         channel.send(chunk);
         this.addProgress(chunk.length);
       }
       offset += block.length;
     }
-    const end: FileEndFrame = { type: 'file-end', sha256: bytesToHex(hash.digest()) };
+    const end: FileEndFrame = { type: 'file-end', blockListSha256: await digest.hex() };
+    if (this.state !== 'transferring' || channel.readyState !== 'open') return;
     channel.send(JSON.stringify(end));
     this.flushProgress();
     this.setState('verifying');
