@@ -8,8 +8,12 @@ import { RateLimiter } from './RateLimiter.js';
  * client sends a handful of each per minute, so a few per second is plenty.
  * `signal` has no budget of its own: negotiations come in bursts, and the
  * overall bucket is sized for them.
+ *
+ * Every type is listed, so a new message type does not compile until someone
+ * decides its budget (or that the overall bucket is enough).
  */
-const BUDGETS: Partial<Record<ClientMessageType, { perSecond: number; burst: number }>> = {
+const BUDGETS: Record<ClientMessageType, { perSecond: number; burst: number } | 'overall-bucket-only'> = {
+  signal: 'overall-bucket-only',
   join: { perSecond: 1, burst: 5 },
   resume: { perSecond: 1, burst: 5 },
   leave: { perSecond: 1, burst: 5 },
@@ -31,7 +35,7 @@ export class MessageTypeLimits {
   /** Takes a token for a message of `type`; false when that type's budget is spent. */
   take(type: ClientMessageType, now = Date.now()): boolean {
     const budget = BUDGETS[type];
-    if (!budget) return true;
+    if (budget === 'overall-bucket-only') return true;
     let bucket = this.#buckets.get(type);
     if (!bucket) {
       bucket = new RateLimiter(budget.perSecond, budget.burst, now);
