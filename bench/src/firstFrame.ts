@@ -4,7 +4,7 @@ import type { Benchmark, BenchContext, BenchSection } from './Benchmark.js';
 import { BenchPages } from './BenchPages.js';
 import { bounded } from './bounded.js';
 import { everyPairShowsVideo, ParleyPerson } from './ParleyWebApp.js';
-import { PeerJsServer } from './PeerJsServer.js';
+import { SystemServer } from './signaling/SystemServer.js';
 import { barChart, machineLine, table, type Series } from './report.js';
 import { summarize } from './stats.js';
 
@@ -93,7 +93,7 @@ type PeerJsWindow = {
 };
 
 /** PeerJS: both peers registered with the server, then `peer.call()` to first frames on both sides. */
-async function peerJsRun(browser: Browser, pages: BenchPages, server: PeerJsServer, run: number): Promise<number> {
+async function peerJsRun(browser: Browser, pages: BenchPages, server: SystemServer, run: number): Promise<number> {
   const [a, b] = [await newPage(browser), await newPage(browser)] as [Page, Page];
   const ids = [`bench-${process.pid}-${run}-a`, `bench-${process.pid}-${run}-b`] as const;
   try {
@@ -166,7 +166,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const browser = await context.browser();
   const server = await ParleyProcess.start({ LOG_LEVEL: 'warn' });
   const pages = await BenchPages.start();
-  const peerjs = await PeerJsServer.start();
+  const peerjs = await SystemServer.start('peerjs');
   const times = { parley: [] as number[], limit: [] as number[], relay: [] as number[], peerjs: [] as number[] };
   const mesh = { 3: { parley: [] as number[], relay: [] as number[] }, 4: { parley: [] as number[], relay: [] as number[] } };
   const meshRuns = Math.max(1, Math.round(context.runs * MESH_RUNS_SHARE));
