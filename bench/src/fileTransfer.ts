@@ -139,29 +139,23 @@ ${table(series, 'MiB/s', 'parley', 1)}
 ### Why Parley is slower, and what it would take
 
 - **The call goes on during the transfer.** Parley's pages keep sending and
-  decoding 960x540 video both ways (two encoders, two decoders on 2 cores);
-  the reference pages have no media. Data channels here are CPU-bound (the
-  lab notes: ~17 MB/s on an idle machine), so the video's CPU comes straight
-  off the transfer. Measuring Parley with both cameras off would separate the
-  two; turning video down during a transfer is a product choice.
-- **Chromium drops packets on the way out**: the log of a run shows \`UDP
+  decoding video both ways; the reference pages have no media. On this
+  machine a call of three uses ~1.5 cores before any file moves (measured
+  with /proc during the e2e transfer), and data channels here are CPU-bound,
+  so the video's CPU comes straight off the transfer. The camera budget
+  (packages/client/src/VideoBudget.ts) shrinks each stream as the mesh grows;
+  between two people the stream stays full size.
+- **Hashing and writes are off the main thread's critical path** since the
+  file-end frame carries a hash list (SHA-256 of each 1 MiB block with Web
+  Crypto, then of the list) and the receiver writes whole 1 MiB blocks to
+  OPFS. Before, an incremental SHA-256 in JavaScript cost ~3 s of main-thread
+  time per 32 MiB on each side, and every 64 KiB frame was its own OPFS write.
+- **Chromium drops packets on the way out** under load: its log shows \`UDP
   send ... failed with error 11\` (EAGAIN, the socket's send buffer full) on
-  the IPv6 host path, so SCTP retransmits and backs off. Which system it hit
-  more was not measured; Parley's link also carries the video.
-- **SHA-256 on the main thread, on both sides** (@noble/hashes, ~150 MiB/s
-  on this CPU in Node): about 1.7 s of main-thread time per side for 256 MiB,
-  competing with React and the data channel's events. Fix: hash in a Web
-  Worker (transfer each block to it), or hash 1 MiB blocks with
-  \`crypto.subtle.digest\` (native, off the main thread) and send a hash of the
-  block hashes — a change of the peer protocol's \`file-end\` frame.
-- **Receiver writes**: each 64 KiB message is one OPFS write (a round trip
-  to the browser process). Gathering them into 4 MiB writes measured 2.3 →
-  2.9–3.6 MiB/s on a loaded machine (commit 03b8972), but was reverted: the
-  64 MiB e2e transfer timed out in the same loaded window and there was no
-  time to show it was the load and not the change. Rerun both on a quiet
-  machine before taking it back.
+  the IPv6 host path, so SCTP retransmits and backs off.
 - Still to try: 256 KiB messages instead of 64 KiB (Chromium's limit is
-  256 KiB), a higher buffered-amount high-water mark than 1 MiB.
+  256 KiB), a higher buffered-amount high-water mark than 1 MiB, and moving
+  the receiving loop to a worker where data channels can be transferred.
 `;
   return {
     markdown,
