@@ -1,7 +1,6 @@
-import type { MediaState } from '@parley/protocol';
+import { TypedEmitter, type MediaState } from '@parley/protocol';
 import { ParleyError } from './errors.js';
 import type { MediaKind } from './PeerLink.js';
-import { TypedEmitter } from './TypedEmitter.js';
 
 export type LocalParticipantEvents = {
   /** What we send for `kind` changed (camera turned off: null). Links follow with replaceTrack. */

@@ -1,5 +1,4 @@
-import type { SignalPayload } from '@parley/protocol';
-import { TypedEmitter } from './TypedEmitter.js';
+import { TypedEmitter, type SignalPayload } from '@parley/protocol';
 import { cameraBudget, sameBudget, type VideoBudget } from './VideoBudget.js';
 
 export type MediaKind = 'audio' | 'video';

@@ -1,9 +1,9 @@
+import { TypedEmitter } from '@parley/protocol';
 import type { MediaState, PeerInfo } from '@parley/protocol';
 import type { PeerLink } from './PeerLink.js';
 import type { LinkQuality } from './quality/measureLink.js';
 import { SafetyCheck, type SafetyStatus } from './safety/SafetyCheck.js';
 import type { SafetyCode } from './safety/SafetyCode.js';
-import { TypedEmitter } from './TypedEmitter.js';
 
 /**
  * What a person needs to know about the link to someone, derived from the

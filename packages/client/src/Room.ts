@@ -11,6 +11,7 @@ import {
   type PushMessage,
   type Role,
   type WaiterInfo,
+  TypedEmitter,
 } from '@parley/protocol';
 import { ParleyError } from './errors.js';
 import { FileTransfers, type TransferLink } from './files/FileTransfers.js';
@@ -24,7 +25,6 @@ import { RemoteParticipant } from './RemoteParticipant.js';
 import type { SafetyStatus } from './safety/SafetyCheck.js';
 import { SignalingClient } from './SignalingClient.js';
 import { RECONNECT_CAP_MS, SignalingSession } from './SignalingSession.js';
-import { TypedEmitter } from './TypedEmitter.js';
 import { cameraBudget } from './VideoBudget.js';
 
 /**

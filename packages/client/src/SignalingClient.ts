@@ -4,9 +4,9 @@ import {
   type PushMessage,
   type ReplyMessage,
   type ServerMessage,
+  TypedEmitter,
 } from '@parley/protocol';
 import { ParleyError } from './errors.js';
-import { TypedEmitter } from './TypedEmitter.js';
 
 export type SignalingState = 'connecting' | 'open' | 'closed';
 

@@ -1,7 +1,6 @@
-import { PROTOCOL_VERSION, type JoinedMessage, type PushMessage } from '@parley/protocol';
+import { PROTOCOL_VERSION, type JoinedMessage, type PushMessage, TypedEmitter } from '@parley/protocol';
 import { ParleyError } from './errors.js';
 import { SignalingClient } from './SignalingClient.js';
-import { TypedEmitter } from './TypedEmitter.js';
 
 /** connected ⇄ reconnecting → lost (the server would not take us back) or closed. */
 export type SignalingSessionState = 'connected' | 'reconnecting' | 'lost' | 'closed';

@@ -12,7 +12,7 @@ export { RemoteParticipant, type RemoteParticipantEvents, type LinkStatus } from
 export { PeerLink, type PeerLinkEvents, type PeerLinkOptions, type MediaKind } from './PeerLink.js';
 export { SignalingClient, type SignalingEvents, type SignalingState } from './SignalingClient.js';
 export { ParleyError, type ParleyErrorCode } from './errors.js';
-export { TypedEmitter, type EventMap } from './TypedEmitter.js';
+export { TypedEmitter, type EventMap } from '@parley/protocol';
 export type { MediaState, PeerLeftReason, Role, WaiterInfo, KnockOutcome } from '@parley/protocol';
 export { FileTransfers, type FileTransfersEvents } from './files/FileTransfers.js';
 export { FileTransfer, type TransferState, type FileTransferEvents, type TransferPeer } from './files/FileTransfer.js';

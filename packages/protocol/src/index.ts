@@ -8,3 +8,4 @@ export * from './codec.js';
 export * from './peer-messages.js';
 export * from './room-token.js';
 export { fastSignalMessage } from './signal-fast-path.js';
+export * from './TypedEmitter.js';

@@ -1,4 +1,4 @@
-import { TypedEmitter } from '../TypedEmitter.js';
+import { TypedEmitter } from '@parley/protocol';
 
 /**
  * offered → transferring → verifying → complete, or declined / cancelled /

@@ -1,5 +1,4 @@
-import type { FileOfferPeerMessage, FilePeerMessage } from '@parley/protocol';
-import { TypedEmitter } from '../TypedEmitter.js';
+import { TypedEmitter, type FileOfferPeerMessage, type FilePeerMessage } from '@parley/protocol';
 import type { FileTransfer, TransferPeer } from './FileTransfer.js';
 import { IncomingTransfer } from './IncomingTransfer.js';
 import { OutgoingTransfer } from './OutgoingTransfer.js';

@@ -1,5 +1,5 @@
+import { TypedEmitter } from '@parley/protocol';
 import type { LinkReport } from '@parley/protocol';
-import { TypedEmitter } from '../TypedEmitter.js';
 
 export interface MeshLink {
   /** The two participants, in a stable order. */

@@ -1,4 +1,4 @@
-import { TypedEmitter } from '../TypedEmitter.js';
+import { TypedEmitter } from '@parley/protocol';
 import { deriveSafetyCode, type SafetyCode } from './SafetyCode.js';
 
 /**

@@ -1,6 +1,6 @@
+import { TypedEmitter } from '@parley/protocol';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { TypedEmitter } from '../TypedEmitter.js';
 import { ClusterKeys } from './ClusterKeys.js';
 import { redisConnection } from './redisConnection.js';
 

@@ -1,5 +1,5 @@
+import { TypedEmitter } from '@parley/protocol';
 import type { Redis } from 'ioredis';
-import { TypedEmitter } from '../TypedEmitter.js';
 import { ClusterKeys } from './ClusterKeys.js';
 import { LuaScript } from './LuaScript.js';
 import { EVICT_NODE_LUA, parseEntries, type DirectoryEntry, type Eviction } from './RedisRoomDirectory.js';

@@ -1,6 +1,6 @@
+import { TypedEmitter } from '@parley/protocol';
 import type { PeerId, ServerMessage } from '@parley/protocol';
 import type { Member } from '../Member.js';
-import { TypedEmitter } from '../TypedEmitter.js';
 import type { NodeBus } from './NodeBus.js';
 import type { NodePresence, RoomLoss } from './NodePresence.js';
 import type { DirectoryEntry, RedisRoomDirectory } from './RedisRoomDirectory.js';

@@ -1,10 +1,15 @@
+// Node and browsers both have a console; this package compiles against plain ES, which declares none.
+declare const console: { error(...data: unknown[]): void };
+
 /** An event map: event name → listener signature. */
 export type EventMap = { [event: string]: (...args: never[]) => void };
 
 /**
- * The server's small typed emitter (the SDK has its twin): `on()` returns the
- * function that removes the listener, and a listener that throws is reported
- * and never stops the others.
+ * A small typed emitter, shared by the server and the SDK (it lives here
+ * because this is the package both depend on; it runs in Node and in
+ * browsers alike). `on()` returns the function that removes the listener, so
+ * owners can keep a list of them and tear down in one loop. A listener that
+ * throws is reported and never stops the others.
  */
 export class TypedEmitter<Events extends EventMap> {
   readonly #listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
@@ -19,6 +24,15 @@ export class TypedEmitter<Events extends EventMap> {
     return () => this.off(event, listener);
   }
 
+  once<K extends keyof Events>(event: K, listener: Events[K]): () => void {
+    const wrapper = ((...args: Parameters<Events[K]>) => {
+      off();
+      (listener as (...a: Parameters<Events[K]>) => void)(...args);
+    }) as unknown as Events[K];
+    const off = this.on(event, wrapper);
+    return off;
+  }
+
   off<K extends keyof Events>(event: K, listener: Events[K]): void {
     this.#listeners.get(event)?.delete(listener);
   }
@@ -30,7 +44,7 @@ export class TypedEmitter<Events extends EventMap> {
       try {
         (listener as (...a: Parameters<Events[K]>) => void)(...args);
       } catch (error) {
-        console.error(`[parley-server] a "${String(event)}" listener threw`, error);
+        console.error(`[parley] a "${String(event)}" listener threw`, error);
       }
     }
   }
