@@ -4,6 +4,7 @@ import type { ErrorCode } from './errors.js';
 import { MAX_REQUEST_ID } from './limits.js';
 import { ServerMessageSchema, type ServerMessage } from './server-messages.js';
 import { fastSignalMessage } from './signal-fast-path.js';
+import { PROTOCOL_VERSION, protocolMismatchReason } from './version.js';
 
 /** The result of decoding one wire message: the typed message, or why it was refused. */
 export type Decoded<T> =
@@ -35,9 +36,19 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
   }
   const result = v.safeParse(ClientMessageSchema, raw);
   if (!result.success) {
+    // A client of another version may shape its messages differently: what it
+    // needs to hear is "reload", not which field our schema disliked.
+    const version = otherVersion(type, record['protocolVersion']);
+    if (version !== undefined) return { ok: false, code: 'unsupported-protocol', reason: protocolMismatchReason(version), ...withId };
     return { ok: false, code: codeFor(type, result.issues), reason: describeIssues(result.issues), ...withId };
   }
   return { ok: true, message: result.output };
+}
+
+/** The version a `join` or `resume` names when it is an integer other than ours. */
+function otherVersion(type: string, version: unknown): number | undefined {
+  if (type !== 'join' && type !== 'resume') return undefined;
+  return typeof version === 'number' && Number.isInteger(version) && version !== PROTOCOL_VERSION ? version : undefined;
 }
 
 /** A join refused for its room or display name gets a code of its own, so an app can say which. */

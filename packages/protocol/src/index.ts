@@ -1,4 +1,4 @@
-export { PROTOCOL_VERSION } from './version.js';
+export { PROTOCOL_VERSION, protocolMismatchReason } from './version.js';
 export * from './limits.js';
 export * from './errors.js';
 export * from './common.js';

@@ -45,6 +45,21 @@ describe('decodeClientMessage', () => {
     }
   });
 
+  it('tells a join or resume of another version to reload, even when its other fields do not fit this version', () => {
+    for (const message of [
+      { ...join, protocolVersion: PROTOCOL_VERSION - 1, media: 'on' },
+      { ...join, protocolVersion: PROTOCOL_VERSION + 1, room: { name: 'team-sync' } },
+      { type: 'resume', id: 3, resumeToken: 'x', protocolVersion: PROTOCOL_VERSION - 1 },
+    ]) {
+      const refused = decodeFails(JSON.stringify(message));
+      assert.equal(refused.code, 'unsupported-protocol', JSON.stringify(message));
+      assert.match(refused.reason, /reload the page$/);
+      assert.equal(refused.id, message.id);
+    }
+    // Our own version with a bad field is that field's fault.
+    assert.equal(decodeFails(JSON.stringify({ ...join, media: 'on' })).code, 'bad-message');
+  });
+
   it('names an unknown type and keeps the id for the reply', () => {
     const refused = decodeFails(JSON.stringify({ type: 'shutdown', id: 7 }));
     assert.equal(refused.code, 'unknown-type');

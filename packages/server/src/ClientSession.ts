@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import {
   PROTOCOL_VERSION,
+  protocolMismatchReason,
   decodeClientMessage,
   type ClientMessage,
   type ErrorCode,
@@ -583,7 +584,7 @@ export class ClientSession implements Member, Waiter {
   }
 
   #refuseVersion(id: number, version: number): void {
-    this.refuse(id, 'unsupported-protocol', `this server speaks protocol ${PROTOCOL_VERSION}, the client ${version}; reload the page`);
+    this.refuse(id, 'unsupported-protocol', protocolMismatchReason(version));
   }
 
   #control(message: RoomControlMessage): void {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { PROTOCOL_VERSION } from '@parley/protocol';
 import { startTestServer } from './support/server.js';
 import { TestClient } from './support/TestClient.js';
 
@@ -115,7 +116,7 @@ describe('room tokens (JWT) for embedding', () => {
     const again = await connect();
     const rejoin = await again.tryJoin({ room, token: bobToken });
     assert.equal(codeOf(rejoin), 'removed');
-    const resume = await again.request({ type: 'resume', resumeToken: bobJoined.resumeToken, protocolVersion: 1 });
+    const resume = await again.request({ type: 'resume', resumeToken: bobJoined.resumeToken, protocolVersion: PROTOCOL_VERSION });
     assert.equal(codeOf(resume), 'removed');
     // A token for another room still works for that room: the removal is for this room.
     const elsewhere = newRoom();

@@ -183,6 +183,25 @@ describe('signaling server with real WebSocket clients', () => {
     assert.equal(server.registry.get(room)?.size, 1);
   });
 
+  it('tells a client of the previous protocol version to reload, for a join and a resume, whatever else it sends', async () => {
+    const client = await connect();
+    const old = PROTOCOL_VERSION - 1;
+    const replies = [
+      await client.request({ type: 'join', room: newRoom(), name: 'Ada', protocolVersion: old }),
+      // Version 1 had no resume tokens of today's shape, nor today's limits on other fields.
+      await client.request({ type: 'join', room: newRoom(), name: 'Ada', protocolVersion: old, media: 'on' }),
+      await client.request({ type: 'resume', resumeToken: 'a-token-of-an-older-server', protocolVersion: old }),
+      await client.request({ type: 'resume', resumeToken: 'short', protocolVersion: old }),
+    ];
+    for (const reply of replies) {
+      console.log(`protocol ${old} client: ${JSON.stringify(reply)}`);
+      assert.equal(reply.type === 'error' && reply.code, 'unsupported-protocol');
+      assert.match(reply.type === 'error' ? reply.message : '', new RegExp(`speaks protocol ${PROTOCOL_VERSION}, the client ${old}; reload the page`));
+    }
+    // Refused without harm: the same connection joins with the right version.
+    assert.ok((await client.join(newRoom(), 'Ada')).selfId);
+  });
+
   it('broadcasts media state to the others', async () => {
     const room = newRoom();
     const ada = await join(room, 'Ada');

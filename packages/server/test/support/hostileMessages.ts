@@ -48,7 +48,7 @@ const signal = orWrong(
 
 /** A message whose shape follows one of the client message schemas, fields valid or not. */
 const schemaShaped: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
-  fc.record({ type: fc.constant('join'), id: requestId, room: orWrong(roomName), name: orWrong(displayName), protocolVersion: orWrong(fc.constantFrom(PROTOCOL_VERSION, 0, 2, 1.5)), media }, { requiredKeys: ['type'] }),
+  fc.record({ type: fc.constant('join'), id: requestId, room: orWrong(roomName), name: orWrong(displayName), protocolVersion: orWrong(fc.constantFrom(PROTOCOL_VERSION, 0, PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1, 1.5)), media }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('resume'), id: requestId, resumeToken: orWrong(fc.oneof(fc.string({ minLength: 16, maxLength: 64 }), nasty(1024))), protocolVersion: fc.constant(PROTOCOL_VERSION) }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('leave'), id: requestId }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('signal'), id: requestId, to: orWrong(peerId), signal }, { requiredKeys: ['type'] }),
