@@ -32,7 +32,7 @@ const SYSTEM_PACKAGES = [
 ];
 
 /** Node test projects: compiled by `tsc -b`, run from their dist-test folders. */
-const NODE_SUITES = ['packages/protocol', 'packages/server', 'packages/testbed'];
+const NODE_SUITES = ['packages/protocol', 'packages/server', 'packages/client', 'packages/testbed'];
 
 const totals = { passed: 0, failed: 0 };
 

@@ -30,11 +30,22 @@ import { cameraBudget } from './VideoBudget.js';
 /**
  * joining → joined ⇄ reconnecting → left. While `reconnecting` the signaling
  * connection is down and being retried; the peer connections are untouched,
- * so media and chat go on. `signaling-lost`: the server would not take us
- * back (our place expired); the call goes on with whoever we are connected to.
+ * so media and chat go on. `rejoining`: the server would not take us back
+ * (our place ended while we were away), so we join again as a new
+ * participant; when it answers, every link is built anew (event `rejoined`)
+ * and we are `joined`. `signaling-lost`: we cannot come back (this page speaks
+ * another protocol version, or the fresh join was refused; see
+ * `signalingError`); the call goes on with whoever we are connected to.
  * `removed`: a host put us out; everything is closed, as after `leave()`.
  */
-export type RoomState = 'joining' | 'joined' | 'reconnecting' | 'signaling-lost' | 'left' | 'removed';
+export type RoomState = 'joining' | 'joined' | 'reconnecting' | 'rejoining' | 'signaling-lost' | 'left' | 'removed';
+
+/** What `rejoined` tells: who we were, and why the server would not take that participant back. */
+export interface RejoinInfo {
+  previousSelfId: string;
+  /** The resume's refusal (`resume-failed`), e.g. the place ended while we were away. */
+  reason: ParleyError;
+}
 
 export interface ChatMessage {
   id: string;
@@ -70,6 +81,15 @@ export type RoomEvents = {
   'lobby-changed': (enabled: boolean) => void;
   /** A host removed us; the room is closed (state `removed`) and `message` says who. */
   removed: (message: string) => void;
+  /**
+   * The server would not take us back, so we joined again as a new
+   * participant: `selfId` changed, and every RemoteParticipant was replaced
+   * (the same people keep their ids; read `participants` again). Emitted after
+   * the new ones were added and before the state turns `joined`.
+   */
+  rejoined: (info: RejoinInfo) => void;
+  /** We cannot come back to the server (state `signaling-lost`); `error.code` says why, e.g. `unsupported-protocol`: reload the page. */
+  'signaling-lost': (error: ParleyError) => void;
 };
 
 export interface JoinOptions {
@@ -124,9 +144,9 @@ export function signalingUrl(location: Pick<Location, 'protocol' | 'host'> = win
  */
 export class Room extends TypedEmitter<RoomEvents> {
   readonly name: string;
-  readonly selfId: string;
-  /** Our display name as the others see it. */
-  readonly selfName: string;
+  #selfId: string;
+  #selfName: string;
+  #signalingError: ParleyError | undefined;
   readonly localParticipant: LocalParticipant;
   readonly #participants = new Map<string, RemoteParticipant>();
   readonly #links = new Map<string, PeerLink>();
@@ -150,7 +170,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** How every link of the mesh is doing, as each participant reports it. */
   readonly mesh = new MeshQuality();
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
-  readonly #quality: QualityMonitor;
+  #quality: QualityMonitor;
   #activeSpeaker: string | null = null;
   #role: Role;
   #lobby: boolean;
@@ -160,11 +180,11 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   private constructor(signaling: SignalingClient, joined: JoinedMessage, options: JoinOptions) {
     super();
-    this.#signaling = new SignalingSession(signaling, joined, options.url);
+    this.#signaling = new SignalingSession(signaling, joined, options.url, () => this.#rejoinRequest(options));
     this.#resumeWindowMs = joined.resumeWindowMs;
     this.name = joined.room;
-    this.selfId = joined.selfId;
-    this.selfName = joined.name;
+    this.#selfId = joined.selfId;
+    this.#selfName = joined.name;
     this.#role = joined.role;
     this.#lobby = joined.lobby;
     this.passwordProtected = joined.passwordProtected;
@@ -221,6 +241,21 @@ export class Room extends TypedEmitter<RoomEvents> {
     room.#start(reply.peers, options.leaveOnPageHide ?? true);
     room.#scheduleIceRefresh(reply.iceServersValidForMs);
     return room;
+  }
+
+  /** Our participant id; a new one after `rejoined`. */
+  get selfId(): string {
+    return this.#selfId;
+  }
+
+  /** Our display name as the others see it. */
+  get selfName(): string {
+    return this.#selfName;
+  }
+
+  /** Why we cannot come back to the server, in state `signaling-lost`. */
+  get signalingError(): ParleyError | undefined {
+    return this.#signalingError;
   }
 
   /** `host`: may switch the lobby, admit, deny and remove. */
@@ -368,13 +403,17 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#subs.push(
       this.#signaling.on('push', (message) => this.#onPush(message)),
       this.#signaling.on('resumed', (reply) => this.#resumed(reply)),
+      this.#signaling.on('rejoined', (reply, reason) => this.#rejoined(reply, reason)),
       this.#signaling.on('lost', (error) => {
-        if (error.code === 'removed') this.#removed(error.message);
+        if (error.code === 'removed') return this.#removed(error.message);
+        this.#signalingError = error;
+        this.#setState('signaling-lost');
+        this.emit('signaling-lost', error);
       }),
       this.#signaling.on('state-changed', (state) => {
         if (this.#ended) return;
         if (state === 'reconnecting') this.#setState('reconnecting');
-        else if (state === 'lost') this.#setState('signaling-lost');
+        else if (state === 'rejoining') this.#setState('rejoining');
         else if (state === 'connected') this.#setState('joined');
       }),
       local.on('track-changed', (kind, track) => {
@@ -468,6 +507,49 @@ export class Room extends TypedEmitter<RoomEvents> {
       }, this.#resumeWindowMs + RECONNECT_CAP_MS);
       this.#unconfirmed.set(id, timer);
     }
+  }
+
+  /** The `join` sent again after a refused resume: the same room, name and credentials, today's media state. */
+  #rejoinRequest(options: JoinOptions) {
+    return {
+      type: 'join' as const,
+      room: this.name,
+      // A room token names us itself; without one, the name the others knew.
+      ...(options.token ? { token: options.token } : { name: this.#selfName }),
+      protocolVersion: PROTOCOL_VERSION,
+      media: this.localParticipant.media,
+      ...(options.password ? { password: options.password } : {}),
+    };
+  }
+
+  /**
+   * A new participant in the same room: the others closed their links to our
+   * old self when its place ended, so every link is built anew (the polite
+   * side may change with our id). Chat still waiting for a channel waits for
+   * the new one.
+   */
+  #rejoined(reply: JoinedMessage, reason: ParleyError): void {
+    if (this.#ended) return;
+    const previousSelfId = this.#selfId;
+    this.#selfId = reply.selfId;
+    this.#selfName = reply.name;
+    this.#quality = new QualityMonitor(reply.selfId);
+    this.mesh.forget(previousSelfId);
+    this.#role = reply.role;
+    this.#setLobby(reply.lobby);
+    this.#waiting.clear();
+    for (const waiter of reply.waiting ?? []) this.#waiting.set(waiter.id, waiter);
+    this.#iceServers = [...(reply.iceServers as RTCIceServer[]), ...this.#extraIceServers];
+    this.#scheduleIceRefresh(reply.iceServersValidForMs);
+    const listed = new Set(reply.peers.map((peer) => peer.id));
+    const queued = new Map(this.#chatQueues);
+    for (const id of [...this.#participants.keys()]) this.#removeParticipant(id, 'disconnected', !listed.has(id));
+    for (const peer of reply.peers) {
+      const chat = queued.get(peer.id);
+      if (chat) this.#chatQueues.set(peer.id, chat);
+      this.#addParticipant(peer);
+    }
+    this.emit('rejoined', { previousSelfId, reason });
   }
 
   #confirm(id: string): void {

@@ -1,18 +1,34 @@
-import { PROTOCOL_VERSION, type JoinedMessage, type PushMessage, TypedEmitter } from '@parley/protocol';
+import { PROTOCOL_VERSION, type ClientMessageInput, type JoinedMessage, type PushMessage, TypedEmitter } from '@parley/protocol';
 import { ParleyError } from './errors.js';
 import { SignalingClient } from './SignalingClient.js';
 
-/** connected ⇄ reconnecting → lost (the server would not take us back) or closed. */
-export type SignalingSessionState = 'connected' | 'reconnecting' | 'lost' | 'closed';
+/**
+ * connected → reconnecting → connected (resumed as the same participant);
+ * reconnecting → rejoining (the server refused the resume: our place ended or
+ * the token is spent) → connected (joined again as a new participant);
+ * reconnecting or rejoining → lost (removed by a host, a page of another
+ * protocol version, or the fresh join refused); any → closed.
+ */
+export type SignalingSessionState = 'connected' | 'reconnecting' | 'rejoining' | 'lost' | 'closed';
 
 export type SignalingSessionEvents = {
   push: (message: PushMessage) => void;
   'state-changed': (state: SignalingSessionState) => void;
   /** We are back as the same participant; the reply lists who the server has now. */
   resumed: (reply: JoinedMessage) => void;
-  /** The server would not take us back (`resume-failed`, or `removed` by a host); the state is now `lost`. */
+  /**
+   * The server would not take us back (`refusal`), so we joined again: a new
+   * participant id, a fresh session (nothing of the old one is resent: its
+   * signals were for links that are gone). Emitted before the state turns
+   * `connected`, so what a listener sends goes out right after, in order.
+   */
+  rejoined: (reply: JoinedMessage, refusal: ParleyError) => void;
+  /** We are out for good: `removed` by a host, `unsupported-protocol` (reload the page), or the fresh join refused. The state is now `lost`. */
   lost: (error: ParleyError) => void;
 };
+
+/** A `join` as the session sends it again after a refused resume (the id is added on sending). */
+export type RejoinRequest = Omit<Extract<ClientMessageInput, { type: 'join' }>, 'id'>;
 
 type Notification = Parameters<SignalingClient['notify']>[0];
 
@@ -40,6 +56,10 @@ const UNANSWERED_RETRY_MS = 500;
  */
 const KEEPALIVE_INTERVAL_MS = 5_000;
 const KEEPALIVE_TIMEOUT_MS = 3_000;
+/** Refusals of a resume that a fresh join cannot help: a host removed us, or this page speaks another protocol. */
+const FINAL_RESUME_REFUSALS: ReadonlySet<string> = new Set(['removed', 'unsupported-protocol']);
+/** Failures of a request that only say the connection broke: the next attempt may do better. */
+const TRANSPORT_FAILURES: ReadonlySet<string> = new Set(['signaling-closed', 'timeout']);
 /** Messages for the server kept while it is unreachable; the oldest go first past this. */
 const MAX_OUTBOX = 500;
 /** Numbered messages kept until a resume says the server had them (the oldest go first past this). */
@@ -65,11 +85,19 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
   /** Cuts a reconnection pause short (the browser says it is online again). */
   #wake: (() => void) | undefined;
   readonly #subs: (() => void)[] = [];
+  /** Why the resume was refused, while we join again. */
+  #refusal: ParleyError | undefined;
 
+  /**
+   * `rejoin` builds the `join` sent when the server refuses a resume (called
+   * then, so it carries the media state of that moment); without it a refused
+   * resume ends in `lost`.
+   */
   constructor(
     client: SignalingClient,
     joined: JoinedMessage,
     private readonly url: string,
+    private readonly rejoin?: () => RejoinRequest,
   ) {
     super();
     this.#client = client;
@@ -164,12 +192,17 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
     });
   }
 
+  /** Away from the server and trying to come back (resuming, or joining afresh). */
+  get #away(): boolean {
+    return this.#state === 'reconnecting' || this.#state === 'rejoining';
+  }
+
   async #reconnect(): Promise<void> {
     let delay = RECONNECT_BASE_MS;
-    for (let refusals = 1; this.#state === 'reconnecting'; ) {
+    for (let refusals = 1; this.#away; ) {
       await this.#pause(delay * (0.5 + Math.random()));
       this.#wake = undefined;
-      if (this.#state !== 'reconnecting') return;
+      if (!this.#away) return;
       let client: SignalingClient;
       const startedAt = Date.now();
       try {
@@ -180,6 +213,14 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
         delay = unanswered ? UNANSWERED_RETRY_MS : Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** refusals++);
         continue;
       }
+      if (await this.#attempt(client)) return;
+      // The connection broke during the attempt: try again.
+    }
+  }
+
+  /** One attempt on an open socket: resume, or once a resume was refused, join afresh. True when settled. */
+  async #attempt(client: SignalingClient): Promise<boolean> {
+    if (this.#state === 'reconnecting') {
       try {
         const reply = await client.request({
           type: 'resume',
@@ -189,20 +230,64 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
         });
         if (reply.type !== 'joined' || this.#state !== 'reconnecting') {
           client.close();
-          return;
+          return true;
         }
         this.#adopt(client, reply);
-        return;
+        return true;
       } catch (error) {
-        client.close();
-        if (error instanceof ParleyError && (error.code === 'resume-failed' || error.code === 'removed')) {
-          console.warn('[parley] the server would not take us back:', error.message);
-          this.#setState('lost');
-          this.emit('lost', error);
-          return;
+        const refused = error instanceof ParleyError && !TRANSPORT_FAILURES.has(error.code) ? error : undefined;
+        const final = refused && (FINAL_RESUME_REFUSALS.has(refused.code) || (refused.code === 'resume-failed' && !this.rejoin));
+        if (!refused || refused.code !== 'resume-failed' || final) {
+          client.close();
+          // Anything else (the socket broke, the server was busy) is worth another try.
+          return final ? this.#lose(refused) : false;
         }
-        // The connection broke during the resume: try again.
+        console.warn('[parley] the server would not take us back; joining again:', refused.message);
+        this.#refusal = refused;
+        this.#setState('rejoining');
+        // The socket is fine: the join goes on it at once.
       }
+    }
+    if (this.#state !== 'rejoining' || !this.rejoin) return true;
+    try {
+      const reply = await client.request(this.rejoin());
+      if (reply.type !== 'joined' || this.#state !== 'rejoining') {
+        client.close();
+        return true;
+      }
+      this.#adoptRejoined(client, reply);
+      return true;
+    } catch (error) {
+      client.close();
+      if (!(error instanceof ParleyError) || TRANSPORT_FAILURES.has(error.code)) return false;
+      return this.#lose(error);
+    }
+  }
+
+  #lose(error: ParleyError): true {
+    console.warn('[parley] out of the room for good:', error.message);
+    this.#setState('lost');
+    this.emit('lost', error);
+    return true;
+  }
+
+  /** A new participant: a fresh numbering both ways, and nothing of the old session sent again. */
+  #adoptRejoined(client: SignalingClient, reply: JoinedMessage): void {
+    this.#client = client;
+    this.#resumeToken = reply.resumeToken;
+    this.#lastPushSeq = reply.seq ?? 0;
+    this.#sentSeq = 0;
+    this.#unacked = [];
+    this.#outbox = [];
+    this.#bind(client);
+    const refusal = this.#refusal ?? new ParleyError('resume-failed', 'the server would not take us back');
+    this.#refusal = undefined;
+    this.emit('rejoined', reply, refusal);
+    this.#setState('connected');
+    const waiting = this.#outbox;
+    this.#outbox = [];
+    for (const message of waiting) {
+      if (!client.notify(message)) this.#outbox.push(message);
     }
   }
 

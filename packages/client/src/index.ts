@@ -1,4 +1,4 @@
-export { Room, signalingUrl, type RoomEvents, type RoomState, type ChatMessage, type JoinOptions } from './Room.js';
+export { Room, signalingUrl, type RoomEvents, type RoomState, type ChatMessage, type JoinOptions, type RejoinInfo } from './Room.js';
 export {
   LocalParticipant,
   listMediaDevices,
@@ -20,7 +20,7 @@ export { OutgoingTransfer } from './files/OutgoingTransfer.js';
 export { IncomingTransfer } from './files/IncomingTransfer.js';
 export { MeshQuality, type MeshLink, type MeshQualityEvents } from './quality/MeshQuality.js';
 export type { LinkQuality, PathKind, QualityLevel } from './quality/measureLink.js';
-export { SignalingSession, type SignalingSessionEvents, type SignalingSessionState } from './SignalingSession.js';
+export { SignalingSession, type SignalingSessionEvents, type SignalingSessionState, type RejoinRequest } from './SignalingSession.js';
 export { SafetyCheck, type SafetyStatus, type SafetyCheckEvents } from './safety/SafetyCheck.js';
 export { deriveSafetyCode, sdpFingerprints, SAFETY_CODE_VERSION, SAFETY_CODE_WORDS, type SafetyCode } from './safety/SafetyCode.js';
 export { SAFETY_WORDS } from './safety/safetyWords.js';

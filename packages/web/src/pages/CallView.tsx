@@ -39,6 +39,7 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
     'quality-changed',
     'active-speaker-changed',
     'safety-changed',
+    'rejoined',
   ]);
   useRerenderOn(room.localParticipant, ['media-changed', 'track-changed', 'screen-changed']);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
@@ -56,10 +57,14 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
         setMessages((all) => [...all, message]);
         setUnread((count) => count + 1);
       }),
-      room.on('participant-joined', (participant) => show(`${participant.name} joined`)),
+      // While we join again the same people come back as new objects: no news for the person.
+      room.on('participant-joined', (participant) => {
+        if (room.state !== 'rejoining') show(`${participant.name} joined`);
+      }),
       room.on('participant-left', (participant, reason) =>
         show(reason === 'removed' ? `${participant.name} was removed` : `${participant.name} left`),
       ),
+      room.on('rejoined', () => show('Back in the call: Parley’s server had let your place go, so you joined again')),
       room.on('knock', (waiter) => show(`${waiter.name} wants to join`)),
       room.on('lobby-changed', (enabled) => show(enabled ? 'Newcomers now wait to be let in' : 'Anyone with the link can join now')),
       room.localParticipant.on('device-lost', (kind) =>
@@ -124,12 +129,23 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
           Reconnecting… Your call goes on meanwhile; people can’t join until Parley’s server is back.
         </div>
       )}
-      {room.state === 'signaling-lost' && (
+      {room.state === 'rejoining' && (
         <div role="status" className="banner">
-          Lost the connection to Parley’s server, and it could not take you back. Your call goes on with the people you
-          see; leave and rejoin to meet newcomers.
+          Rejoining… Parley’s server had let your place go while you were away; joining the call again.
         </div>
       )}
+      {room.state === 'signaling-lost' &&
+        (room.signalingError?.code === 'unsupported-protocol' ? (
+          <div role="alert" className="banner">
+            Parley was updated and this page is out of date. Your call goes on with the people you see; reload the page
+            to rejoin.
+          </div>
+        ) : (
+          <div role="status" className="banner">
+            Lost the connection to Parley’s server, and it could not take you back. Your call goes on with the people you
+            see; leave and rejoin to meet newcomers.
+          </div>
+        ))}
       {room.relayOnly && !room.hasRelay && (
         <div role="alert" className="banner">
           “Hide my IP address” needs a relay server, and this Parley has none: nobody can be reached. Leave and join
