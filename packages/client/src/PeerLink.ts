@@ -1,4 +1,5 @@
 import { TypedEmitter, type SignalPayload } from '@parley/protocol';
+import { ArrivalGapWatch } from './ArrivalGapWatch.js';
 import { cameraBudget, sameBudget, type VideoBudget } from './VideoBudget.js';
 
 export type MediaKind = 'audio' | 'video';
@@ -50,6 +51,11 @@ export const ICE_RESTART_CAP_MS = 16_000;
  * and the polite side would roll its restart offer back: in Chromium we saw
  * the video that side receives stop for good after such a rollback.
  */
+/**
+ * The triggers for a keyframe (ICE back, media arriving again) often come
+ * together, on both sides: one keyframe per this interval is enough.
+ */
+const KEYFRAME_MIN_INTERVAL_MS = 1_000;
 /**
  * A path that stays `disconnected` this long is treated as lost. Shorter
  * blips recover by themselves (ICE keeps checking), so restarting sooner
@@ -108,6 +114,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #offerResendTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   readonly #abort = new AbortController();
+  /** ICE said the path was down (disconnected or failed) and has not said it is back. */
+  #pathDown = false;
+  #lastKeyFrame = 0;
+  readonly #arrivals: ArrivalGapWatch;
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -128,6 +138,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc.addEventListener('iceconnectionstatechange', () => this.#onIceConnectionState(), { signal });
     this.pc.addEventListener('datachannel', (event) => this.emit('channel', event.channel), { signal });
     this.pc.addEventListener('signalingstatechange', () => this.#onSignalingState(), { signal });
+    this.#arrivals = new ArrivalGapWatch(this.pc, (gapMs) => {
+      console.debug(`[parley] media from ${this.remoteId} is back after ${Math.round(gapMs)} ms; sending a keyframe`);
+      this.sendKeyFrame();
+    });
 
     if (!this.polite) {
       for (const kind of MEDIA_KINDS) {
@@ -219,6 +233,32 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.emit('ice-restart', this.#iceRestarts);
   }
 
+  /**
+   * Makes our video encoders send a keyframe now. After an outage the other
+   * side cannot decode our video until one comes, and its own request for
+   * one (PLI) took 1 to 3 s in Chromium after the path was back; the
+   * triggers here (ICE back, their media arriving again) are sooner. The
+   * second argument of setParameters (RTCSetParameterOptions, webrtc
+   * extensions) is honoured by Chromium; other browsers ignore it, and their
+   * receivers' own requests bring the keyframe as before.
+   */
+  sendKeyFrame(): void {
+    const now = Date.now();
+    if (this.#closed || now - this.#lastKeyFrame < KEYFRAME_MIN_INTERVAL_MS) return;
+    this.#lastKeyFrame = now;
+    for (const transceiver of this.pc.getTransceivers()) {
+      const sender = transceiver.sender;
+      if (sender.track?.kind !== 'video' || transceiver.currentDirection === 'stopped') continue;
+      const parameters = sender.getParameters();
+      if (parameters.encodings.length === 0) continue;
+      const options = { encodingOptions: parameters.encodings.map(() => ({ keyFrame: true })) } as RTCSetParameterOptions;
+      sender.setParameters(parameters, options).catch((error: unknown) => {
+        // Another change of parameters won the race; the receiver's own request still works.
+        if (!this.#closed) console.debug(`[parley] could not send a keyframe to ${this.remoteId}:`, error);
+      });
+    }
+  }
+
   /** ICE restarts since the link was last connected. */
   get iceRestarts(): number {
     return this.#iceRestarts;
@@ -266,6 +306,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#closed = true;
     clearTimeout(this.#iceRetryTimer);
     clearTimeout(this.#offerResendTimer);
+    this.#arrivals.close();
     this.#abort.abort();
     this.#channel?.close();
     this.pc.close();
@@ -448,6 +489,12 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const state = this.pc.iceConnectionState;
     clearTimeout(this.#iceRetryTimer);
     this.#iceRetryTimer = undefined;
+    if ((state === 'connected' || state === 'completed') && this.#pathDown) {
+      // The path is back: what we sent meanwhile was lost, so the other side needs a keyframe.
+      this.#pathDown = false;
+      this.sendKeyFrame();
+    }
+    if (state === 'disconnected' || state === 'failed') this.#pathDown = true;
     if (state === 'failed') this.#restartIceBounded();
     else if (state === 'disconnected') {
       this.#iceRetryTimer = setTimeout(() => this.#restartIceBounded(), DISCONNECTED_GRACE_MS);
