@@ -9,35 +9,42 @@ test.skip(!lab.ok, `network namespaces unavailable: ${lab.ok ? '' : lab.why}`);
 
 /** Each outage, and how soon after the network returns media should flow again both ways (issue 6's targets). */
 const OUTAGES = [
-  { seconds: 5, targetMs: 2_000 },
-  { seconds: 15, targetMs: 2_000 },
-  { seconds: 30, targetMs: 5_000 },
+  { seconds: 5, targetMs: 2_000, allowanceMs: 1_000 },
+  { seconds: 15, targetMs: 2_000, allowanceMs: 0 },
+  { seconds: 30, targetMs: 5_000, allowanceMs: 0 },
 ] as const;
-/**
- * What the test enforces on top of each target. Once the path is back, a
- * receiver whose sender never noticed the outage (ICE stayed "connected" on
- * its side) decodes again only when a keyframe comes, and Chromium asks for
- * one only after 2-2.5 s without a decodable frame: measured 1.1-2.8 s after
- * a 5 s drop. The figures are printed against the targets either way.
+/*
+ * Once the path is back, a receiver decodes again only from a keyframe, and
+ * Chromium's own request for one came 1 to 3 s late (figures then: 5 s drop
+ * 1.2-2.9 s, 15 s 0.4-3.1 s, 30 s 1.3-3.8 s). The SDK now sends a keyframe as
+ * soon as either ICE says the path is back or the other side's media arrives
+ * again (PeerLink.sendKeyFrame). Measured since, in 6 calls: 15 s drop
+ * 0.27-0.92 s, 30 s 1.0-3.1 s: the targets hold. The 5 s drop gave 0.15-1.8 s,
+ * and once 2.2/2.4 s: its sender's bandwidth estimate had collapsed (to
+ * 130-400 kbit/s) and the keyframe was decoded 0.8 s after it was sent,
+ * behind what the sender's pacer still held from the outage, which a page
+ * cannot flush. Hence `allowanceMs` on that one target; the figures are
+ * printed against the targets either way.
  */
-const KEYFRAME_WAIT_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat sent meanwhile arrives exactly once', async () => {
   test.setTimeout(240_000);
   // One call, three outages in a row: each must leave the call as good as it found it. The server
-  // holds a dropped participant's place for 45 s: with the default 10 s, a longer drop is a
-  // departure (the others see Bob leave, as peer-vanishes.spec checks) rather than a blip.
+  // holds a dropped participant's place for 45 s. The default (10 s) cannot be that long: a browser
+  // cut off for good must vanish for the others within 15 s (peer-vanishes.spec), and the server
+  // cannot tell that from a drop that will end. With the default, a 30 s drop ends in the SDK
+  // joining again as a new participant (rejoin-after-refused-resume.spec), not in a resume.
   const serverEnv = { RESUME_WINDOW_MS: '45000' };
   await NatCall.withTwoPeople({ kinds: ['cone', 'cone'], serverEnv }, async ({ call, ada, bob }) => {
     const bobsHome = call.homes[1];
     if (!bobsHome) throw new Error('two homes expected');
     await startMediaSampling(ada);
     await startMediaSampling(bob);
-    const figures: { seconds: number; targetMs: number; adaMs: number | null; bobMs: number | null }[] = [];
+    const figures: { seconds: number; targetMs: number; allowanceMs: number; adaMs: number | null; bobMs: number | null }[] = [];
 
-    for (const { seconds, targetMs } of OUTAGES) {
+    for (const { seconds, targetMs, allowanceMs } of OUTAGES) {
       // Every packet to or from Bob's home is dropped, signaling included: his Wi-Fi died.
       await call.topology.cut(bobsHome);
       const cutAt = Date.now();
@@ -59,6 +66,7 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
       const figure = {
         seconds,
         targetMs,
+        allowanceMs,
         adaMs: adaAt === null || adaAt === undefined ? null : adaAt - restoredAt,
         bobMs: bobAt === null || bobAt === undefined ? null : bobAt - restoredAt,
       };
@@ -86,8 +94,8 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
     // The same call throughout: no peer connection was replaced.
     for (const page of [ada, bob]) expect((await linkStats(page)).map((link) => link.connectionState)).toEqual(['connected']);
 
-    for (const { seconds, targetMs, adaMs, bobMs } of figures) {
-      const ceiling = targetMs + KEYFRAME_WAIT_MS;
+    for (const { seconds, targetMs, allowanceMs, adaMs, bobMs } of figures) {
+      const ceiling = targetMs + allowanceMs;
       expect(Math.max(adaMs ?? Infinity, bobMs ?? Infinity), `media back within ${ceiling} ms after the ${seconds} s drop`).toBeLessThanOrEqual(ceiling);
     }
   });
