@@ -14,6 +14,9 @@ export type SignalPayload = Parameters<PeerLink['handleSignal']>[0];
 /** Hands a signal to participant `to` as if `from` had sent it. */
 export type Deliver = (from: string, to: string, signal: SignalPayload) => void;
 
+/** What the middle does to a data-channel message it passes on (the default: nothing). */
+export type Rewrite = (text: string) => string;
+
 export class Middle {
   /** Per pair (ids sorted, joined by `|`): the link facing each of the two ids. */
   readonly #pairs = new Map<string, Map<string, PeerLink>>();
@@ -22,6 +25,7 @@ export class Middle {
   constructor(
     private readonly deliver: Deliver,
     private readonly iceServers: RTCIceServer[] = [],
+    private readonly rewrite: Rewrite = (text) => text,
   ) {}
 
   /** A signal `from` addressed to `to`, diverted here: the link facing `from` takes it. */
@@ -76,7 +80,15 @@ export class Middle {
     ] as const) {
       // What one side sends is what the middle sends on to the other: the call works.
       from.on('track', (track) => void to.replaceTrack(track.kind as MediaKind, track));
-      from.on('message', (text) => to.send(text));
+      // A message that comes before the other channel is open waits for it: a careful middle loses nothing.
+      const waiting: string[] = [];
+      from.on('message', (original) => {
+        const text = this.rewrite(original);
+        if (waiting.length > 0 || !to.send(text)) waiting.push(text);
+      });
+      to.on('channel-open', () => {
+        while (waiting.length > 0 && to.send(waiting[0] as string)) waiting.shift();
+      });
     }
     return pair;
   }

@@ -11,6 +11,8 @@ export interface RoundResult {
   /** The codes A and B show (null: none, e.g. the session failed). */
   a: string | null;
   b: string | null;
+  /** What each side's check says: pending, ready, dtls-failed or exchange-failed. */
+  states: { a: string; b: string };
   /** Both links connected: the call worked, whoever was in it. */
   connected: boolean;
   ms: number;
@@ -20,8 +22,18 @@ function code(status: SafetyStatus): string | null {
   return status.state === 'ready' ? status.code.text : null;
 }
 
-/** One negotiation between A and B; through a man in the middle when `middle` is true. */
-export async function safetyRound(middle: boolean, timeoutMs = 10_000): Promise<RoundResult> {
+/** A middle that swaps the nonce of every reveal it passes on for one of its own. */
+function swapReveal(text: string): string {
+  const message = JSON.parse(text) as { type?: string; nonce?: string };
+  if (message.type !== 'safety-reveal') return text;
+  return JSON.stringify({ ...message, nonce: parley.safetyNonce() });
+}
+
+/**
+ * One negotiation between A and B; through a man in the middle when `middle`
+ * is true, and one that also alters the safety exchange when it is 'tamper'.
+ */
+export async function safetyRound(middle: boolean | 'tamper', timeoutMs = 10_000): Promise<RoundResult> {
   const started = performance.now();
   const link = (remoteId: string, polite: boolean) =>
     new parley.PeerLink({ remoteId, polite, iceServers: [], localStream: new MediaStream(), tracks: { audio: null, video: null } });
@@ -36,10 +48,10 @@ export async function safetyRound(middle: boolean, timeoutMs = 10_000): Promise<
     const copy = structuredClone(signal);
     queueMicrotask(() => void links.get(to)?.handleSignal(copy));
   };
-  const man = middle ? new Middle(deliver) : null;
+  const man = middle ? new Middle(deliver, [], middle === 'tamper' ? swapReveal : undefined) : null;
   a.on('signal', (signal) => (man ? man.handle('a', 'b', signal) : deliver('a', 'b', signal)));
   b.on('signal', (signal) => (man ? man.handle('b', 'a', signal) : deliver('b', 'a', signal)));
-  const checks = { a: new parley.SafetyCheck(a.pc), b: new parley.SafetyCheck(b.pc) };
+  const checks = { a: new parley.SafetyCheck(a), b: new parley.SafetyCheck(b) };
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no safety codes within ${timeoutMs} ms`)), timeoutMs);
@@ -55,6 +67,7 @@ export async function safetyRound(middle: boolean, timeoutMs = 10_000): Promise<
     return {
       a: code(checks.a.status),
       b: code(checks.b.status),
+      states: { a: checks.a.status.state, b: checks.b.status.state },
       connected: a.connectionState === 'connected' && b.connectionState === 'connected',
       ms: performance.now() - started,
     };
@@ -68,7 +81,7 @@ export async function safetyRound(middle: boolean, timeoutMs = 10_000): Promise<
 }
 
 /** `count` rounds, `parallel` at a time; every result in order. */
-export async function safetyRounds(count: number, middle: boolean, parallel = 4): Promise<RoundResult[]> {
+export async function safetyRounds(count: number, middle: boolean | 'tamper', parallel = 4): Promise<RoundResult[]> {
   const results: RoundResult[] = [];
   for (let start = 0; start < count; start += parallel) {
     const batch = Array.from({ length: Math.min(parallel, count - start) }, () => safetyRound(middle));

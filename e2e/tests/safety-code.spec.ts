@@ -59,32 +59,38 @@ test('the code is derived as documented, and 100 honest handshakes show the same
       expect(new Set(words.map((word) => word.slice(0, 4))).size).toBe(256);
     });
 
-    await test.step('SHA-256 of the sorted fingerprints picks the words; either order, either case', async () => {
+    await test.step('SHA-256 of the sorted fingerprints and the sorted nonces picks the words; either order, either case', async () => {
       const ours = 'a=fingerprint:sha-256 0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9';
       const theirs = 'a=fingerprint:sha-256 F0:E1:D2:C3:B4:A5:96:87:78:69:5A:4B:3C:2D:1E:0F:F0:E1:D2:C3:B4:A5:96:87:78:69:5A:4B:3C:2D:1E:0F';
       const sdp = (line: string) => `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n${line}\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n${line}\r\n`;
+      const [nonceA, nonceB, nonceC] = ['ab'.repeat(32), '0f'.repeat(32), 'cd'.repeat(32)];
       const result = await page.evaluate(
-        async ([a, b, bLower]) => {
-          const { deriveSafetyCode, SAFETY_WORDS } = window.harness.parley;
+        async ([a, b, bLower, nA, nB, nC]) => {
+          const { deriveSafetyCode, safetyCommitment, SAFETY_WORDS } = window.harness.parley;
           return {
-            ab: (await deriveSafetyCode(a, b))?.text,
-            ba: (await deriveSafetyCode(b, a))?.text,
-            lower: (await deriveSafetyCode(a, bLower))?.text,
-            none: await deriveSafetyCode(a, 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'),
+            ab: (await deriveSafetyCode(a, b, [nA, nB]))?.text,
+            ba: (await deriveSafetyCode(b, a, [nB, nA]))?.text,
+            lower: (await deriveSafetyCode(a, bLower, [nA, nB]))?.text,
+            otherNonce: (await deriveSafetyCode(a, b, [nA, nC]))?.text,
+            none: await deriveSafetyCode(a, 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n', [nA, nB]),
+            commitment: await safetyCommitment(nA),
             words: [...SAFETY_WORDS],
           };
         },
-        [sdp(ours), sdp(theirs), sdp(theirs.replace(/[A-F]/g, (c) => c.toLowerCase()))] as const,
+        [sdp(ours), sdp(theirs), sdp(theirs.replace(/[A-F]/g, (c) => c.toLowerCase())), nonceA, nonceB, nonceC] as const,
       );
       // An independent implementation of docs/decisions/0008-safety-code.md, in Node.
-      const input = ['parley-safety-code/1', ours, theirs].map((line) => line.replace('a=fingerprint:', '')).join('\n');
+      const fingerprintLines = [ours, theirs].map((line) => line.replace('a=fingerprint:', ''));
+      const input = ['parley-safety-code/2', ...fingerprintLines, ...[nonceA, nonceB].sort()].join('\n');
       const digest = createHash('sha256').update(input).digest();
       const expected = [...digest.subarray(0, 4)].map((byte) => result.words[byte]).join(' ');
       console.log(`[safety] documented derivation: "${expected}"`);
       expect(result.ab).toBe(expected);
       expect(result.ba).toBe(expected);
       expect(result.lower).toBe(expected);
+      expect(result.otherNonce).not.toBe(expected);
       expect(result.none).toBeNull();
+      expect(result.commitment).toBe(createHash('sha256').update(`parley-safety-commit/2\n${nonceA}`).digest('hex'));
     });
 
     await test.step(`${ROUNDS} honest handshakes: ${ROUNDS} matching codes`, async () => {
@@ -202,5 +208,22 @@ test('a man in the middle with two DTLS sessions: the call works, and the codes 
   } finally {
     await harness.close();
     await proxy.stop();
+  }
+});
+
+test('a middle that alters the safety exchange is caught by the commitment, 100 times out of 100', async ({ browser }) => {
+  // A page of its own: Chromium refuses more than about 500 peer connections in one page.
+  const harness = await openHarness(browser);
+  try {
+    const started = performance.now();
+    const results = await harness.page.evaluate((count) => window.harness.safetyRounds(count, 'tamper'), ROUNDS);
+    // A (the smaller id) is polite: it holds B's commitment and checks B's reveal against it.
+    const caught = results.filter((r) => r.states.a === 'exchange-failed' && r.a === null).length;
+    const matching = results.filter((r) => r.a !== null && r.a === r.b).length;
+    console.log(`[safety] tampering middle: ${caught}/${ROUNDS} caught by the commitment, ${matching} matching codes; ${summarize(results, started)}`);
+    expect(caught).toBe(ROUNDS);
+    expect(matching).toBe(0);
+  } finally {
+    await harness.close();
   }
 });

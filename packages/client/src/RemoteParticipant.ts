@@ -54,7 +54,7 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
     this.id = info.id;
     this.name = info.name;
     this.#media = { ...info.media };
-    this.#safety = new SafetyCheck(link.pc);
+    this.#safety = new SafetyCheck(link);
     this.#subs.push(
       () => this.#safety.close(),
       this.#safety.on('changed', (status) => this.emit('safety-changed', status)),

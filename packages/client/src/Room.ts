@@ -682,6 +682,11 @@ export class Room extends TypedEmitter<RoomEvents> {
       case 'file-received':
         this.files.handleControl(message, transferLink(link, participant));
         return;
+      case 'safety-commit':
+      case 'safety-nonce':
+      case 'safety-reveal':
+        // The participant's SafetyCheck reads these from the link itself.
+        return;
     }
   }
 

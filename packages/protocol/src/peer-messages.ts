@@ -82,6 +82,34 @@ export const ScreenSharePeerMessageSchema = v.object({
   streamId: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
 });
 
+/** 32 random bytes, or a SHA-256 digest, in lowercase hex. */
+const Hex256Schema = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'not 64 lowercase hex digits'));
+
+/**
+ * The safety code's commitment (docs/decisions/0008-safety-code.md): the
+ * impolite side first sends the hash of a random nonce, the polite side
+ * answers with its own nonce, then the first reveals its nonce. Both nonces
+ * go into the code, so a middle must commit to its values before it can know
+ * what they would need to be.
+ */
+export const SafetyCommitPeerMessageSchema = v.object({
+  type: v.literal('safety-commit'),
+  /** SHA-256 of `parley-safety-commit/<version>\n<nonce hex>`. */
+  commitment: Hex256Schema,
+});
+
+/** The polite side's nonce, sent only after it holds the other side's commitment. */
+export const SafetyNoncePeerMessageSchema = v.object({
+  type: v.literal('safety-nonce'),
+  nonce: Hex256Schema,
+});
+
+/** The impolite side's nonce, which must hash to its commitment. */
+export const SafetyRevealPeerMessageSchema = v.object({
+  type: v.literal('safety-reveal'),
+  nonce: Hex256Schema,
+});
+
 export const PATH_KINDS = ['direct', 'nat', 'relay'] as const;
 export const QUALITY_LEVELS = ['good', 'fair', 'poor', 'unknown'] as const;
 
@@ -109,6 +137,9 @@ export const PeerMessageSchema = v.variant('type', [
   FileAnswerPeerMessageSchema,
   FileCancelPeerMessageSchema,
   FileReceivedPeerMessageSchema,
+  SafetyCommitPeerMessageSchema,
+  SafetyNoncePeerMessageSchema,
+  SafetyRevealPeerMessageSchema,
 ]);
 
 export type ChatPeerMessage = v.InferOutput<typeof ChatPeerMessageSchema>;
@@ -119,6 +150,7 @@ export type FileOfferPeerMessage = v.InferOutput<typeof FileOfferPeerMessageSche
 export type FileAnswerPeerMessage = v.InferOutput<typeof FileAnswerPeerMessageSchema>;
 export type FileCancelPeerMessage = v.InferOutput<typeof FileCancelPeerMessageSchema>;
 export type FileReceivedPeerMessage = v.InferOutput<typeof FileReceivedPeerMessageSchema>;
+export type SafetyPeerMessage = v.InferOutput<typeof SafetyCommitPeerMessageSchema | typeof SafetyNoncePeerMessageSchema | typeof SafetyRevealPeerMessageSchema>;
 export type FileEndFrame = v.InferOutput<typeof FileEndFrameSchema>;
 export type FilePeerMessage = FileOfferPeerMessage | FileAnswerPeerMessage | FileCancelPeerMessage | FileReceivedPeerMessage;
 export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;

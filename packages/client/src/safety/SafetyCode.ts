@@ -5,7 +5,7 @@ import { SAFETY_WORDS } from './safetyWords.js';
  * so two clients of different versions show different words instead of
  * agreeing by accident on a weaker scheme.
  */
-export const SAFETY_CODE_VERSION = 1;
+export const SAFETY_CODE_VERSION = 2;
 
 /** Words shown per code: 4 words of 8 bits each, 32 bits (see docs/decisions/0008-safety-code.md). */
 export const SAFETY_CODE_WORDS = 4;
@@ -25,6 +25,9 @@ export interface SafetyCode {
   readonly fingerprints: readonly [string, string];
 }
 
+/** Both sides' nonces of the commit/reveal exchange, in lowercase hex, either order. */
+export type SafetyNonces = readonly [string, string];
+
 /**
  * The certificate fingerprints a description declares (RFC 8122 §5,
  * `a=fingerprint:<hash-func> <hex>`), normalised to `sha-256 AB:CD:...` and
@@ -42,19 +45,36 @@ export function sdpFingerprints(sdp: string): string[] {
 /**
  * Derives the code from the two descriptions of one negotiation (ours and
  * theirs, either way round: the inputs are sorted, so both sides hash the same
- * bytes). Null when either description declares no fingerprint.
+ * bytes) and the two nonces of the commit/reveal exchange (sorted too). Null
+ * when either description declares no fingerprint.
  *
- * SHA-256 over `parley-safety-code/<version>\n<first>\n<second>`, where each
- * side's entry is its fingerprints joined by `,`; the first bytes of the
- * digest pick the words, one byte per word.
+ * SHA-256 over `parley-safety-code/<version>\n<first>\n<second>\n<nonce>\n<nonce>`,
+ * where each side's entry is its fingerprints joined by `,`; the first bytes
+ * of the digest pick the words, one byte per word.
  */
-export async function deriveSafetyCode(localSdp: string, remoteSdp: string): Promise<SafetyCode | null> {
+export async function deriveSafetyCode(localSdp: string, remoteSdp: string, nonces: SafetyNonces): Promise<SafetyCode | null> {
   const local = sdpFingerprints(localSdp).join(',');
   const remote = sdpFingerprints(remoteSdp).join(',');
   if (!local || !remote) return null;
   const [first, second] = [local, remote].sort() as [string, string];
-  const input = new TextEncoder().encode(`parley-safety-code/${SAFETY_CODE_VERSION}\n${first}\n${second}`);
+  const [lowNonce, highNonce] = [...nonces].sort() as [string, string];
+  const input = new TextEncoder().encode(`parley-safety-code/${SAFETY_CODE_VERSION}\n${first}\n${second}\n${lowNonce}\n${highNonce}`);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
   const words = [...digest.subarray(0, SAFETY_CODE_WORDS)].map((byte) => SAFETY_WORDS[byte] as string);
   return { words, text: words.join(' '), fingerprints: [first, second] };
+}
+
+/** A fresh nonce for one link: 32 random bytes in lowercase hex. */
+export function safetyNonce(): string {
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** What the impolite side sends first: SHA-256 of `parley-safety-commit/<version>\n<nonce>`, in hex. */
+export async function safetyCommitment(nonce: string): Promise<string> {
+  const input = new TextEncoder().encode(`parley-safety-commit/${SAFETY_CODE_VERSION}\n${nonce}`);
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', input)));
+}
+
+function toHex(bytes: Uint8Array): string {
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -46,6 +46,12 @@ function SafetyCodeItem({ participant }: { participant: RemoteParticipant }) {
           on. Someone may be tampering with this call.
         </span>
       )}
+      {safety.state === 'exchange-failed' && (
+        <span role="alert">
+          The safety check with <bdi>{name}</bdi> was altered on the way: what came back did not match what was promised.
+          Someone may be in the middle of this call: hang up.
+        </span>
+      )}
     </div>
   );
 }
