@@ -8,6 +8,7 @@ import {
   type MediaMessage,
   type MediaState,
   type PeerId,
+  type PeerInfo,
   type PeerLeftReason,
   type ResumeMessage,
   type ServerMessage,
@@ -22,6 +23,8 @@ import type { Member } from './Member.js';
 import type { SignalingMetrics } from './Metrics.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
+import type { Claim, RoomGateway } from './RoomGateway.js';
+import { whenReady, type Maybe } from './maybe.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
@@ -82,6 +85,8 @@ const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
 
 export interface SessionDeps {
   registry: RoomRegistry;
+  /** The room's members on every node (the same as `registry` without Redis). */
+  gateway: RoomGateway;
   admission: Admission;
   /** The client's address (password guesses are counted per address). */
   ip: string;
@@ -93,8 +98,8 @@ export interface SessionDeps {
   metrics: SignalingMetrics;
   /** A `resume` arrived on this session's socket; the server decides which session it belongs to. */
   resume(session: ClientSession, message: ResumeMessage): void;
-  /** The participant is now in a room, or no longer (and why). */
-  membershipChanged(session: ClientSession, member: boolean, reason?: PeerLeftReason): void;
+  /** The participant is now in a room, or no longer (and why; `moved`: it carries on at another node). */
+  membershipChanged(session: ClientSession, member: boolean, reason?: PeerLeftReason | 'moved'): void;
 }
 
 /**
@@ -170,8 +175,12 @@ export class ClientSession implements Member, Waiter {
   }
 
   /** The room this participant is a member of (not one whose lobby it waits in). */
+  get room(): Room | undefined {
+    return this.#state === 'joined' || this.#state === 'suspended' ? this.#room : undefined;
+  }
+
   get roomName(): string | undefined {
-    return this.#state === 'joined' || this.#state === 'suspended' ? this.#room?.name : undefined;
+    return this.room?.name;
   }
 
   get ip(): string {
@@ -320,7 +329,7 @@ export class ClientSession implements Member, Waiter {
    * client's `lastSeq` follows in order, including those written into the old
    * socket that never arrived.
    */
-  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined): void {
+  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined, peers: PeerInfo[]): void {
     clearTimeout(this.#expiry);
     const previous = this.#socket;
     this.#socket = socket;
@@ -333,7 +342,7 @@ export class ClientSession implements Member, Waiter {
     const replay = missed ?? this.#replay.after(-1) ?? [];
     this.#log.info({ room: this.#room?.name, replayed: replay.length }, 'resumed');
     this.deps.metrics.joined('resume');
-    this.#sendJoined(requestId, 'adopt');
+    this.#sendJoined(requestId, 'adopt', peers);
     for (const [seq, encoded] of replay) this.#write(withSeq(seq, encoded));
   }
 
@@ -341,18 +350,74 @@ export class ClientSession implements Member, Waiter {
    * A resume for a participant this server does not hold (it restarted): the
    * token's claims put it back in its room under the same id.
    */
-  restore(claims: ResumeClaims, requestId: number): void {
+  restore(claims: ResumeClaims, requestId: number): Maybe<void> {
     this.#name = claims.name;
     this.media = { ...claims.media };
     const joined = this.deps.registry.join(claims.room, this);
     if (!joined.ok) return this.refuse(requestId, 'resume-failed', joined.reason);
-    // The room's policy did not survive the restart; a host's role did, in its signed token.
-    if (claims.role === 'host') joined.room.policy.addHost(this.id);
-    this.#enterRoom(joined.room);
-    this.#log.info({ room: claims.room }, 'restored from a resume token');
-    this.deps.metrics.joined('restore');
-    this.#sendJoined(requestId, 'restore');
-    joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+    const { room } = joined;
+    this.#room = room;
+    return this.#afterClaim(this.deps.gateway.claim(room, this, joined.peers, claims.role), 'connected', (claim) => {
+      if (!claim.ok) {
+        this.#room = undefined;
+        return this.refuse(requestId, claim.code === 'unavailable' ? 'unavailable' : 'resume-failed', claim.reason);
+      }
+      // The room's policy did not survive the restart; a host's role did, in its signed token.
+      if (claims.role === 'host') room.policy.addHost(this.id);
+      this.#enterRoom(room);
+      this.#log.info({ room: claims.room, movedFrom: claim.movedFrom }, 'restored from a resume token');
+      this.deps.metrics.joined('restore');
+      this.#sendJoined(requestId, 'restore', claim.peers);
+      // Still listed (it was held by a node that died or let it go): to the others it never left.
+      if (claim.movedFrom === undefined) this.#announce(room);
+    });
+  }
+
+  /**
+   * Goes on with a claimed place if this session is still where it was when
+   * the claim was made (`from`); otherwise (the socket closed, a leave came)
+   * the place is given back. Without Redis the claim is already there and
+   * nothing can change in between.
+   */
+  #afterClaim(claim: Maybe<Claim>, from: SessionState, then: (claim: Claim) => void, abandoned?: () => void): Maybe<void> {
+    const room = this.#room;
+    const serial = this.#joinSerial;
+    const settled = (result: Claim) => {
+      if (this.#state === from && serial === this.#joinSerial) return then(result);
+      if (this.#room === room && this.#state !== 'joined' && this.#state !== 'suspended') this.#room = undefined;
+      if (result.ok && room) void this.deps.gateway.leave(room, this);
+      abandoned?.();
+    };
+    if (!(claim instanceof Promise)) return settled(claim);
+    return claim.then(settled, (error: unknown) => {
+      this.#log.error({ err: error }, 'taking a place in the room failed');
+      if (this.#state === from) this.refuse(undefined, 'internal', 'the server failed while placing you in the room');
+    });
+  }
+
+  /**
+   * Another node took this participant over (it resumed there), or this node
+   * was declared dead and its participants were taken out of every room: let
+   * go of it without a word to the room and close its socket, so the client
+   * resumes (wherever the balancer sends it).
+   */
+  release(why: 'moved' | 'evicted'): void {
+    const room = this.#room;
+    if (!room || (this.#state !== 'joined' && this.#state !== 'suspended')) return;
+    const open = this.#state === 'joined';
+    clearTimeout(this.#expiry);
+    this.#replay = new ReplayBuffer(0);
+    this.#room = undefined;
+    this.deps.gateway.drop(room, this);
+    this.deps.membershipChanged(this, false, 'moved');
+    this.#setState('closed');
+    this.#log.info({ room: room.name, why }, why === 'moved' ? 'resumed on another node; let go here' : 'this node was declared dead; let go');
+    if (open) this.#socket.close(why === 'moved' ? 1000 : 1012, why === 'moved' ? 'resumed elsewhere' : 'node restarting; resume');
+  }
+
+  /** Everyone else in the room learns this participant is in. */
+  #announce(room: Room): void {
+    this.deps.gateway.broadcast(room, { type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
   }
 
   refuse(id: number | undefined, code: ErrorCode, reason: string): void {
@@ -465,13 +530,22 @@ export class ClientSession implements Member, Waiter {
           this.#setState('waiting');
           this.#log.info({ room: message.room }, 'waiting in the lobby');
           return this.#send({ type: 'lobby-waiting', id: message.id });
-        case 'entered':
-          this.#enterRoom(placed.room);
-          this.#log.info({ room: message.room, peers: placed.peers.length, host: placed.host }, 'joined');
-          this.deps.metrics.joined('join');
-          this.#sendJoined(message.id, 'join');
-          placed.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
-          return;
+        case 'entered': {
+          const { room } = placed;
+          this.#room = room;
+          return await this.#afterClaim(this.deps.gateway.claim(room, this, placed.peers, check.pass.role), 'authorizing', (claim) => {
+            if (!claim.ok) {
+              this.#room = undefined;
+              this.#setState('connected');
+              return this.refuse(message.id, claim.code, claim.reason);
+            }
+            this.#enterRoom(room);
+            this.#log.info({ room: message.room, peers: claim.peers.length, host: room.policy.isHost(this.id) }, 'joined');
+            this.deps.metrics.joined('join');
+            this.#sendJoined(message.id, 'join', claim.peers);
+            this.#announce(room);
+          }, () => this.refuse(message.id, 'not-joined', 'the join was abandoned (leave) before it was decided'));
+        }
       }
     }
     this.#setState('connected');
@@ -490,16 +564,20 @@ export class ClientSession implements Member, Waiter {
   admit(room: Room): void {
     if (this.#state !== 'waiting') return;
     const joined = this.deps.registry.enter(room, this);
-    if (!joined.ok) {
+    const refused = (code: ErrorCode, reason: string) => {
       this.#room = undefined;
       this.#setState('connected');
-      return this.refuse(this.#heldJoinId, joined.code, joined.reason);
-    }
-    this.#enterRoom(room);
-    this.#log.info({ room: room.name }, 'admitted from the lobby');
-    this.deps.metrics.joined('join');
-    this.#sendJoined(this.#heldJoinId, 'join');
-    room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+      this.refuse(this.#heldJoinId, code, reason);
+    };
+    if (!joined.ok) return refused(joined.code, joined.reason);
+    void this.#afterClaim(this.deps.gateway.claim(room, this, joined.peers, undefined), 'waiting', (claim) => {
+      if (!claim.ok) return refused(claim.code, claim.reason);
+      this.#enterRoom(room);
+      this.#log.info({ room: room.name }, 'admitted from the lobby');
+      this.deps.metrics.joined('join');
+      this.#sendJoined(this.#heldJoinId, 'join', claim.peers);
+      this.#announce(room);
+    });
   }
 
   /** A host said no (or the call ended): the held join is refused; the connection may try again. */
@@ -538,7 +616,7 @@ export class ClientSession implements Member, Waiter {
   }
 
   /** `adopt`: the same session on a new socket; `restore`: rebuilt from a token; `join`: a new member. */
-  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore'): void {
+  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore', peers: PeerInfo[]): void {
     const room = this.#room;
     if (!room) return;
     const grant = this.deps.iceServers(this.id);
@@ -558,7 +636,7 @@ export class ClientSession implements Member, Waiter {
       selfId: this.id,
       room: room.name,
       name: this.#name,
-      peers: room.peersOf(this),
+      peers,
       iceServers: grant.iceServers,
       ...(grant.validForMs === undefined ? {} : { iceServersValidForMs: grant.validForMs }),
       resumeToken: token,
@@ -600,11 +678,19 @@ export class ClientSession implements Member, Waiter {
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending signals');
     if (message.to === this.id) return this.refuse(message.id, 'bad-target', 'a signal cannot be sent to yourself');
     if (this.#isRepeat(message.seq)) return this.#ok(message.id);
+    const readAt = this.#readAt;
     // `from` is ours to stamp: the decoded message has no such field to trust.
-    const delivered = room.sendTo(message.to, { type: 'signal', from: this.id, signal: message.signal });
-    if (!delivered) return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
-    this.deps.metrics.relayed('signal', (performance.now() - this.#readAt) / 1000);
-    this.#ok(message.id);
+    const delivery = this.deps.gateway.sendTo(room, message.to, { type: 'signal', from: this.id, signal: message.signal });
+    whenReady(
+      delivery,
+      (outcome) => {
+        if (outcome === 'not-in-room') return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
+        if (outcome === 'unavailable') return this.refuse(message.id, 'unavailable', 'the other nodes cannot be reached right now; send it again shortly');
+        this.deps.metrics.relayed('signal', (performance.now() - readAt) / 1000);
+        this.#ok(message.id);
+      },
+      (error) => this.#log.error({ err: error }, 'relaying a signal failed'),
+    );
   }
 
   #media(message: MediaMessage): void {
@@ -612,7 +698,8 @@ export class ClientSession implements Member, Waiter {
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending media state');
     if (this.#isRepeat(message.seq)) return this.#ok(message.id);
     this.media = { ...message.media };
-    room.broadcast({ type: 'peer-media', peerId: this.id, media: this.media }, this.id);
+    this.deps.gateway.updated(room, this);
+    this.deps.gateway.broadcast(room, { type: 'peer-media', peerId: this.id, media: this.media }, this.id);
     this.deps.metrics.relayed('media', (performance.now() - this.#readAt) / 1000);
     this.#ok(message.id);
   }
@@ -664,10 +751,15 @@ export class ClientSession implements Member, Waiter {
     // Gone for good (a suspended host is not here, and keeps the role for its resume).
     room.policy.forget(this.id);
     this.deps.membershipChanged(this, false, reason);
-    if (this.deps.registry.leave(room, this)) {
-      room.broadcast({ type: 'peer-left', peerId: this.id, reason });
-      this.#log.info({ room: room.name, reason }, 'left');
-    }
+    whenReady(
+      this.deps.gateway.leave(room, this),
+      (left) => {
+        if (!left) return;
+        this.deps.gateway.broadcast(room, { type: 'peer-left', peerId: this.id, reason });
+        this.#log.info({ room: room.name, reason }, 'left');
+      },
+      (error) => this.#log.error({ err: error }, 'leaving the room failed'),
+    );
   }
 
   #setState(next: SessionState): void {

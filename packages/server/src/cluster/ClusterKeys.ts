@@ -28,6 +28,11 @@ export class ClusterKeys {
     return `${this.prefix}nodes`;
   }
 
+  /** String: when a node last swept for dead nodes (Redis time, ms); a long gap means Redis stood still. */
+  sweepClock(): string {
+    return `${this.prefix}sweep-clock`;
+  }
+
   /** String: a resume-token nonce that was used. */
   nonce(nonce: string): string {
     return `${this.prefix}nonce:${nonce}`;

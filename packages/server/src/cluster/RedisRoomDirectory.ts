@@ -192,6 +192,19 @@ export class RedisRoomDirectory {
     }
   }
 
+  /** Whether Redis answers a PING within `timeoutMs` (readiness). */
+  async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([this.#redis.ping().then((reply) => reply === 'PONG'), late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Removes every participant `node` holds (it shut down, or was found dead). */
   async evict(node: string): Promise<DirectoryResult<Eviction>> {
     try {

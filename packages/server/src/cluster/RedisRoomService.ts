@@ -1,5 +1,5 @@
 import { TypedEmitter } from '@parley/protocol';
-import type { PeerId, ServerMessage } from '@parley/protocol';
+import type { PeerId, PeerInfo, ServerMessage } from '@parley/protocol';
 import type { Member } from '../Member.js';
 import type { NodeBus } from './NodeBus.js';
 import type { NodePresence, RoomLoss } from './NodePresence.js';
@@ -12,6 +12,9 @@ type NodeMessage =
   | { kind: 'deliver'; room: string; to: PeerId[]; encoded: string }
   /** Another node took this participant over (it resumed there): let go of it without a word to the room. */
   | { kind: 'release'; id: PeerId };
+
+/** What became of one message for one member. */
+export type Delivery = 'delivered' | 'not-in-room' | 'unavailable';
 
 export type RedisRoomServiceEvents = {
   /** Another node holds this participant now; its session here should end quietly. */
@@ -62,7 +65,27 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
       await this.#send(joined.movedFrom, { kind: 'release', id: member.id });
     }
     const peers = joined.members.filter((entry) => entry.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
-    return { ok: true, peers };
+    return { ok: true, peers, ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}) };
+  }
+
+  /** Everyone in `room` on every node but `member`, as a join reply lists them; undefined when Redis cannot say. */
+  async peersOf(room: string, member: Member): Promise<PeerInfo[] | undefined> {
+    const members = await this.#parts.directory.members(room);
+    if (!members.ok) return undefined;
+    return members.value.filter((entry) => entry.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
+  }
+
+  /** Whether this node holds `member` in `room` (its own deliveries reach it). */
+  holds(member: Member): boolean {
+    return this.#local.get(member.id)?.member === member;
+  }
+
+  /**
+   * Forgets a member here without a word to Redis: its entry is gone already
+   * (this node was declared dead) or belongs to another node now.
+   */
+  drop(member: Member): void {
+    if (this.#local.get(member.id)?.member === member) this.#local.delete(member.id);
   }
 
   async leave(room: string, member: Member): Promise<boolean> {
@@ -73,15 +96,25 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   }
 
   async sendTo(room: string, to: PeerId, message: ServerMessage): Promise<boolean> {
+    return (await this.deliverTo(room, to, message)) === 'delivered';
+  }
+
+  /**
+   * `sendTo` saying why not: the member is in no node's list of this room, or
+   * Redis cannot be asked (or take the message) now. A member held here is
+   * reached at once, without Redis.
+   */
+  async deliverTo(room: string, to: PeerId, message: ServerMessage): Promise<Delivery> {
     const held = this.#local.get(to);
     if (held?.room === room) {
       held.member.deliver(JSON.stringify(message));
-      return true;
+      return 'delivered';
     }
     const members = await this.#parts.directory.members(room);
-    const target = members.ok ? members.value.find((entry) => entry.id === to) : undefined;
-    if (!target) return false;
-    return await this.#send(target.node, { kind: 'deliver', room, to: [to], encoded: JSON.stringify(message) });
+    if (!members.ok) return 'unavailable';
+    const target = members.value.find((entry) => entry.id === to);
+    if (!target) return 'not-in-room';
+    return (await this.#send(target.node, { kind: 'deliver', room, to: [to], encoded: JSON.stringify(message) })) ? 'delivered' : 'unavailable';
   }
 
   async broadcast(room: string, message: ServerMessage, exceptId?: PeerId): Promise<void> {

@@ -3,7 +3,8 @@ import type { Member } from '../Member.js';
 import type { RoomRegistry } from '../RoomRegistry.js';
 
 export type RoomServiceJoin =
-  | { ok: true; peers: PeerInfo[] }
+  /** `movedFrom`: the participant was in the room already, held by that node (it resumed here). */
+  | { ok: true; peers: PeerInfo[]; movedFrom?: string }
   | { ok: false; code: 'room-full' | 'unavailable'; reason: string };
 
 /**

@@ -1,0 +1,104 @@
+import type { PeerId, PeerInfo, Role, ServerMessage } from '@parley/protocol';
+import type { Delivery, RedisRoomService } from './cluster/RedisRoomService.js';
+import type { Member } from './Member.js';
+import type { Maybe } from './maybe.js';
+import type { Room } from './Room.js';
+import type { RoomRegistry } from './RoomRegistry.js';
+
+/** A member's place among everyone in its room, on every node; or why it could not be taken. */
+export type Claim =
+  | {
+      ok: true;
+      /** Everyone else in the room, wherever they are connected. */
+      peers: PeerInfo[];
+      /** It was in the room already, on that node: it resumed here and the others must not see it leave or join. */
+      movedFrom?: string;
+    }
+  | { ok: false; code: 'room-full' | 'unavailable'; reason: string };
+
+/**
+ * How a session reaches the members of its room.
+ *
+ * This node's `Room` always holds the members connected here, with the
+ * room's policy and lobby. Without Redis that is the whole room, and every
+ * method answers at once, exactly as the server did before several nodes
+ * existed. With REDIS_URL (a RedisRoomService) the room's membership is the
+ * Redis directory, shared by all nodes: a place is claimed there atomically
+ * (capacity across nodes), and pushes for members held elsewhere go to their
+ * node over the bus.
+ */
+export class RoomGateway {
+  constructor(
+    private readonly registry: RoomRegistry,
+    private readonly shared: RedisRoomService | undefined,
+  ) {}
+
+  get isShared(): boolean {
+    return this.shared !== undefined;
+  }
+
+  /**
+   * `member` was just put in this node's `room` (which listed `localPeers`);
+   * takes its place among all members. Refused, it is taken out of `room` again.
+   * `tokenRole`: the role a room token (or resume token) gave it.
+   */
+  claim(room: Room, member: Member, localPeers: PeerInfo[], tokenRole: Role | undefined): Maybe<Claim> {
+    const shared = this.shared;
+    if (!shared) return { ok: true, peers: localPeers };
+    return shared.join(room.name, member).then(
+      (joined): Claim => {
+        if (!joined.ok) {
+          this.registry.leave(room, member);
+          return joined;
+        }
+        // This node made the room for its first member here, who became its host; but the
+        // room was older, on other nodes: the host is whoever created it there.
+        if (localPeers.length === 0 && joined.peers.length > 0 && tokenRole !== 'host') room.policy.forget(member.id);
+        return joined;
+      },
+      (error: unknown): Claim => {
+        this.registry.leave(room, member);
+        return { ok: false, code: 'unavailable', reason: `the rooms cannot be reached: ${String(error)}` };
+      },
+    );
+  }
+
+  /** Everyone in the room but `member`, as a join reply lists them; undefined when the shared rooms cannot be read. */
+  peersOf(room: Room, member: Member): Maybe<PeerInfo[] | undefined> {
+    return this.shared ? this.shared.peersOf(room.name, member) : room.peersOf(member);
+  }
+
+  /** One push for one member of the room, wherever it is connected. */
+  sendTo(room: Room, to: PeerId, message: ServerMessage): Maybe<Delivery> {
+    // Held here: delivered now, in the same turn, with or without Redis.
+    if (room.sendTo(to, message)) return 'delivered';
+    return this.shared ? this.shared.deliverTo(room.name, to, message) : 'not-in-room';
+  }
+
+  /** One push for every member but `exceptId`, on every node. Failures are reported by the shared service's `error` event. */
+  broadcast(room: Room, message: ServerMessage, exceptId?: PeerId): void {
+    if (this.shared) void this.shared.broadcast(room.name, message, exceptId);
+    else room.broadcast(message, exceptId);
+  }
+
+  /** The member's media state changed; later joiners on other nodes read it from the directory. */
+  updated(room: Room, member: Member): void {
+    if (this.shared) void this.shared.updated(room.name, member);
+  }
+
+  /** The member leaves for good; true when it was in the room (so the others are to be told). */
+  leave(room: Room, member: Member): Maybe<boolean> {
+    const here = this.registry.leave(room, member);
+    if (!this.shared) return here;
+    return this.shared.leave(room.name, member).catch(() => false);
+  }
+
+  /**
+   * Lets go of the member here without a word to anyone: another node holds
+   * it now, or this node was declared dead and the directory dropped it.
+   */
+  drop(room: Room, member: Member): void {
+    this.registry.leave(room, member);
+    this.shared?.drop(member);
+  }
+}
