@@ -4,7 +4,6 @@ import {
   decodeClientMessage,
   type ClientMessage,
   type ErrorCode,
-  type JoinMessage,
   type MediaMessage,
   type MediaState,
   type PeerId,
@@ -23,7 +22,7 @@ import type { Member } from './Member.js';
 import type { SignalingMetrics } from './Metrics.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
-import type { Claim, RoomGateway } from './RoomGateway.js';
+import type { RoomGateway } from './RoomGateway.js';
 import { whenReady, type Maybe } from './maybe.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
@@ -31,6 +30,7 @@ import { ReplayBuffer } from './ReplayBuffer.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 import { handleRoomControl, type RoomControlMessage } from './roomControl.js';
+import { SessionJoin } from './SessionJoin.js';
 
 /**
  * A socket that stops reading while we keep writing would grow our memory
@@ -57,8 +57,6 @@ const TELL_EVERY_MS = 1_000;
  */
 const MAX_DEFERRED = 64;
 
-/** How often a join may find its room changed under it (created, emptied) before giving up. */
-const MAX_PLACE_ATTEMPTS = 3;
 /** Close code for a participant a host removed (4000-4999: the application's own). */
 export const CLOSE_REMOVED = 4001;
 
@@ -135,10 +133,6 @@ export class ClientSession implements Member, Waiter {
   #clientSeq = 0;
   /** The room token this participant came in with: a host's removal forbids it. */
   #roomToken: Pass['token'];
-  /** The id of a join held in a lobby: its answer comes when a host decides. */
-  #heldJoinId = 0;
-  /** Counts joins on this connection: a check that finishes after its join was abandoned is ignored. */
-  #joinSerial = 0;
   /** What the client sent while its join was being checked, handled in order once it is decided. */
   #deferred: string[] = [];
   #expiry: NodeJS.Timeout | undefined;
@@ -150,6 +144,7 @@ export class ClientSession implements Member, Waiter {
   /** When the message being handled was read: relay latency counts from here. */
   #readAt = 0;
   readonly #log: Logger;
+  readonly #joining: SessionJoin;
 
   constructor(
     socket: WebSocket,
@@ -160,6 +155,24 @@ export class ClientSession implements Member, Waiter {
     this.id = id;
     this.#limiter = new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst);
     this.#log = deps.log.child({ participant: this.id });
+    this.#joining = new SessionJoin({
+      member: this,
+      deps,
+      log: this.#log,
+      state: () => this.#state,
+      setState: (next) => this.#setState(next),
+      room: () => this.#room,
+      setRoom: (room) => (this.#room = room),
+      present: (name, media, roomToken) => {
+        this.#name = name;
+        this.media = media;
+        this.#roomToken = roomToken;
+      },
+      enter: (room) => this.#enterRoom(room),
+      sendJoined: (requestId, how, peers) => this.#sendJoined(requestId, how, peers),
+      refuse: (id, code, reason) => this.refuse(id, code, reason),
+      send: (message) => this.#send(message),
+    });
   }
 
   get name(): string {
@@ -300,7 +313,7 @@ export class ClientSession implements Member, Waiter {
    */
   handleClose(): void {
     if (this.#state === 'closed' || this.#state === 'suspended') return;
-    if (this.#state === 'waiting') this.#leaveLobby();
+    if (this.#state === 'waiting') this.#joining.leaveLobby();
     if (this.#state === 'joined' && this.deps.resumeWindowMs > 0) {
       this.#setState('suspended');
       const left = Math.max(0, this.#lastSeenAt + this.deps.resumeWindowMs - Date.now());
@@ -346,53 +359,9 @@ export class ClientSession implements Member, Waiter {
     for (const [seq, encoded] of replay) this.#write(withSeq(seq, encoded));
   }
 
-  /**
-   * A resume for a participant this server does not hold (it restarted): the
-   * token's claims put it back in its room under the same id.
-   */
+  /** A resume for a participant this node does not hold: its token's claims put it back in its room. */
   restore(claims: ResumeClaims, requestId: number): Maybe<void> {
-    this.#name = claims.name;
-    this.media = { ...claims.media };
-    const joined = this.deps.registry.join(claims.room, this);
-    if (!joined.ok) return this.refuse(requestId, 'resume-failed', joined.reason);
-    const { room } = joined;
-    this.#room = room;
-    return this.#afterClaim(this.deps.gateway.claim(room, this, joined.peers, claims.role), 'connected', (claim) => {
-      if (!claim.ok) {
-        this.#room = undefined;
-        return this.refuse(requestId, claim.code === 'unavailable' ? 'unavailable' : 'resume-failed', claim.reason);
-      }
-      // The room's policy did not survive the restart; a host's role did, in its signed token.
-      if (claims.role === 'host') room.policy.addHost(this.id);
-      this.#enterRoom(room);
-      this.#log.info({ room: claims.room, movedFrom: claim.movedFrom }, 'restored from a resume token');
-      this.deps.metrics.joined('restore');
-      this.#sendJoined(requestId, 'restore', claim.peers);
-      // Still listed (it was held by a node that died or let it go): to the others it never left.
-      if (claim.movedFrom === undefined) this.#announce(room);
-    });
-  }
-
-  /**
-   * Goes on with a claimed place if this session is still where it was when
-   * the claim was made (`from`); otherwise (the socket closed, a leave came)
-   * the place is given back. Without Redis the claim is already there and
-   * nothing can change in between.
-   */
-  #afterClaim(claim: Maybe<Claim>, from: SessionState, then: (claim: Claim) => void, abandoned?: () => void): Maybe<void> {
-    const room = this.#room;
-    const serial = this.#joinSerial;
-    const settled = (result: Claim) => {
-      if (this.#state === from && serial === this.#joinSerial) return then(result);
-      if (this.#room === room && this.#state !== 'joined' && this.#state !== 'suspended') this.#room = undefined;
-      if (result.ok && room) void this.deps.gateway.leave(room, this);
-      abandoned?.();
-    };
-    if (!(claim instanceof Promise)) return settled(claim);
-    return claim.then(settled, (error: unknown) => {
-      this.#log.error({ err: error }, 'taking a place in the room failed');
-      if (this.#state === from) this.refuse(undefined, 'internal', 'the server failed while placing you in the room');
-    });
+    return this.#joining.restore(claims, requestId);
   }
 
   /**
@@ -413,11 +382,6 @@ export class ClientSession implements Member, Waiter {
     this.#setState('closed');
     this.#log.info({ room: room.name, why }, why === 'moved' ? 'resumed on another node; let go here' : 'this node was declared dead; let go');
     if (open) this.#socket.close(why === 'moved' ? 1000 : 1012, why === 'moved' ? 'resumed elsewhere' : 'node restarting; resume');
-  }
-
-  /** Everyone else in the room learns this participant is in. */
-  #announce(room: Room): void {
-    this.deps.gateway.broadcast(room, { type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
   }
 
   refuse(id: number | undefined, code: ErrorCode, reason: string): void {
@@ -451,7 +415,9 @@ export class ClientSession implements Member, Waiter {
   #dispatch(message: ClientMessage): void {
     switch (message.type) {
       case 'join':
-        this.#join(message)
+        if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
+        this.#joining
+          .join(message)
           .catch((error: unknown) => {
             this.#log.error({ err: error }, 'join failed');
             this.refuse(message.id, 'internal', 'the server failed while handling this join');
@@ -481,77 +447,6 @@ export class ClientSession implements Member, Waiter {
     }
   }
 
-  async #join(message: JoinMessage): Promise<void> {
-    if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
-    if (this.#state !== 'connected') {
-      const where = this.#state === 'joined' ? `already in room "${this.#room?.name}"; leave first` : 'a join is already under way on this connection';
-      return this.refuse(message.id, 'already-joined', where);
-    }
-    this.#setState('authorizing');
-    const serial = ++this.#joinSerial;
-    const request = {
-      room: message.room,
-      name: message.name,
-      password: message.password,
-      token: message.token,
-      lobby: message.lobby,
-      ip: this.deps.ip,
-    };
-    for (let attempt = 0; attempt < MAX_PLACE_ATTEMPTS; attempt++) {
-      let check;
-      try {
-        check = await this.deps.admission.check(request);
-      } catch (error) {
-        this.#log.error({ err: error }, 'join check failed');
-        check = { ok: false as const, code: 'internal' as const, reason: 'the server could not check this join' };
-      }
-      // Left, or the socket closed, while the checks ran: the leave was the answer.
-      if (this.state !== 'authorizing' || serial !== this.#joinSerial) {
-        return this.refuse(message.id, 'not-joined', 'the join was abandoned (leave) before it was decided');
-      }
-      if (!check.ok) {
-        this.#setState('connected');
-        this.#log.info({ room: message.room, code: check.code }, 'join refused');
-        return this.refuse(message.id, check.code, check.reason);
-      }
-      this.#name = check.pass.name;
-      this.media = { ...message.media };
-      this.#roomToken = check.pass.token;
-      const placed = this.deps.admission.place(check.pass, this);
-      switch (placed.kind) {
-        case 'stale':
-          continue;
-        case 'refused':
-          this.#setState('connected');
-          return this.refuse(message.id, placed.code, placed.reason);
-        case 'waiting':
-          this.#room = placed.room;
-          this.#heldJoinId = message.id;
-          this.#setState('waiting');
-          this.#log.info({ room: message.room }, 'waiting in the lobby');
-          return this.#send({ type: 'lobby-waiting', id: message.id });
-        case 'entered': {
-          const { room } = placed;
-          this.#room = room;
-          return await this.#afterClaim(this.deps.gateway.claim(room, this, placed.peers, check.pass.role), 'authorizing', (claim) => {
-            if (!claim.ok) {
-              this.#room = undefined;
-              this.#setState('connected');
-              return this.refuse(message.id, claim.code, claim.reason);
-            }
-            this.#enterRoom(room);
-            this.#log.info({ room: message.room, peers: claim.peers.length, host: room.policy.isHost(this.id) }, 'joined');
-            this.deps.metrics.joined('join');
-            this.#sendJoined(message.id, 'join', claim.peers);
-            this.#announce(room);
-          }, () => this.refuse(message.id, 'not-joined', 'the join was abandoned (leave) before it was decided'));
-        }
-      }
-    }
-    this.#setState('connected');
-    this.refuse(message.id, 'internal', 'the room kept changing while this join was checked; try again');
-  }
-
   /** The join is decided: what came meanwhile is handled, in order, unless it starts another join. */
   #handleDeferred(): void {
     while (this.#deferred.length > 0 && this.#state !== 'authorizing' && this.#state !== 'closed') {
@@ -562,31 +457,12 @@ export class ClientSession implements Member, Waiter {
 
   /** A host let us in from the lobby: the held join is answered now. */
   admit(room: Room): void {
-    if (this.#state !== 'waiting') return;
-    const joined = this.deps.registry.enter(room, this);
-    const refused = (code: ErrorCode, reason: string) => {
-      this.#room = undefined;
-      this.#setState('connected');
-      this.refuse(this.#heldJoinId, code, reason);
-    };
-    if (!joined.ok) return refused(joined.code, joined.reason);
-    void this.#afterClaim(this.deps.gateway.claim(room, this, joined.peers, undefined), 'waiting', (claim) => {
-      if (!claim.ok) return refused(claim.code, claim.reason);
-      this.#enterRoom(room);
-      this.#log.info({ room: room.name }, 'admitted from the lobby');
-      this.deps.metrics.joined('join');
-      this.#sendJoined(this.#heldJoinId, 'join', claim.peers);
-      this.#announce(room);
-    });
+    this.#joining.admit(room);
   }
 
   /** A host said no (or the call ended): the held join is refused; the connection may try again. */
   deny(reason: string): void {
-    if (this.#state !== 'waiting') return;
-    this.#room = undefined;
-    this.#setState('connected');
-    this.#log.info('denied entry');
-    this.refuse(this.#heldJoinId, 'lobby-denied', reason);
+    this.#joining.deny(reason);
   }
 
   /**
@@ -728,19 +604,12 @@ export class ClientSession implements Member, Waiter {
   #leave(): void {
     if (this.#state === 'authorizing') return this.#setState('connected');
     if (this.#state === 'waiting') {
-      const id = this.#heldJoinId;
-      this.#leaveLobby();
+      const id = this.#joining.heldJoinId;
+      this.#joining.leaveLobby();
       this.#setState('connected');
       return this.refuse(id, 'lobby-denied', 'you left the lobby');
     }
     this.#leaveRoom('left');
-  }
-
-  /** Out of the lobby on our own: the hosts' list loses us. */
-  #leaveLobby(): void {
-    const room = this.#room;
-    this.#room = undefined;
-    if (room?.lobby.take(this.id)) room.broadcastToHosts({ type: 'knock-ended', peerId: this.id, outcome: 'left' });
   }
 
   #leaveRoom(reason: PeerLeftReason): void {
