@@ -75,10 +75,14 @@ export class RoomGateway {
     return this.shared ? this.shared.deliverTo(room.name, to, message) : 'not-in-room';
   }
 
-  /** One push for every member but `exceptId`, on every node. Failures are reported by the shared service's `error` event. */
+  /**
+   * One push for every member but `exceptId`, on every node: this node's at
+   * once (also while Redis is away), the others' through their nodes.
+   * Failures are reported by the shared service's `error` event.
+   */
   broadcast(room: Room, message: ServerMessage, exceptId?: PeerId): void {
-    if (this.shared) void this.shared.broadcast(room.name, message, exceptId);
-    else room.broadcast(message, exceptId);
+    room.broadcast(message, exceptId);
+    if (this.shared) void this.shared.broadcastElsewhere(room.name, message, exceptId);
   }
 
   /** The member's media state changed; later joiners on other nodes read it from the directory. */

@@ -126,6 +126,20 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     await this.#deliver(room, members.value.filter((entry) => entry.id !== exceptId), JSON.stringify(message));
   }
 
+  /**
+   * `broadcast` to the members other nodes hold; the caller reaches this
+   * node's own (it does so at once, and still while Redis is away).
+   */
+  async broadcastElsewhere(room: string, message: ServerMessage, exceptId?: PeerId): Promise<void> {
+    const members = await this.#parts.directory.members(room);
+    if (!members.ok) {
+      this.emit('error', new Error(`push to room "${room}" not sent to other nodes: ${members.reason}`));
+      return;
+    }
+    const elsewhere = members.value.filter((entry) => entry.id !== exceptId && entry.node !== this.#parts.nodeId);
+    await this.#deliver(room, elsewhere, JSON.stringify(message));
+  }
+
   async updated(room: string, member: Member): Promise<void> {
     await this.#parts.directory.update(room, { id: member.id, name: member.name, media: member.media });
   }
