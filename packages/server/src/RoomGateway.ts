@@ -1,5 +1,6 @@
 import type { PeerId, PeerInfo, Role, ServerMessage } from '@parley/protocol';
 import type { Delivery, RedisRoomService } from './cluster/RedisRoomService.js';
+import { decodeSharedPolicy, encodeSharedPolicy } from './cluster/SharedPolicy.js';
 import type { Member } from './Member.js';
 import type { Maybe } from './maybe.js';
 import type { Room } from './Room.js';
@@ -14,7 +15,8 @@ export type Claim =
       /** It was in the room already, on that node: it resumed here and the others must not see it leave or join. */
       movedFrom?: string;
     }
-  | { ok: false; code: 'room-full' | 'unavailable'; reason: string };
+  /** `changed`: the room was made on another node while this join was checked against other rules; check again. */
+  | { ok: false; code: 'room-full' | 'unavailable' | 'changed'; reason: string };
 
 /**
  * How a session reaches the members of its room.
@@ -40,21 +42,34 @@ export class RoomGateway {
   /**
    * `member` was just put in this node's `room` (which listed `localPeers`);
    * takes its place among all members. Refused, it is taken out of `room` again.
-   * `tokenRole`: the role a room token (or resume token) gave it.
+   * `tokenRole`: the role a room token (or resume token) gave it. `admitted`:
+   * `checked` against the room's rules (a join), or `trusted` (a resume token:
+   * it was in the room already).
    */
-  claim(room: Room, member: Member, localPeers: PeerInfo[], tokenRole: Role | undefined): Maybe<Claim> {
+  claim(room: Room, member: Member, localPeers: PeerInfo[], tokenRole: Role | undefined, admitted: 'checked' | 'trusted'): Maybe<Claim> {
     const shared = this.shared;
     if (!shared) return { ok: true, peers: localPeers };
-    return shared.join(room.name, member).then(
-      (joined): Claim => {
+    // The first member here makes this node's room; its rules become everyone's if the room is new everywhere.
+    const creating = localPeers.length === 0;
+    return shared.join(room.name, member, creating ? encodeSharedPolicy(room.policy) : undefined).then(
+      async (joined): Promise<Claim> => {
         if (!joined.ok) {
           this.registry.leave(room, member);
           return joined;
         }
-        // This node made the room for its first member here, who became its host; but the
-        // room was older, on other nodes: the host is whoever created it there.
-        if (localPeers.length === 0 && joined.peers.length > 0 && tokenRole !== 'host') room.policy.forget(member.id);
-        return joined;
+        if (!creating || joined.peers.length === 0) return joined;
+        // The room was older, on other nodes: its host is whoever created it there, and its password is theirs.
+        if (tokenRole !== 'host') room.policy.forget(member.id);
+        const rules = decodeSharedPolicy(joined.policy ?? '{}');
+        if (rules && rules.password?.encode() === room.policy.password?.encode()) return joined;
+        if (rules && admitted === 'trusted') {
+          room.policy.adoptSharedPassword(rules.password);
+          return joined;
+        }
+        // Checked against rules that are not the room's (it was made elsewhere meanwhile): give the place back.
+        this.registry.leave(room, member);
+        await shared.leave(room.name, member);
+        return { ok: false, code: 'changed', reason: `room "${room.name}" changed while this join was checked; try again` };
       },
       (error: unknown): Claim => {
         this.registry.leave(room, member);

@@ -97,10 +97,15 @@ export class SessionJoin {
         case 'entered': {
           const { room } = placed;
           seat.setRoom(room);
-          const claim = seat.deps.gateway.claim(room, seat.member, placed.peers, check.pass.role);
+          const claim = await seat.deps.gateway.claim(room, seat.member, placed.peers, check.pass.role, 'checked');
+          if (!claim.ok && claim.code === 'changed' && seat.state() === 'authorizing' && serial === this.#serial) {
+            seat.setRoom(undefined);
+            continue;
+          }
           return await this.#afterClaim(
             claim,
             'authorizing',
+            serial,
             (claimed) => {
               if (!claimed.ok) return this.#backOut(message.id, claimed.code, claimed.reason);
               this.#entered(room, message.id, 'join', claimed.peers);
@@ -121,7 +126,7 @@ export class SessionJoin {
     if (seat.state() !== 'waiting') return;
     const joined = seat.deps.registry.enter(room, seat.member);
     if (!joined.ok) return this.#backOut(this.#heldJoinId, joined.code, joined.reason);
-    void this.#afterClaim(seat.deps.gateway.claim(room, seat.member, joined.peers, undefined), 'waiting', (claimed) => {
+    void this.#afterClaim(seat.deps.gateway.claim(room, seat.member, joined.peers, undefined, 'checked'), 'waiting', this.#serial, (claimed) => {
       if (!claimed.ok) return this.#backOut(this.#heldJoinId, claimed.code, claimed.reason);
       this.#entered(room, this.#heldJoinId, 'join', claimed.peers);
       seat.log.info({ room: room.name }, 'admitted from the lobby');
@@ -158,7 +163,7 @@ export class SessionJoin {
     if (!joined.ok) return seat.refuse(requestId, 'resume-failed', joined.reason);
     const { room } = joined;
     seat.setRoom(room);
-    return this.#afterClaim(seat.deps.gateway.claim(room, seat.member, joined.peers, claims.role), 'connected', (claimed) => {
+    return this.#afterClaim(seat.deps.gateway.claim(room, seat.member, joined.peers, claims.role, 'trusted'), 'connected', this.#serial, (claimed) => {
       if (!claimed.ok) {
         seat.setRoom(undefined);
         return seat.refuse(requestId, claimed.code === 'unavailable' ? 'unavailable' : 'resume-failed', claimed.reason);
@@ -182,10 +187,11 @@ export class SessionJoin {
   }
 
   /** Refused after all: back to roomless, the request answered with why. */
-  #backOut(requestId: number, code: ErrorCode, reason: string): void {
+  #backOut(requestId: number, code: ErrorCode | 'changed', reason: string): void {
     this.seat.setRoom(undefined);
     this.seat.setState('connected');
-    this.seat.refuse(requestId, code, reason);
+    // `changed` is retried by a join; anywhere else the room moved under a decided answer.
+    this.seat.refuse(requestId, code === 'changed' ? 'internal' : code, reason);
   }
 
   /**
@@ -194,10 +200,9 @@ export class SessionJoin {
    * the place is given back. Without Redis the claim is already there and
    * nothing can change in between.
    */
-  #afterClaim(claim: Maybe<Claim>, from: SessionState, then: (claim: Claim) => void, abandoned?: () => void): Maybe<void> {
+  #afterClaim(claim: Maybe<Claim>, from: SessionState, serial: number, then: (claim: Claim) => void, abandoned?: () => void): Maybe<void> {
     const seat = this.seat;
     const room = seat.room();
-    const serial = this.#serial;
     const settled = (result: Claim) => {
       if (seat.state() === from && serial === this.#serial) return then(result);
       const state = seat.state();

@@ -85,7 +85,7 @@ export class SignalingServer {
     const secret = options.config.sessionSecret || randomBytes(32).toString('hex');
     this.#tokens = new ResumeTokens(secret, RESUME_TOKEN_LIFETIME_MS);
     const roomTokens = options.config.jwtSecret ? new RoomTokens(options.config.jwtSecret) : undefined;
-    this.#admission = new Admission(options.registry, new RemovedTokens(), roomTokens);
+    this.#admission = new Admission(options.registry, new RemovedTokens(), roomTokens, options.cluster?.rooms);
     this.#gateway = new RoomGateway(options.registry, options.cluster?.rooms);
     this.#nonces = options.cluster?.nonces;
     if (options.cluster) {

@@ -56,6 +56,28 @@ describe('two nodes in one process, rooms shared through Redis', () => {
     assert.equal(a.registry.get(room)?.size, 1, 'and node a keeps no trace of the refused join');
   });
 
+  it('a room’s password, set on one node, is asked for on the other; it goes with the room’s last member', async () => {
+    const room = newRoom();
+    const annClient = await connect(a);
+    const ann = await annClient.join(room, 'Ann', { password: 'correct horse' });
+    assert.equal(ann.role, 'host');
+    const none = await (await connect(b)).tryJoin({ room, name: 'Bob' });
+    assert.equal(none.type === 'error' && none.code, 'password-required', 'node b, which holds nobody of the room, still asks');
+    const wrong = await (await connect(b)).tryJoin({ room, name: 'Bob', password: 'battery staple' });
+    assert.equal(wrong.type === 'error' && wrong.code, 'wrong-password');
+    const bobClient = await connect(b);
+    const bob = await bobClient.join(room, 'Bob', { password: 'correct horse' });
+    assert.equal(bob.role, 'guest', 'the first member on node b is not the room’s creator');
+    assert.equal(bob.passwordProtected, true);
+    await annClient.request({ type: 'leave' });
+    await bobClient.request({ type: 'leave' });
+    // Empty everywhere: the next one to come makes the room again, with rules of its own.
+    const cat = await (await connect(b)).join(room, 'Cat', { password: 'another one' });
+    assert.equal(cat.role, 'host');
+    const old = await (await connect(a)).tryJoin({ room, name: 'Dan', password: 'correct horse' });
+    assert.equal(old.type === 'error' && old.code, 'wrong-password', 'the old password went with the old room');
+  });
+
   it('a resume token takes its participant to another node once; the old node lets go without a word to the room', async () => {
     const room = newRoom();
     const annClient = await connect(a);

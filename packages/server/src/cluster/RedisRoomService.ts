@@ -57,15 +57,16 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     return this.#local.size;
   }
 
-  async join(room: string, member: Member): Promise<RoomServiceJoin> {
-    const joined = await this.#parts.directory.join(room, { id: member.id, name: member.name, media: member.media }, this.#parts.capacity);
+  /** `policy`: the room's shared rules (SharedPolicy JSON), set if this join creates the room. */
+  async join(room: string, member: Member, policy?: string): Promise<RoomServiceJoin> {
+    const joined = await this.#parts.directory.join(room, { id: member.id, name: member.name, media: member.media }, this.#parts.capacity, policy);
     if (!joined.ok) return joined;
     this.#local.set(member.id, { member, room });
     if (joined.movedFrom && joined.movedFrom !== this.#parts.nodeId) {
       await this.#send(joined.movedFrom, { kind: 'release', id: member.id });
     }
     const peers = joined.members.filter((entry) => entry.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
-    return { ok: true, peers, ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}) };
+    return { ok: true, peers, policy: joined.policy, ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}) };
   }
 
   /** Everyone in `room` on every node but `member`, as a join reply lists them; undefined when Redis cannot say. */
@@ -73,6 +74,11 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     const members = await this.#parts.directory.members(room);
     if (!members.ok) return undefined;
     return members.value.filter((entry) => entry.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
+  }
+
+  /** The room's shared rules (SharedPolicy JSON); undefined when the room has no members on any node. */
+  async policy(room: string) {
+    return await this.#parts.directory.policy(room);
   }
 
   /** Whether this node holds `member` in `room` (its own deliveries reach it). */
