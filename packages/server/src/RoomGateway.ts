@@ -6,6 +6,10 @@ import type { Maybe } from './maybe.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 
+/** A leave Redis could not take is tried again this often, for about 10 minutes, then left to a node restart to clean. */
+const LEAVE_RETRY_MS = 1000;
+const LEAVE_ATTEMPTS = 600;
+
 /** A member's place among everyone in its room, on every node; or why it could not be taken. */
 export type Claim =
   | {
@@ -105,11 +109,25 @@ export class RoomGateway {
     if (this.shared) void this.shared.updated(room.name, member);
   }
 
-  /** The member leaves for good; true when it was in the room (so the others are to be told). */
+  /**
+   * The member leaves for good; true when it was in the room (so the others
+   * are to be told). With Redis away the leave is tried again until Redis
+   * answers (a member left in the directory would stay listed everywhere
+   * while this node lives); a try that failed may still have run, so after
+   * one the others are told whatever the retry finds.
+   */
   leave(room: Room, member: Member): Maybe<boolean> {
     const here = this.registry.leave(room, member);
-    if (!this.shared) return here;
-    return this.shared.leave(room.name, member).catch(() => false);
+    const shared = this.shared;
+    if (!shared) return here;
+    return (async () => {
+      for (let attempt = 0; attempt < LEAVE_ATTEMPTS && !shared.closed; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, LEAVE_RETRY_MS).unref());
+        const left = await shared.tryLeave(room.name, member).catch(() => undefined);
+        if (left?.ok) return left.value || attempt > 0;
+      }
+      return false;
+    })();
   }
 
   /**

@@ -102,6 +102,28 @@ describe('two nodes in one process, rooms shared through Redis', () => {
     assert.equal(bobClient.ofType('peer-joined').length, 0, 'nor join again');
   });
 
+  it('a participant who leaves while Redis is frozen is taken out once it is back, and the others are told', async () => {
+    const room = newRoom();
+    const annClient = await connect(a);
+    const ann = await annClient.join(room, 'Ann');
+    const bobClient = await connect(b);
+    await bobClient.join(room, 'Bob');
+    redis.freeze();
+    try {
+      assert.equal((await annClient.request({ type: 'leave' })).type, 'ok', 'leaving needs no Redis');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    } finally {
+      redis.thaw();
+    }
+    const thawedAt = Date.now();
+    const left = await bobClient.next('peer-left', 5000);
+    assert.equal(left.peerId, ann.selfId);
+    const toldMs = Date.now() - thawedAt;
+    const probe = await (await connect(b)).join(room, 'Probe');
+    assert.deepEqual(probe.peers.map((p) => p.name), ['Bob'], 'Ann is no longer listed anywhere');
+    console.log(`# a leave during a 3 s Redis freeze: the others told ${toldMs} ms after the thaw`);
+  });
+
   it('a participant who left cannot come back through another node with its token', async () => {
     const room = newRoom();
     const annClient = await connect(a);

@@ -3,7 +3,7 @@ import type { PeerId, PeerInfo, ServerMessage } from '@parley/protocol';
 import type { Member } from '../Member.js';
 import type { NodeBus } from './NodeBus.js';
 import type { NodePresence, RoomLoss } from './NodePresence.js';
-import type { DirectoryEntry, RedisRoomDirectory } from './RedisRoomDirectory.js';
+import type { DirectoryEntry, DirectoryResult, RedisRoomDirectory } from './RedisRoomDirectory.js';
 import type { RoomService, RoomServiceJoin } from './RoomService.js';
 
 /** What nodes say to each other on the bus. */
@@ -43,6 +43,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   /** Members this node holds, by id, with their room. */
   readonly #local = new Map<PeerId, { member: Member; room: string }>();
   readonly #subs: (() => void)[] = [];
+  #closed = false;
 
   constructor(parts: RedisRoomServiceParts) {
     super();
@@ -51,6 +52,11 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
       parts.bus.on('message', (body) => this.#onNodeMessage(body)),
       parts.presence.on('node-down', (_node, rooms) => void this.#tellLosses(rooms)),
     );
+  }
+
+  /** Closed: nothing more goes to Redis (a retry in progress stops). */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   get localCount(): number {
@@ -95,10 +101,15 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   }
 
   async leave(room: string, member: Member): Promise<boolean> {
+    const left = await this.tryLeave(room, member);
+    return left.ok && left.value;
+  }
+
+  /** `leave`, saying whether Redis could be asked at all (a refused leave must be tried again). */
+  async tryLeave(room: string, member: Member): Promise<DirectoryResult<boolean>> {
     const held = this.#local.get(member.id);
     if (held?.member === member) this.#local.delete(member.id);
-    const left = await this.#parts.directory.leave(room, member.id);
-    return left.ok && left.value;
+    return await this.#parts.directory.leave(room, member.id);
   }
 
   async sendTo(room: string, to: PeerId, message: ServerMessage): Promise<boolean> {
@@ -152,6 +163,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
 
   /** Stops listening to the bus and presence; the parts are closed by their owner. Safe to call twice. */
   close(): void {
+    this.#closed = true;
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
     this.removeAllListeners();
   }
