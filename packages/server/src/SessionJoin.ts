@@ -97,7 +97,9 @@ export class SessionJoin {
         case 'entered': {
           const { room } = placed;
           seat.setRoom(room);
-          const claim = await seat.deps.gateway.claim(room, seat.member, placed.peers, check.pass.role, 'checked');
+          const pending = seat.deps.gateway.claim(room, seat.member, placed.peers, check.pass.role, 'checked');
+          // Without Redis the claim is already made: no await, so placing and announcing stay one step, as they always were.
+          const claim = pending instanceof Promise ? await pending : pending;
           if (!claim.ok && claim.code === 'changed' && seat.state() === 'authorizing' && serial === this.#serial) {
             seat.setRoom(undefined);
             continue;
