@@ -31,12 +31,8 @@ export class ParleyCluster {
 
   static async start(options: ParleyClusterOptions = {}): Promise<ParleyCluster> {
     const redis = await RedisProcess.start();
-    const env = {
-      SESSION_SECRET: randomBytes(24).toString('hex'),
-      STATIC_DIR: '',
-      ...options.env,
-      REDIS_URL: redis.url,
-    };
+    // The web app is served as usual, so a browser can open `roomUrl()` through the balancer.
+    const env = { SESSION_SECRET: randomBytes(24).toString('hex'), ...options.env, REDIS_URL: redis.url };
     const nodes: ParleyProcess[] = [];
     try {
       for (let i = 0; i < (options.nodes ?? 3); i++) nodes.push(await ParleyProcess.start(env));
@@ -57,6 +53,11 @@ export class ParleyCluster {
   /** The balancer's address: what a browser would be given. */
   get url(): string {
     return this.balancer.url;
+  }
+
+  /** A room's page through the balancer, as people would be sent. */
+  roomUrl(room: string): string {
+    return `${this.balancer.url}/r/${room}`;
   }
 
   get wsUrl(): string {
