@@ -151,6 +151,7 @@ function watchCluster(nodeId: string, cluster: NonNullable<Awaited<ReturnType<ty
   };
   cluster.bus.on('error', report('bus'));
   cluster.presence.on('error', report('presence'));
+  cluster.rooms.on('error', report('delivery'));
   cluster.bus.on('state', (state, previous) => clusterLog.info({ from: previous, to: state }, 'node bus'));
   cluster.bus.on('gap', (fromNode, missing) => clusterLog.warn({ fromNode, missing }, 'messages from another node were lost'));
   cluster.presence.on('node-down', (node, rooms) => clusterLog.info({ deadNode: node, rooms: rooms.length }, 'reaped a dead node'));

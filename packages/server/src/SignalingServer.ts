@@ -94,7 +94,6 @@ export class SignalingServer {
         const session = this.#members.get(member.id);
         if (session === member) session.release('moved');
       });
-      rooms.on('error', (error) => options.log.warn({ err: error.message }, 'cluster delivery problem'));
       presence.on('evicted', () => {
         options.log.warn({ members: this.#members.size }, 'this node was declared dead; letting its participants resume');
         for (const session of [...this.#members.values()]) session.release('evicted');
