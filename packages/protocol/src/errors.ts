@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'not-host',
   /** `admit`/`deny` for someone who is not (or no longer) waiting in the lobby. */
   'not-waiting',
+  /** The store the server shares rooms through (Redis, with several nodes) cannot be reached now; nothing changed. Try again shortly. */
+  'unavailable',
   /** Anything the server did not expect of itself. */
   'internal',
 ] as const;

@@ -8,6 +8,13 @@ import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 import { RoomPolicy } from './RoomPolicy.js';
 import type { RoomTokens } from './RoomTokens.js';
+import type { DirectoryResult } from './cluster/RedisRoomDirectory.js';
+import { decodeSharedPolicy } from './cluster/SharedPolicy.js';
+
+/** Rooms shared with other nodes: the rules of a room that has members elsewhere (SharedPolicy JSON), if any. */
+export interface SharedRules {
+  policy(room: string): Promise<DirectoryResult<string | undefined>>;
+}
 
 /** Wrong passwords allowed per address and per room within the window, before `rate-limited`. */
 export const PASSWORD_ATTEMPTS = 5;
@@ -64,6 +71,8 @@ export class Admission {
     private readonly removed: RemovedTokens,
     /** Undefined: rooms are open to whoever has the link (no JWT secret configured). */
     private readonly roomTokens: RoomTokens | undefined,
+    /** Undefined: this process holds every room (no REDIS_URL). */
+    private readonly shared: SharedRules | undefined = undefined,
   ) {}
 
   async check(request: JoinRequest): Promise<Check> {
@@ -88,6 +97,10 @@ export class Admission {
 
     const pass = { room: request.room, name, role, token };
     const room = this.registry.get(request.room);
+    if (!room && this.shared) {
+      const elsewhere = await this.#checkShared(request);
+      if (elsewhere) return elsewhere.ok ? { ok: true, pass: { ...pass, ...elsewhere.pass } } : elsewhere;
+    }
     if (!room) {
       let password: PasswordHash | undefined;
       if (request.password !== undefined) {
@@ -138,6 +151,26 @@ export class Admission {
   /** Remembers that a removed participant's room token no longer opens the room. */
   forbidToken(room: string, token: Pass['token']): void {
     if (token) this.removed.add(room, token.id, token.expiresAt);
+  }
+
+  /**
+   * A room this node does not hold may live on other nodes: then its password
+   * is theirs (checked here like any other), and this joiner makes none of its
+   * rules. Undefined when the room exists nowhere: this join creates it.
+   */
+  async #checkShared(request: JoinRequest): Promise<{ ok: true; pass: Pick<Pass, 'checkedRoom' | 'newPolicy'> } | Refusal | undefined> {
+    const stored = await (this.shared as SharedRules).policy(request.room);
+    if (!stored.ok) return refuse('unavailable', 'the rooms cannot be reached right now; try again shortly');
+    if (stored.value === undefined) return undefined;
+    const rules = decodeSharedPolicy(stored.value);
+    // Rules this server cannot read (another version wrote them): nobody gets in past them.
+    if (!rules) return refuse('internal', `room "${request.room}" has rules this server cannot read`);
+    if (rules.password) {
+      if (request.password === undefined) return refuse('password-required', `room "${request.room}" has a password`);
+      const refusal = await this.#tryPassword(rules.password, request.password, request.ip, request.room);
+      if (refusal) return refusal;
+    }
+    return { ok: true, pass: { checkedRoom: undefined, newPolicy: new RoomPolicy({ password: rules.password }) } };
   }
 
   /**

@@ -5,10 +5,10 @@ import {
   decodeClientMessage,
   type ClientMessage,
   type ErrorCode,
-  type JoinMessage,
   type MediaMessage,
   type MediaState,
   type PeerId,
+  type PeerInfo,
   type PeerLeftReason,
   type ResumeMessage,
   type ServerMessage,
@@ -23,12 +23,15 @@ import type { Member } from './Member.js';
 import type { SignalingMetrics } from './Metrics.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
+import type { RoomGateway } from './RoomGateway.js';
+import { whenReady, type Maybe } from './maybe.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 import { handleRoomControl, type RoomControlMessage } from './roomControl.js';
+import { SessionJoin } from './SessionJoin.js';
 
 /**
  * A socket that stops reading while we keep writing would grow our memory
@@ -55,8 +58,6 @@ const TELL_EVERY_MS = 1_000;
  */
 const MAX_DEFERRED = 64;
 
-/** How often a join may find its room changed under it (created, emptied) before giving up. */
-const MAX_PLACE_ATTEMPTS = 3;
 /** Close code for a participant a host removed (4000-4999: the application's own). */
 export const CLOSE_REMOVED = 4001;
 
@@ -83,6 +84,8 @@ const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
 
 export interface SessionDeps {
   registry: RoomRegistry;
+  /** The room's members on every node (the same as `registry` without Redis). */
+  gateway: RoomGateway;
   admission: Admission;
   /** The client's address (password guesses are counted per address). */
   ip: string;
@@ -94,8 +97,8 @@ export interface SessionDeps {
   metrics: SignalingMetrics;
   /** A `resume` arrived on this session's socket; the server decides which session it belongs to. */
   resume(session: ClientSession, message: ResumeMessage): void;
-  /** The participant is now in a room, or no longer (and why). */
-  membershipChanged(session: ClientSession, member: boolean, reason?: PeerLeftReason): void;
+  /** The participant is now in a room, or no longer (and why; `moved`: it carries on at another node). */
+  membershipChanged(session: ClientSession, member: boolean, reason?: PeerLeftReason | 'moved'): void;
 }
 
 /**
@@ -131,10 +134,6 @@ export class ClientSession implements Member, Waiter {
   #clientSeq = 0;
   /** The room token this participant came in with: a host's removal forbids it. */
   #roomToken: Pass['token'];
-  /** The id of a join held in a lobby: its answer comes when a host decides. */
-  #heldJoinId = 0;
-  /** Counts joins on this connection: a check that finishes after its join was abandoned is ignored. */
-  #joinSerial = 0;
   /** What the client sent while its join was being checked, handled in order once it is decided. */
   #deferred: string[] = [];
   #expiry: NodeJS.Timeout | undefined;
@@ -146,6 +145,7 @@ export class ClientSession implements Member, Waiter {
   /** When the message being handled was read: relay latency counts from here. */
   #readAt = 0;
   readonly #log: Logger;
+  readonly #joining: SessionJoin;
 
   constructor(
     socket: WebSocket,
@@ -156,6 +156,24 @@ export class ClientSession implements Member, Waiter {
     this.id = id;
     this.#limiter = new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst);
     this.#log = deps.log.child({ participant: this.id });
+    this.#joining = new SessionJoin({
+      member: this,
+      deps,
+      log: this.#log,
+      state: () => this.#state,
+      setState: (next) => this.#setState(next),
+      room: () => this.#room,
+      setRoom: (room) => (this.#room = room),
+      present: (name, media, roomToken) => {
+        this.#name = name;
+        this.media = media;
+        this.#roomToken = roomToken;
+      },
+      enter: (room) => this.#enterRoom(room),
+      sendJoined: (requestId, how, peers) => this.#sendJoined(requestId, how, peers),
+      refuse: (id, code, reason) => this.refuse(id, code, reason),
+      send: (message) => this.#send(message),
+    });
   }
 
   get name(): string {
@@ -171,8 +189,12 @@ export class ClientSession implements Member, Waiter {
   }
 
   /** The room this participant is a member of (not one whose lobby it waits in). */
+  get room(): Room | undefined {
+    return this.#state === 'joined' || this.#state === 'suspended' ? this.#room : undefined;
+  }
+
   get roomName(): string | undefined {
-    return this.#state === 'joined' || this.#state === 'suspended' ? this.#room?.name : undefined;
+    return this.room?.name;
   }
 
   get ip(): string {
@@ -292,7 +314,7 @@ export class ClientSession implements Member, Waiter {
    */
   handleClose(): void {
     if (this.#state === 'closed' || this.#state === 'suspended') return;
-    if (this.#state === 'waiting') this.#leaveLobby();
+    if (this.#state === 'waiting') this.#joining.leaveLobby();
     if (this.#state === 'joined' && this.deps.resumeWindowMs > 0) {
       this.#setState('suspended');
       const left = Math.max(0, this.#lastSeenAt + this.deps.resumeWindowMs - Date.now());
@@ -321,7 +343,7 @@ export class ClientSession implements Member, Waiter {
    * client's `lastSeq` follows in order, including those written into the old
    * socket that never arrived.
    */
-  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined): void {
+  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined, peers: PeerInfo[]): void {
     clearTimeout(this.#expiry);
     const previous = this.#socket;
     this.#socket = socket;
@@ -334,26 +356,33 @@ export class ClientSession implements Member, Waiter {
     const replay = missed ?? this.#replay.after(-1) ?? [];
     this.#log.info({ room: this.#room?.name, replayed: replay.length }, 'resumed');
     this.deps.metrics.joined('resume');
-    this.#sendJoined(requestId, 'adopt');
+    this.#sendJoined(requestId, 'adopt', peers);
     for (const [seq, encoded] of replay) this.#write(withSeq(seq, encoded));
   }
 
+  /** A resume for a participant this node does not hold: its token's claims put it back in its room. */
+  restore(claims: ResumeClaims, requestId: number): Maybe<void> {
+    return this.#joining.restore(claims, requestId);
+  }
+
   /**
-   * A resume for a participant this server does not hold (it restarted): the
-   * token's claims put it back in its room under the same id.
+   * Another node took this participant over (it resumed there), or this node
+   * was declared dead and its participants were taken out of every room: let
+   * go of it without a word to the room and close its socket, so the client
+   * resumes (wherever the balancer sends it).
    */
-  restore(claims: ResumeClaims, requestId: number): void {
-    this.#name = claims.name;
-    this.media = { ...claims.media };
-    const joined = this.deps.registry.join(claims.room, this);
-    if (!joined.ok) return this.refuse(requestId, 'resume-failed', joined.reason);
-    // The room's policy did not survive the restart; a host's role did, in its signed token.
-    if (claims.role === 'host') joined.room.policy.addHost(this.id);
-    this.#enterRoom(joined.room);
-    this.#log.info({ room: claims.room }, 'restored from a resume token');
-    this.deps.metrics.joined('restore');
-    this.#sendJoined(requestId, 'restore');
-    joined.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+  release(why: 'moved' | 'evicted'): void {
+    const room = this.#room;
+    if (!room || (this.#state !== 'joined' && this.#state !== 'suspended')) return;
+    const open = this.#state === 'joined';
+    clearTimeout(this.#expiry);
+    this.#replay = new ReplayBuffer(0);
+    this.#room = undefined;
+    this.deps.gateway.drop(room, this);
+    this.deps.membershipChanged(this, false, 'moved');
+    this.#setState('closed');
+    this.#log.info({ room: room.name, why }, why === 'moved' ? 'resumed on another node; let go here' : 'this node was declared dead; let go');
+    if (open) this.#socket.close(why === 'moved' ? 1000 : 1012, why === 'moved' ? 'resumed elsewhere' : 'node restarting; resume');
   }
 
   refuse(id: number | undefined, code: ErrorCode, reason: string): void {
@@ -387,7 +416,9 @@ export class ClientSession implements Member, Waiter {
   #dispatch(message: ClientMessage): void {
     switch (message.type) {
       case 'join':
-        this.#join(message)
+        if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
+        this.#joining
+          .join(message)
           .catch((error: unknown) => {
             this.#log.error({ err: error }, 'join failed');
             this.refuse(message.id, 'internal', 'the server failed while handling this join');
@@ -417,68 +448,6 @@ export class ClientSession implements Member, Waiter {
     }
   }
 
-  async #join(message: JoinMessage): Promise<void> {
-    if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
-    if (this.#state !== 'connected') {
-      const where = this.#state === 'joined' ? `already in room "${this.#room?.name}"; leave first` : 'a join is already under way on this connection';
-      return this.refuse(message.id, 'already-joined', where);
-    }
-    this.#setState('authorizing');
-    const serial = ++this.#joinSerial;
-    const request = {
-      room: message.room,
-      name: message.name,
-      password: message.password,
-      token: message.token,
-      lobby: message.lobby,
-      ip: this.deps.ip,
-    };
-    for (let attempt = 0; attempt < MAX_PLACE_ATTEMPTS; attempt++) {
-      let check;
-      try {
-        check = await this.deps.admission.check(request);
-      } catch (error) {
-        this.#log.error({ err: error }, 'join check failed');
-        check = { ok: false as const, code: 'internal' as const, reason: 'the server could not check this join' };
-      }
-      // Left, or the socket closed, while the checks ran: the leave was the answer.
-      if (this.state !== 'authorizing' || serial !== this.#joinSerial) {
-        return this.refuse(message.id, 'not-joined', 'the join was abandoned (leave) before it was decided');
-      }
-      if (!check.ok) {
-        this.#setState('connected');
-        this.#log.info({ room: message.room, code: check.code }, 'join refused');
-        return this.refuse(message.id, check.code, check.reason);
-      }
-      this.#name = check.pass.name;
-      this.media = { ...message.media };
-      this.#roomToken = check.pass.token;
-      const placed = this.deps.admission.place(check.pass, this);
-      switch (placed.kind) {
-        case 'stale':
-          continue;
-        case 'refused':
-          this.#setState('connected');
-          return this.refuse(message.id, placed.code, placed.reason);
-        case 'waiting':
-          this.#room = placed.room;
-          this.#heldJoinId = message.id;
-          this.#setState('waiting');
-          this.#log.info({ room: message.room }, 'waiting in the lobby');
-          return this.#send({ type: 'lobby-waiting', id: message.id });
-        case 'entered':
-          this.#enterRoom(placed.room);
-          this.#log.info({ room: message.room, peers: placed.peers.length, host: placed.host }, 'joined');
-          this.deps.metrics.joined('join');
-          this.#sendJoined(message.id, 'join');
-          placed.room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
-          return;
-      }
-    }
-    this.#setState('connected');
-    this.refuse(message.id, 'internal', 'the room kept changing while this join was checked; try again');
-  }
-
   /** The join is decided: what came meanwhile is handled, in order, unless it starts another join. */
   #handleDeferred(): void {
     while (this.#deferred.length > 0 && this.#state !== 'authorizing' && this.#state !== 'closed') {
@@ -489,27 +458,12 @@ export class ClientSession implements Member, Waiter {
 
   /** A host let us in from the lobby: the held join is answered now. */
   admit(room: Room): void {
-    if (this.#state !== 'waiting') return;
-    const joined = this.deps.registry.enter(room, this);
-    if (!joined.ok) {
-      this.#room = undefined;
-      this.#setState('connected');
-      return this.refuse(this.#heldJoinId, joined.code, joined.reason);
-    }
-    this.#enterRoom(room);
-    this.#log.info({ room: room.name }, 'admitted from the lobby');
-    this.deps.metrics.joined('join');
-    this.#sendJoined(this.#heldJoinId, 'join');
-    room.broadcast({ type: 'peer-joined', peer: { id: this.id, name: this.#name, media: this.media } }, this.id);
+    this.#joining.admit(room);
   }
 
   /** A host said no (or the call ended): the held join is refused; the connection may try again. */
   deny(reason: string): void {
-    if (this.#state !== 'waiting') return;
-    this.#room = undefined;
-    this.#setState('connected');
-    this.#log.info('denied entry');
-    this.refuse(this.#heldJoinId, 'lobby-denied', reason);
+    this.#joining.deny(reason);
   }
 
   /**
@@ -539,7 +493,7 @@ export class ClientSession implements Member, Waiter {
   }
 
   /** `adopt`: the same session on a new socket; `restore`: rebuilt from a token; `join`: a new member. */
-  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore'): void {
+  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore', peers: PeerInfo[]): void {
     const room = this.#room;
     if (!room) return;
     const grant = this.deps.iceServers(this.id);
@@ -559,7 +513,7 @@ export class ClientSession implements Member, Waiter {
       selfId: this.id,
       room: room.name,
       name: this.#name,
-      peers: room.peersOf(this),
+      peers,
       iceServers: grant.iceServers,
       ...(grant.validForMs === undefined ? {} : { iceServersValidForMs: grant.validForMs }),
       resumeToken: token,
@@ -601,11 +555,19 @@ export class ClientSession implements Member, Waiter {
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending signals');
     if (message.to === this.id) return this.refuse(message.id, 'bad-target', 'a signal cannot be sent to yourself');
     if (this.#isRepeat(message.seq)) return this.#ok(message.id);
+    const readAt = this.#readAt;
     // `from` is ours to stamp: the decoded message has no such field to trust.
-    const delivered = room.sendTo(message.to, { type: 'signal', from: this.id, signal: message.signal });
-    if (!delivered) return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
-    this.deps.metrics.relayed('signal', (performance.now() - this.#readAt) / 1000);
-    this.#ok(message.id);
+    const delivery = this.deps.gateway.sendTo(room, message.to, { type: 'signal', from: this.id, signal: message.signal });
+    whenReady(
+      delivery,
+      (outcome) => {
+        if (outcome === 'not-in-room') return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
+        if (outcome === 'unavailable') return this.refuse(message.id, 'unavailable', 'the other nodes cannot be reached right now; send it again shortly');
+        this.deps.metrics.relayed('signal', (performance.now() - readAt) / 1000);
+        this.#ok(message.id);
+      },
+      (error) => this.#log.error({ err: error }, 'relaying a signal failed'),
+    );
   }
 
   #media(message: MediaMessage): void {
@@ -613,7 +575,8 @@ export class ClientSession implements Member, Waiter {
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending media state');
     if (this.#isRepeat(message.seq)) return this.#ok(message.id);
     this.media = { ...message.media };
-    room.broadcast({ type: 'peer-media', peerId: this.id, media: this.media }, this.id);
+    this.deps.gateway.updated(room, this);
+    this.deps.gateway.broadcast(room, { type: 'peer-media', peerId: this.id, media: this.media }, this.id);
     this.deps.metrics.relayed('media', (performance.now() - this.#readAt) / 1000);
     this.#ok(message.id);
   }
@@ -642,19 +605,12 @@ export class ClientSession implements Member, Waiter {
   #leave(): void {
     if (this.#state === 'authorizing') return this.#setState('connected');
     if (this.#state === 'waiting') {
-      const id = this.#heldJoinId;
-      this.#leaveLobby();
+      const id = this.#joining.heldJoinId;
+      this.#joining.leaveLobby();
       this.#setState('connected');
       return this.refuse(id, 'lobby-denied', 'you left the lobby');
     }
     this.#leaveRoom('left');
-  }
-
-  /** Out of the lobby on our own: the hosts' list loses us. */
-  #leaveLobby(): void {
-    const room = this.#room;
-    this.#room = undefined;
-    if (room?.lobby.take(this.id)) room.broadcastToHosts({ type: 'knock-ended', peerId: this.id, outcome: 'left' });
   }
 
   #leaveRoom(reason: PeerLeftReason): void {
@@ -665,10 +621,15 @@ export class ClientSession implements Member, Waiter {
     // Gone for good (a suspended host is not here, and keeps the role for its resume).
     room.policy.forget(this.id);
     this.deps.membershipChanged(this, false, reason);
-    if (this.deps.registry.leave(room, this)) {
-      room.broadcast({ type: 'peer-left', peerId: this.id, reason });
-      this.#log.info({ room: room.name, reason }, 'left');
-    }
+    whenReady(
+      this.deps.gateway.leave(room, this),
+      (left) => {
+        if (!left) return;
+        this.deps.gateway.broadcast(room, { type: 'peer-left', peerId: this.id, reason });
+        this.#log.info({ room: room.name, reason }, 'left');
+      },
+      (error) => this.#log.error({ err: error }, 'leaving the room failed'),
+    );
   }
 
   #setState(next: SessionState): void {

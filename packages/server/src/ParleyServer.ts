@@ -7,6 +7,7 @@ import { NO_METRICS, PrometheusMetrics } from './Metrics.js';
 import { RoomRegistry } from './RoomRegistry.js';
 import { SignalingServer } from './SignalingServer.js';
 import { createStaticSite } from './StaticSite.js';
+import { startRoomService } from './cluster/startRoomService.js';
 
 export interface RunningServer {
   /** http://host:port of the app; the signaling socket is at `${url}/ws` with ws: */
@@ -16,6 +17,8 @@ export interface RunningServer {
   readonly metricsUrl: string | undefined;
   readonly registry: RoomRegistry;
   readonly signaling: SignalingServer;
+  /** This node's id in the cluster (REDIS_URL set); undefined when rooms stay in this process. */
+  readonly nodeId: string | undefined;
   /** False once shutting down: /readyz says 503 and new connections are refused. */
   readonly ready: boolean;
   /**
@@ -35,9 +38,20 @@ export interface RunningServer {
  */
 export async function startParleyServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const registry = new RoomRegistry({ maxParticipants: config.maxParticipants });
+  // With REDIS_URL: refuses to start when Redis cannot be reached, rather than come up half-clustered.
+  const rooms = config.redisUrl ? await startRoomService({ redisUrl: config.redisUrl, registry, capacity: config.maxParticipants }) : undefined;
+  const cluster = rooms?.cluster;
+  if (rooms && cluster) watchCluster(rooms.nodeId, cluster, log);
   const prometheus =
     config.metricsPort === 0 ? undefined : new PrometheusMetrics({ rooms: () => registry.roomCount, participants: () => registry.participantCount });
-  const signaling = new SignalingServer({ config, registry, iceServers: iceServerProvider(config), log, metrics: prometheus ?? NO_METRICS });
+  const signaling = new SignalingServer({
+    config,
+    registry,
+    ...(rooms && cluster ? { cluster: { rooms: cluster.rooms, presence: cluster.presence, nonces: rooms.nonces } } : {}),
+    iceServers: iceServerProvider(config),
+    log,
+    metrics: prometheus ?? NO_METRICS,
+  });
   const serveStatic = config.staticDir === '' ? undefined : createStaticSite(config.staticDir, config.frameAncestors);
   let ready = true;
   const metricsOnPublicPort = prometheus !== undefined && config.metricsPort === config.port;
@@ -48,7 +62,14 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
       return json(response, 200, { status: 'ok', rooms: registry.roomCount, participants: registry.participantCount });
     }
     if (path === '/readyz') {
-      return ready ? json(response, 200, { status: 'ready' }) : json(response, 503, { status: 'shutting down' });
+      if (!ready) return json(response, 503, { status: 'shutting down' });
+      if (!cluster) return json(response, 200, { status: 'ready' });
+      // Without Redis this node can hold its own calls but not join anyone to a shared room: not ready.
+      void cluster.directory.ping(READINESS_PING_MS).then((reachable) => {
+        if (reachable) json(response, 200, { status: 'ready' });
+        else json(response, 503, { status: 'redis unreachable' });
+      });
+      return;
     }
     if (path === '/metrics' && metricsOnPublicPort) return serveMetrics(prometheus, response, log);
     if (!serveStatic) {
@@ -86,6 +107,9 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
       metricsServer?.closeAllConnections();
       http.close(() => resolve());
       http.closeAllConnections();
+    }).then(async () => {
+      // Last: the node stays listed until its presence runs out, so its members can resume elsewhere first.
+      await rooms?.close();
     }));
 
   return {
@@ -94,6 +118,7 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
     metricsUrl,
     registry,
     signaling,
+    nodeId: rooms?.nodeId,
     get ready() {
       return ready;
     },
@@ -106,6 +131,30 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
     },
     close,
   };
+}
+
+/** How long /readyz waits for Redis to answer a PING (probes usually time out after 1 s). */
+const READINESS_PING_MS = 800;
+/** A part of the cluster that keeps failing (Redis away) logs once per this long, not once per retry. */
+const CLUSTER_LOG_EVERY_MS = 5000;
+
+/** Logs what the cluster's parts report: state changes always, errors at most once per interval per part. */
+function watchCluster(nodeId: string, cluster: NonNullable<Awaited<ReturnType<typeof startRoomService>>['cluster']>, log: Logger): void {
+  const clusterLog = log.child({ node: nodeId });
+  clusterLog.info('rooms shared through Redis');
+  const lastLogged = new Map<string, number>();
+  const report = (part: string) => (error: Error) => {
+    const now = Date.now();
+    if (now - (lastLogged.get(part) ?? 0) < CLUSTER_LOG_EVERY_MS) return;
+    lastLogged.set(part, now);
+    clusterLog.warn({ part, err: error.message }, 'cluster problem (retrying)');
+  };
+  cluster.bus.on('error', report('bus'));
+  cluster.presence.on('error', report('presence'));
+  cluster.rooms.on('error', report('delivery'));
+  cluster.bus.on('state', (state, previous) => clusterLog.info({ from: previous, to: state }, 'node bus'));
+  cluster.bus.on('gap', (fromNode, missing) => clusterLog.warn({ fromNode, missing }, 'messages from another node were lost'));
+  cluster.presence.on('node-down', (node, rooms) => clusterLog.info({ deadNode: node, rooms: rooms.length }, 'reaped a dead node'));
 }
 
 function json(response: ServerResponse, status: number, body: unknown): void {

@@ -9,7 +9,7 @@ import type { PasswordHash } from './PasswordHash.js';
 export class RoomPolicy {
   /** Newcomers wait for a host to admit them. */
   lobby: boolean;
-  readonly #password: PasswordHash | undefined;
+  #password: PasswordHash | undefined;
   readonly #hosts = new Set<PeerId>();
 
   constructor(options: { password?: PasswordHash | undefined; lobby?: boolean | undefined } = {}) {
@@ -19,6 +19,14 @@ export class RoomPolicy {
 
   get password(): PasswordHash | undefined {
     return this.#password;
+  }
+
+  /**
+   * The room was older, on other nodes (rooms shared through Redis): the
+   * password every node enforces is this room's too.
+   */
+  adoptSharedPassword(password: PasswordHash | undefined): void {
+    this.#password = password;
   }
 
   isHost(id: PeerId): boolean {

@@ -16,6 +16,10 @@ import { ResumeTokens } from './ResumeTokens.js';
 import { rememberStream } from './writeBatching.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 import { RoomTokens } from './RoomTokens.js';
+import type { StartedRoomService } from './cluster/startRoomService.js';
+import type { NonceLedger } from './cluster/NonceLedger.js';
+import type { Maybe } from './maybe.js';
+import { RoomGateway } from './RoomGateway.js';
 
 export const SIGNALING_PATH = '/ws';
 /** A resume token may be presented this long after it was issued (a call can last a day). */
@@ -25,6 +29,8 @@ const RESUME_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
  * the loop for over 100 ms, and every signal waiting behind it with it.
  */
 const HEARTBEAT_CHUNK = 256;
+/** Messages a client may send while its resume is being decided (with Redis, a round trip); they wait for it. */
+const MAX_HELD_DURING_RESUME = 64;
 
 export interface SignalingServerOptions {
   config: Pick<
@@ -42,6 +48,8 @@ export interface SignalingServerOptions {
     | 'jwtSecret'
   >;
   registry: RoomRegistry;
+  /** Rooms shared with other nodes through Redis (REDIS_URL); absent, they are `registry` alone. */
+  cluster?: Pick<StartedRoomService, 'nonces'> & { [K in 'rooms' | 'presence']: NonNullable<StartedRoomService['cluster']>[K] };
   iceServers: IceServerProvider;
   log: Logger;
   metrics: SignalingMetrics;
@@ -60,6 +68,11 @@ export class SignalingServer {
   readonly #departed = new Map<PeerId, { at: number; reason: PeerLeftReason }>();
   readonly #tokens: ResumeTokens;
   readonly #admission: Admission;
+  readonly #gateway: RoomGateway;
+  /** Spent resume-token nonces shared by every node; undefined: one node, whose sessions know their own tokens. */
+  readonly #nonces: NonceLedger | undefined;
+  /** Sockets whose resume is being decided, and what their clients sent meanwhile. */
+  readonly #held = new Map<WebSocket, string[]>();
   readonly #heartbeat: NodeJS.Timeout;
   readonly #quota: ConnectionQuota;
   /** Shutting down: new connections are turned away so the load balancer sends them elsewhere. */
@@ -72,7 +85,20 @@ export class SignalingServer {
     const secret = options.config.sessionSecret || randomBytes(32).toString('hex');
     this.#tokens = new ResumeTokens(secret, RESUME_TOKEN_LIFETIME_MS);
     const roomTokens = options.config.jwtSecret ? new RoomTokens(options.config.jwtSecret) : undefined;
-    this.#admission = new Admission(options.registry, new RemovedTokens(), roomTokens);
+    this.#admission = new Admission(options.registry, new RemovedTokens(), roomTokens, options.cluster?.rooms);
+    this.#gateway = new RoomGateway(options.registry, options.cluster?.rooms);
+    this.#nonces = options.cluster?.nonces;
+    if (options.cluster) {
+      const { rooms, presence } = options.cluster;
+      rooms.on('released', (member) => {
+        const session = this.#members.get(member.id);
+        if (session === member) session.release('moved');
+      });
+      presence.on('evicted', () => {
+        options.log.warn({ members: this.#members.size }, 'this node was declared dead; letting its participants resume');
+        for (const session of [...this.#members.values()]) session.release('evicted');
+      });
+    }
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.config.maxMessageBytes,
@@ -143,6 +169,11 @@ export class SignalingServer {
     // The session of a socket can change (a resume moves the socket into the
     // participant's old session), so every handler looks it up afresh.
     ws.on('message', (data, isBinary) => {
+      const held = this.#held.get(ws);
+      if (held && !isBinary) {
+        if (held.length < MAX_HELD_DURING_RESUME) held.push(data.toString());
+        return;
+      }
       const session = this.#sessions.get(ws);
       if (!session) return;
       if (isBinary) return session.handleBinary();
@@ -165,6 +196,7 @@ export class SignalingServer {
       ws,
       {
         ...this.options,
+        gateway: this.#gateway,
         admission: this.#admission,
         ip,
         tokens: this.#tokens,
@@ -177,7 +209,10 @@ export class SignalingServer {
             this.#departed.delete(session.id);
           } else if (this.#members.get(session.id) === session) {
             this.#members.delete(session.id);
+            if (reason === 'moved') return;
             this.#departed.set(session.id, { at: Date.now(), reason });
+            // Gone for good: its last token must not bring it back through another node either.
+            void this.#nonces?.use(session.tokenNonce, Date.now() + RESUME_TOKEN_LIFETIME_MS);
           }
         },
       },
@@ -192,6 +227,24 @@ export class SignalingServer {
    * token. Used tokens, and participants who left or expired here, are refused.
    */
   #resume(requester: ClientSession, message: ResumeMessage): void {
+    const ws = requester.socket;
+    const decided = this.#decideResume(requester, message);
+    if (!(decided instanceof Promise)) return;
+    // Decided over Redis: what the client sends meanwhile waits, then goes to whichever session holds the socket.
+    this.#held.set(ws, []);
+    decided
+      .catch((error: unknown) => {
+        this.options.log.error({ err: error }, 'resume failed');
+        requester.refuse(message.id, 'internal', 'the server failed while handling this resume');
+      })
+      .finally(() => {
+        const held = this.#held.get(ws) ?? [];
+        this.#held.delete(ws);
+        for (const text of held) this.#sessions.get(ws)?.handleText(text);
+      });
+  }
+
+  #decideResume(requester: ClientSession, message: ResumeMessage): Maybe<void> {
     const claims = this.#tokens.verify(message.resumeToken);
     const refuse = (why: string) => requester.refuse(message.id, 'resume-failed', why);
     if (!claims) return refuse('the resume token is not valid (forged or expired); join again');
@@ -199,10 +252,17 @@ export class SignalingServer {
     const existing = this.#members.get(claims.participantId);
     if (existing) {
       if (!existing.acceptsResumeNonce(claims.nonce)) return refuse('this resume token was already used; join again');
-      this.#sessions.delete(existing.socket);
-      this.#sessions.set(ws, existing);
-      existing.adopt(ws, message.id, message.lastSeq);
-      return;
+      const room = existing.room;
+      if (!room) return refuse('your place in the room has ended; join again');
+      // Spent for every node too, so the same token cannot also take this participant to another one.
+      void this.#nonces?.use(claims.nonce, claims.issuedAt + RESUME_TOKEN_LIFETIME_MS);
+      return this.#then(this.#gateway.peersOf(room, existing), (peers) => {
+        if (!peers) return requester.refuse(message.id, 'unavailable', 'the rooms cannot be reached right now; try again shortly');
+        if (this.#members.get(claims.participantId) !== existing || requester.state !== 'connected') return;
+        this.#sessions.delete(existing.socket);
+        this.#sessions.set(ws, existing);
+        existing.adopt(ws, message.id, message.lastSeq, peers);
+      });
     }
     this.#pruneDeparted();
     const departed = this.#departed.get(claims.participantId);
@@ -210,10 +270,27 @@ export class SignalingServer {
       return requester.refuse(message.id, 'removed', 'a host removed you from this room; you cannot come back with this token');
     }
     if (departed) return refuse('your place in the room has ended; join again');
-    const restored = this.#newSession(ws, requester.ip, claims.participantId);
-    this.#sessions.set(ws, restored);
-    restored.restore(claims, message.id);
-    if (restored.state !== 'joined') this.#sessions.set(ws, requester);
+    const restore = () => {
+      if (requester.state !== 'connected' || this.#sessions.get(ws) !== requester) return;
+      const restored = this.#newSession(ws, requester.ip, claims.participantId);
+      this.#sessions.set(ws, restored);
+      return this.#then(restored.restore(claims, message.id), () => {
+        if (restored.state !== 'joined' && this.#sessions.get(ws) === restored) this.#sessions.set(ws, requester);
+      });
+    };
+    // One node: its sessions know which of their tokens were used. Several: a token held by none
+    // of this node's sessions may have been used on another; Redis decides, once for all of them.
+    if (!this.#nonces) return restore();
+    return this.#nonces.use(claims.nonce, claims.issuedAt + RESUME_TOKEN_LIFETIME_MS).then((use) => {
+      if (use.ok) return restore();
+      if (use.code === 'unavailable') return requester.refuse(message.id, 'unavailable', 'the rooms cannot be reached right now; try again shortly');
+      return refuse('this resume token was already used; join again');
+    });
+  }
+
+  /** `then` at once when the value is here, else when it comes (a Promise the caller waits on). */
+  #then<T>(value: Maybe<T>, then: (value: T) => Maybe<void>): Maybe<void> {
+    return value instanceof Promise ? value.then(then) : then(value);
   }
 
   #pruneDeparted(): void {

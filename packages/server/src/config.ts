@@ -48,6 +48,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** HS256 secret of room tokens (JWT); set, every join needs a valid token for its room. Empty: rooms are open. */
   jwtSecret: string;
+  /** Redis shared by every node (`redis://` or `rediss://`); empty: rooms stay in this process and no Redis is needed. */
+  redisUrl: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -133,6 +135,28 @@ const turnUrls: Parser<string[]> = (raw, label) => {
   return urls;
 };
 
+/**
+ * `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS): checked
+ * here so a typo stops the server at start instead of retrying forever.
+ */
+const redisUrl: Parser<string> = (raw, label) => {
+  const value = raw.trim();
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not echoed: the URL may carry the Redis password.
+    throw new ConfigError(`${label} is not a URL; expected redis://host:6379 or rediss://host:6380`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`${label} must start with redis:// or rediss://, got "${url.protocol}//…"`);
+  }
+  if (url.hostname === '') throw new ConfigError(`${label} names no host`);
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,2}$/.test(db)) throw new ConfigError(`${label}: the database "${db}" is not a number`);
+  return value;
+};
+
 function option<K extends keyof ServerConfig>(spec: OptionSpec<K>): OptionSpec<K> {
   return spec;
 }
@@ -166,6 +190,7 @@ export const OPTIONS = [
   option({ key: 'metricsHost', flag: 'metrics-host', env: 'METRICS_HOST', default: '127.0.0.1', parse: text, description: 'address of the metrics listener (keep it private)' }),
   option({ key: 'drainDelayMs', flag: 'drain-delay-ms', env: 'DRAIN_DELAY_MS', default: 0, parse: integer(0, 600_000), description: 'on SIGTERM: /readyz fails and new connections are refused this long before open ones are closed (give the load balancer time to notice)' }),
   option({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'SHUTDOWN_TIMEOUT_MS', default: 10_000, parse: integer(100, 600_000), description: 'on SIGTERM: the process exits after this long even if connections are still closing' }),
+  option({ key: 'redisUrl', flag: 'redis-url', env: 'REDIS_URL', default: '', parse: redisUrl, description: 'Redis shared by several nodes (redis://host:6379, rediss:// for TLS): rooms, cross-node delivery, node presence and resume tokens go through it; empty: everything stays in this process' }),
   option({ key: 'frameAncestors', flag: 'frame-ancestors', env: 'FRAME_ANCESTORS', default: [], parse: frameAncestors, description: "origins allowed to embed the web app in a frame (comma-separated, or 'self'); none by default" }),
 ] as const;
 

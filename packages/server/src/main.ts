@@ -26,7 +26,14 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-const server = await startParleyServer(config, log);
+let server;
+try {
+  server = await startParleyServer(config, log);
+} catch (error) {
+  // A port in use, or REDIS_URL set and Redis not reachable: said in one line, not a stack.
+  process.stderr.write(`parley-server: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
 if (log.isLevelEnabled('info') === false) process.stdout.write(`Parley on ${server.url}\n`);
 
 // SIGTERM (systemd, Kubernetes, a rolling restart): drain, close every socket

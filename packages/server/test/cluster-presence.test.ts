@@ -98,4 +98,71 @@ describe('NodePresence: a dead node’s members are removed within seconds, and 
     await a.presence.beat();
     assert.equal(evicted, 1);
   });
+
+  it('Redis standing still longer than the TTL reaps nobody; a node that really stopped is reaped one TTL later', async () => {
+    const keys = freshKeys();
+    const a = await cluster('a', keys);
+    const b = await cluster('b', keys);
+    assert.ok((await a.directory.join('room-s', person('ann'), 8)).ok);
+    assert.ok((await b.directory.join('room-s', person('bob'), 8)).ok);
+    const evictions: string[] = [];
+    for (const node of [a, b]) node.presence.on('evicted', () => evictions.push(node.presence.nodeId));
+    // Frozen for three TTLs: every node's presence runs out by Redis's clock, and the first
+    // sweep after the thaw (queued in the frozen connections) would otherwise reap them all.
+    redis.freeze();
+    const frozenAt = Date.now();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3 * TTL_MS));
+    } finally {
+      redis.thaw();
+    }
+    await new Promise((resolve) => setTimeout(resolve, TTL_MS + 5 * SWEEP_MS));
+    assert.deepEqual([...a.downs, ...b.downs], [], 'nobody reaped after a stall');
+    assert.deepEqual(evictions, [], 'nobody told it was evicted');
+    const members = await a.directory.members('room-s');
+    assert.deepEqual(members.ok && members.value.map((m) => m.id).sort(), ['ann', 'bob']);
+
+    // b stops for real now: it is reaped as usual.
+    const stoppedAt = Date.now();
+    b.presence.close();
+    await until(() => a.downs.length > 0, TTL_MS + 10 * SWEEP_MS, 'b reaped');
+    assert.equal(a.downs[0]?.node, 'b');
+    console.log(
+      `Redis frozen ${stoppedAt - frozenAt - TTL_MS - 5 * SWEEP_MS} ms (TTL ${TTL_MS} ms): nobody reaped; a node that then stopped was reaped ${(a.downs[0]?.at ?? 0) - stoppedAt} ms later`,
+    );
+  });
+
+  it('a sweep long after the last one (Redis was unreachable for every node) grants every node a fresh TTL instead of reaping', async () => {
+    const keys = freshKeys();
+    // Sweeps only when the test says; beats rarely, so nobody renews itself in between.
+    const make = async (nodeId: string) => {
+      const presence = new NodePresence({ redisUrl: redis.url, nodeId, keys, ttlMs: 60_000, beatEveryMs: 59_000, sweepEveryMs: 60_000 });
+      await presence.start();
+      toClose.push(presence);
+      const downs: string[] = [];
+      presence.on('node-down', (node) => downs.push(node));
+      return { presence, downs };
+    };
+    const a = await make('a');
+    const b = await make('b');
+    await a.presence.sweep();
+    const raw = new Redis(redis.url);
+    try {
+      const [seconds] = await raw.time();
+      const nowMs = Number(seconds) * 1000;
+      // Both presences ran out, and nobody swept for ten minutes: what every node finds when Redis comes back.
+      await raw.zadd(keys.nodes(), String(nowMs - 1000), 'a', String(nowMs - 1000), 'b');
+      await raw.set(keys.sweepClock(), String(nowMs - 600_000));
+      await a.presence.sweep();
+      assert.deepEqual([...a.downs, ...b.downs], [], 'a sweep after a stall reaps nobody');
+      const scores = (await raw.zrange(keys.nodes(), '0', '-1', 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+      assert.ok(scores.every((score) => score > nowMs), 'every node has a fresh TTL');
+      // The next sweep is an ordinary one: b ran out again (it really stopped), a did not.
+      await raw.zadd(keys.nodes(), String(nowMs - 1000), 'b');
+      await a.presence.sweep();
+      assert.deepEqual(a.downs, ['b']);
+    } finally {
+      raw.disconnect();
+    }
+  });
 });

@@ -34,10 +34,30 @@ describe('loadConfig', () => {
       [[], { FRAME_ANCESTORS: "'unsafe-inline'" }, /FRAME_ANCESTORS: "'unsafe-inline'" is not an origin/],
       [[], { JOIN_TIMEOUT_MS: '10' }, /JOIN_TIMEOUT_MS must be a whole number from 1000/],
       [[], { JWT_SECRET: 'too-short' }, /JWT_SECRET must be at least 32 characters/],
+      [[], { REDIS_URL: 'localhost:6379' }, /REDIS_URL must start with redis:\/\/ or rediss:\/\//],
+      [[], { REDIS_URL: 'http://redis:6379' }, /REDIS_URL must start with redis:\/\//],
+      [[], { REDIS_URL: 'redis://:secret@ bad host' }, /REDIS_URL is not a URL/],
+      [['--redis-url', 'redis://redis:6379/cache'], {}, /--redis-url: the database "cache" is not a number/],
     ];
     for (const [argv, env, message] of cases) {
       assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     }
+  });
+});
+
+describe('REDIS_URL', () => {
+  it('is empty by default (rooms in this process), and takes redis:// and rediss:// URLs as given', () => {
+    assert.equal(loadConfig([], {}).redisUrl, '');
+    for (const url of ['redis://127.0.0.1:6379', 'redis://:pw@redis:6379/2', 'rediss://user:pw@cache.example:6380']) {
+      assert.equal(loadConfig([], { REDIS_URL: url }).redisUrl, url);
+    }
+  });
+
+  it('never repeats a URL it cannot read, which may hold the Redis password', () => {
+    assert.throws(
+      () => loadConfig([], { REDIS_URL: 'redis://:hunter2@ x' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2'),
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
+const LOG_TAIL_CHARS = 64 * 1024;
 const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
 
 /**
@@ -9,6 +10,8 @@ const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.me
  * test can kill it mid-call. It listens on a free port and we read the URL it logs.
  */
 export class ParleyProcess {
+  #output = '';
+
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
@@ -50,10 +53,18 @@ export class ParleyProcess {
         reject(new Error(`server exited with ${code}:\n${output}`));
       });
     });
-    // Keep draining the pipes so a chatty server never blocks on a full buffer.
-    child.stdout?.resume();
-    child.stderr?.resume();
-    return new ParleyProcess(child, url);
+    // Keep draining the pipes so a chatty server never blocks on a full buffer; the tail is kept for failure messages.
+    const parley = new ParleyProcess(child, url);
+    parley.#output = output.slice(-LOG_TAIL_CHARS);
+    const keep = (chunk: Buffer) => (parley.#output = (parley.#output + chunk.toString()).slice(-LOG_TAIL_CHARS));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    return parley;
+  }
+
+  /** The last lines the server printed (its JSON logs): for test failure messages. */
+  get log(): string {
+    return this.#output;
   }
 
   get port(): number {

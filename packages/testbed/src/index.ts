@@ -6,3 +6,4 @@ export { ParleyProcess } from './ParleyProcess.js';
 export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 export { TcpBalancer } from './TcpBalancer.js';
 export { RedisProcess, type RedisProcessOptions } from './RedisProcess.js';
+export { ParleyCluster, type ParleyClusterOptions } from './ParleyCluster.js';

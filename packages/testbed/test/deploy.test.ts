@@ -15,8 +15,6 @@ import { OPTIONS, loadConfig } from '@parley/server';
 
 const deploy = (path: string) => fileURLToPath(new URL(`../../../deploy/${path}`, import.meta.url));
 const KNOWN_ENV = new Set<string>(OPTIONS.map((spec) => spec.env));
-/** Read by the multi-node work of issue 7 (Redis); not an option of this server yet. */
-const PENDING_ENV = new Set(['REDIS_URL']);
 
 /** KEY=value lines of an env file, without comments. */
 function envFile(path: string): Record<string, string> {
@@ -33,7 +31,7 @@ function envFile(path: string): Record<string, string> {
 
 function assertKnownSettings(env: Record<string, string>, where: string): void {
   for (const key of Object.keys(env)) {
-    assert.ok(KNOWN_ENV.has(key) || PENDING_ENV.has(key), `${where}: ${key} is not a Parley setting (docs/configuration.md)`);
+    assert.ok(KNOWN_ENV.has(key), `${where}: ${key} is not a Parley setting (docs/configuration.md)`);
   }
 }
 

@@ -13,6 +13,15 @@ export class ClusterKeys {
     return `${this.prefix}room:${name}`;
   }
 
+  /**
+   * String: a room's rules every node enforces (JSON, see SharedPolicy), from
+   * its first member to its last. `room:<name>` + `:policy`; the Lua scripts
+   * build it the same way (room names hold no colon).
+   */
+  policy(name: string): string {
+    return `${this.room(name)}:policy`;
+  }
+
   /** Hash: participant id → room name, for the participants held by one node. */
   nodeMembers(node: string): string {
     return `${this.prefix}node:${node}:members`;
@@ -26,6 +35,11 @@ export class ClusterKeys {
   /** Sorted set: node id → when its presence ends (Redis time, ms). */
   nodes(): string {
     return `${this.prefix}nodes`;
+  }
+
+  /** String: when a node last swept for dead nodes (Redis time, ms); a long gap means Redis stood still. */
+  sweepClock(): string {
+    return `${this.prefix}sweep-clock`;
   }
 
   /** String: a resume-token nonce that was used. */

@@ -51,15 +51,30 @@ return redis.call('ZADD', KEYS[1], until_ms, ARGV[1])
 );
 
 /**
- * KEYS: nodes. ARGV: key prefix. Takes every node whose time ran out off the
- * list and removes its participants, in one step: of several nodes sweeping
- * at once, exactly one reaps each dead node. Returns `node, room, id, …`.
+ * KEYS: nodes, sweep clock. ARGV: key prefix, ttl ms, stall ms. Takes every
+ * node whose time ran out off the list and removes its participants, in one
+ * step: of several nodes sweeping at once, exactly one reaps each dead node.
+ * Returns `node, room, id, …`.
+ *
+ * Every node sweeps about once a second, so a sweep that finds the last one
+ * older than `stall` means Redis itself stood still (frozen, unreachable for
+ * everyone): the beats missed meanwhile say nothing about who is alive, and
+ * the first command after it wakes would otherwise reap every node. Then all
+ * nodes get a fresh TTL instead; a really dead one is reaped one TTL later.
  */
 const SWEEP = new LuaScript(
   'sweep',
   `${EVICT_NODE_LUA}
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+redis.call('SET', KEYS[2], now_ms, 'PX', tonumber(ARGV[2]) * 10)
+if now_ms - last > tonumber(ARGV[3]) then
+  for _, node in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    redis.call('ZADD', KEYS[1], 'XX', now_ms + tonumber(ARGV[2]), node)
+  end
+  return {}
+end
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms)
 local result = {}
 for _, node in ipairs(dead) do
@@ -78,7 +93,7 @@ for _, node in ipairs(dead) do
 end
 return result
 `,
-  1,
+  2,
 );
 
 /**
@@ -94,6 +109,8 @@ export class NodePresence extends TypedEmitter<NodePresenceEvents> {
   readonly #ttlMs: number;
   readonly #beatEveryMs: number;
   readonly #sweepEveryMs: number;
+  /** No sweep by anyone for this long: Redis stood still, and nobody is reaped for it. */
+  readonly #stallMs: number;
   #timers: NodeJS.Timeout[] = [];
   #started = false;
   #closed = false;
@@ -106,6 +123,7 @@ export class NodePresence extends TypedEmitter<NodePresenceEvents> {
     this.#beatEveryMs = options.beatEveryMs ?? Math.floor(this.#ttlMs / 3);
     this.#sweepEveryMs = options.sweepEveryMs ?? 1000;
     if (this.#beatEveryMs >= this.#ttlMs) throw new Error('the heartbeat must come more often than the TTL');
+    this.#stallMs = Math.max(this.#ttlMs / 2, this.#sweepEveryMs * 2);
     this.#redis = redisConnection(options.redisUrl, { queueWhileDown: false, name: `parley-presence-${this.nodeId}` });
     this.#redis.on('error', (error: Error) => this.emit('error', error));
   }
@@ -136,7 +154,7 @@ export class NodePresence extends TypedEmitter<NodePresenceEvents> {
   async sweep(): Promise<void> {
     if (this.#closed) return;
     try {
-      const flat = (await SWEEP.run(this.#redis, [this.#keys.nodes()], [this.#keys.prefix])) as string[];
+      const flat = (await SWEEP.run(this.#redis, [this.#keys.nodes(), this.#keys.sweepClock()], [this.#keys.prefix, this.#ttlMs, this.#stallMs])) as string[];
       const evictions = new Map<string, Eviction>();
       for (let i = 0; i + 2 < flat.length; i += 3) {
         const [node, room, id] = [flat[i] as string, flat[i + 1] as string, flat[i + 2] as string];

@@ -19,6 +19,8 @@ export type DirectoryJoinResult =
       members: DirectoryEntry[];
       /** The node that held this participant before (a resume onto another node); it should let go quietly. */
       movedFrom?: string;
+      /** The room's policy (JSON): set by this join if it created the room, else the one there was. */
+      policy: string;
     }
   | { ok: false; code: 'room-full'; reason: string }
   | Unavailable;
@@ -48,6 +50,7 @@ local function evict(prefix, node)
     local entry = redis.call('HGET', room_key, id)
     if entry and cjson.decode(entry).node == node then
       redis.call('HDEL', room_key, id)
+      if redis.call('HLEN', room_key) == 0 then redis.call('DEL', room_key .. ':policy') end
       removed[#removed + 1] = room
       removed[#removed + 1] = id
     end
@@ -58,11 +61,12 @@ end
 `;
 
 /**
- * KEYS: room, this node's members. ARGV: id, entry JSON, capacity, room name,
- * key prefix, node. A participant already in the room (resuming onto this
- * node) is moved here and never counted twice; anyone else is refused when
- * the room is at capacity. Returns {'full', size} or {'joined', previous node
- * or '', id, entry, id, entry, …}.
+ * KEYS: room, this node's members, room policy. ARGV: id, entry JSON,
+ * capacity, room name, key prefix, node, policy JSON. A participant already
+ * in the room (resuming onto this node) is moved here and never counted twice;
+ * anyone else is refused when the room is at capacity. The first member sets
+ * the room's policy; later ones are handed the one there is. Returns {'full',
+ * size} or {'joined', previous node or '', policy, id, entry, id, entry, …}.
  */
 const JOIN = new LuaScript(
   'join',
@@ -77,18 +81,22 @@ if existing then
 else
   local size = redis.call('HLEN', KEYS[1])
   if size >= tonumber(ARGV[3]) then return {'full', tostring(size)} end
+  if size == 0 then redis.call('SET', KEYS[3], ARGV[7]) end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
-local result = {'joined', previous}
+local result = {'joined', previous, redis.call('GET', KEYS[3]) or ''}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all do result[#result + 1] = all[i] end
 return result
 `,
-  2,
+  3,
 );
 
-/** KEYS: room, this node's members. ARGV: id, node. Only the node holding the participant removes it. */
+/**
+ * KEYS: room, this node's members. ARGV: id, node. Only the node holding the
+ * participant removes it; the last one out takes the room's policy with it.
+ */
 const LEAVE = new LuaScript(
   'leave',
   `
@@ -96,6 +104,7 @@ local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if not existing or cjson.decode(existing).node ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
+if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1] .. ':policy') end
 return 1
 `,
   2,
@@ -140,26 +149,39 @@ export class RedisRoomDirectory {
     await this.#redis.connect();
   }
 
-  /** Adds the participant on this node, unless the room already has `capacity` others. */
-  async join(room: string, member: Omit<DirectoryEntry, 'node'>, capacity: number): Promise<DirectoryJoinResult> {
+  /**
+   * Adds the participant on this node, unless the room already has `capacity`
+   * others. `policy`: the rules of the room if this join creates it.
+   */
+  async join(room: string, member: Omit<DirectoryEntry, 'node'>, capacity: number, policy = '{}'): Promise<DirectoryJoinResult> {
     const entry = JSON.stringify({ node: this.nodeId, name: member.name, media: member.media });
     let reply: unknown;
     try {
-      reply = await JOIN.run(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId)], [
+      reply = await JOIN.run(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId), this.#keys.policy(room)], [
         member.id,
         entry,
         capacity,
         room,
         this.#keys.prefix,
         this.nodeId,
+        policy,
       ]);
     } catch (error) {
       this.#undoJoin(room, member.id);
       return unavailable(error);
     }
-    const [outcome, detail, ...flat] = reply as string[];
+    const [outcome, detail, current, ...flat] = reply as string[];
     if (outcome === 'full') return { ok: false, code: 'room-full', reason: `room "${room}" already has ${detail} participants` };
-    return { ok: true, members: parseEntries(flat), ...(detail ? { movedFrom: detail } : {}) };
+    return { ok: true, members: parseEntries(flat), policy: current || '{}', ...(detail ? { movedFrom: detail } : {}) };
+  }
+
+  /** The rules of `room` as every node enforces them (JSON); undefined when the room has no members anywhere. */
+  async policy(room: string): Promise<DirectoryResult<string | undefined>> {
+    try {
+      return { ok: true, value: (await this.#redis.get(this.#keys.policy(room))) ?? undefined };
+    } catch (error) {
+      return unavailable(error);
+    }
   }
 
   /** Removes the participant if this node holds it; false when it did not (it left, or moved on). */
@@ -189,6 +211,19 @@ export class RedisRoomDirectory {
       return { ok: true, value: parseEntries(Object.entries(all).flat()) };
     } catch (error) {
       return unavailable(error);
+    }
+  }
+
+  /** Whether Redis answers a PING within `timeoutMs` (readiness). */
+  async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([this.#redis.ping().then((reply) => reply === 'PONG'), late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

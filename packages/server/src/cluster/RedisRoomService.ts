@@ -1,9 +1,9 @@
 import { TypedEmitter } from '@parley/protocol';
-import type { PeerId, ServerMessage } from '@parley/protocol';
+import type { PeerId, PeerInfo, ServerMessage } from '@parley/protocol';
 import type { Member } from '../Member.js';
 import type { NodeBus } from './NodeBus.js';
 import type { NodePresence, RoomLoss } from './NodePresence.js';
-import type { DirectoryEntry, RedisRoomDirectory } from './RedisRoomDirectory.js';
+import type { DirectoryEntry, DirectoryResult, RedisRoomDirectory } from './RedisRoomDirectory.js';
 import type { RoomService, RoomServiceJoin } from './RoomService.js';
 
 /** What nodes say to each other on the bus. */
@@ -12,6 +12,9 @@ type NodeMessage =
   | { kind: 'deliver'; room: string; to: PeerId[]; encoded: string }
   /** Another node took this participant over (it resumed there): let go of it without a word to the room. */
   | { kind: 'release'; id: PeerId };
+
+/** What became of one message for one member. */
+export type Delivery = 'delivered' | 'not-in-room' | 'unavailable';
 
 export type RedisRoomServiceEvents = {
   /** Another node holds this participant now; its session here should end quietly. */
@@ -40,6 +43,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   /** Members this node holds, by id, with their room. */
   readonly #local = new Map<PeerId, { member: Member; room: string }>();
   readonly #subs: (() => void)[] = [];
+  #closed = false;
 
   constructor(parts: RedisRoomServiceParts) {
     super();
@@ -50,38 +54,84 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     );
   }
 
+  /** Closed: nothing more goes to Redis (a retry in progress stops). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   get localCount(): number {
     return this.#local.size;
   }
 
-  async join(room: string, member: Member): Promise<RoomServiceJoin> {
-    const joined = await this.#parts.directory.join(room, { id: member.id, name: member.name, media: member.media }, this.#parts.capacity);
+  /** `policy`: the room's shared rules (SharedPolicy JSON), set if this join creates the room. */
+  async join(room: string, member: Member, policy?: string): Promise<RoomServiceJoin> {
+    const joined = await this.#parts.directory.join(room, { id: member.id, name: member.name, media: member.media }, this.#parts.capacity, policy);
     if (!joined.ok) return joined;
     this.#local.set(member.id, { member, room });
     if (joined.movedFrom && joined.movedFrom !== this.#parts.nodeId) {
       await this.#send(joined.movedFrom, { kind: 'release', id: member.id });
     }
     const peers = joined.members.filter((entry) => entry.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
-    return { ok: true, peers };
+    return { ok: true, peers, policy: joined.policy, ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}) };
+  }
+
+  /** Everyone in `room` on every node but `member`, as a join reply lists them; undefined when Redis cannot say. */
+  async peersOf(room: string, member: Member): Promise<PeerInfo[] | undefined> {
+    const members = await this.#parts.directory.members(room);
+    if (!members.ok) return undefined;
+    return members.value.filter((entry) => entry.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
+  }
+
+  /** The room's shared rules (SharedPolicy JSON); undefined when the room has no members on any node. */
+  async policy(room: string) {
+    return await this.#parts.directory.policy(room);
+  }
+
+  /** Whether this node holds `member` in `room` (its own deliveries reach it). */
+  holds(member: Member): boolean {
+    return this.#local.get(member.id)?.member === member;
+  }
+
+  /**
+   * Forgets a member here without a word to Redis: its entry is gone already
+   * (this node was declared dead) or belongs to another node now.
+   */
+  drop(member: Member): void {
+    if (this.#local.get(member.id)?.member === member) this.#local.delete(member.id);
   }
 
   async leave(room: string, member: Member): Promise<boolean> {
-    const held = this.#local.get(member.id);
-    if (held?.member === member) this.#local.delete(member.id);
-    const left = await this.#parts.directory.leave(room, member.id);
+    const left = await this.tryLeave(room, member);
     return left.ok && left.value;
   }
 
+  /** `leave`, saying whether Redis could be asked at all (a refused leave must be tried again). */
+  async tryLeave(room: string, member: Member): Promise<DirectoryResult<boolean>> {
+    const held = this.#local.get(member.id);
+    if (held?.member === member) this.#local.delete(member.id);
+    return await this.#parts.directory.leave(room, member.id);
+  }
+
   async sendTo(room: string, to: PeerId, message: ServerMessage): Promise<boolean> {
+    return (await this.deliverTo(room, to, message)) === 'delivered';
+  }
+
+  /**
+   * `sendTo` saying why not: the member is in no node's list of this room, or
+   * Redis cannot be asked (or take the message) now. A member held here is
+   * reached at once, without Redis.
+   */
+  async deliverTo(room: string, to: PeerId, message: ServerMessage): Promise<Delivery> {
     const held = this.#local.get(to);
     if (held?.room === room) {
       held.member.deliver(JSON.stringify(message));
-      return true;
+      return 'delivered';
     }
     const members = await this.#parts.directory.members(room);
-    const target = members.ok ? members.value.find((entry) => entry.id === to) : undefined;
-    if (!target) return false;
-    return await this.#send(target.node, { kind: 'deliver', room, to: [to], encoded: JSON.stringify(message) });
+    if (!members.ok) return 'unavailable';
+    const target = members.value.find((entry) => entry.id === to);
+    if (!target) return 'not-in-room';
+    return (await this.#send(target.node, { kind: 'deliver', room, to: [to], encoded: JSON.stringify(message) })) ? 'delivered' : 'unavailable';
   }
 
   async broadcast(room: string, message: ServerMessage, exceptId?: PeerId): Promise<void> {
@@ -93,12 +143,27 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     await this.#deliver(room, members.value.filter((entry) => entry.id !== exceptId), JSON.stringify(message));
   }
 
+  /**
+   * `broadcast` to the members other nodes hold; the caller reaches this
+   * node's own (it does so at once, and still while Redis is away).
+   */
+  async broadcastElsewhere(room: string, message: ServerMessage, exceptId?: PeerId): Promise<void> {
+    const members = await this.#parts.directory.members(room);
+    if (!members.ok) {
+      this.emit('error', new Error(`push to room "${room}" not sent to other nodes: ${members.reason}`));
+      return;
+    }
+    const elsewhere = members.value.filter((entry) => entry.id !== exceptId && entry.node !== this.#parts.nodeId);
+    await this.#deliver(room, elsewhere, JSON.stringify(message));
+  }
+
   async updated(room: string, member: Member): Promise<void> {
     await this.#parts.directory.update(room, { id: member.id, name: member.name, media: member.media });
   }
 
   /** Stops listening to the bus and presence; the parts are closed by their owner. Safe to call twice. */
   close(): void {
+    this.#closed = true;
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
     this.removeAllListeners();
   }

@@ -3,7 +3,11 @@ import type { Member } from '../Member.js';
 import type { RoomRegistry } from '../RoomRegistry.js';
 
 export type RoomServiceJoin =
-  | { ok: true; peers: PeerInfo[] }
+  /**
+   * `movedFrom`: the participant was in the room already, held by that node (it resumed here).
+   * `policy`: the room's shared rules (SharedPolicy JSON) when rooms are shared.
+   */
+  | { ok: true; peers: PeerInfo[]; movedFrom?: string; policy?: string }
   | { ok: false; code: 'room-full' | 'unavailable'; reason: string };
 
 /**

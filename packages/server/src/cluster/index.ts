@@ -12,5 +12,5 @@ export { InMemoryNonceLedger, type NonceLedger, type NonceUse } from './NonceLed
 export { RedisNonceLedger } from './RedisNonceLedger.js';
 export type { Unavailable } from './redisConnection.js';
 export { LocalRoomService, type RoomService, type RoomServiceJoin } from './RoomService.js';
-export { RedisRoomService, type RedisRoomServiceEvents, type RedisRoomServiceParts } from './RedisRoomService.js';
+export { RedisRoomService, type Delivery, type RedisRoomServiceEvents, type RedisRoomServiceParts } from './RedisRoomService.js';
 export { startRoomService, type RoomServiceOptions, type StartedRoomService } from './startRoomService.js';

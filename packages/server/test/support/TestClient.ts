@@ -68,9 +68,9 @@ export class TestClient {
   }
 
   /** Sends with a fresh id and resolves with the reply (`joined`, `ok` or `error`). */
-  request(message: Record<string, unknown>): Promise<ServerMessage> {
+  request(message: Record<string, unknown>, timeoutMs = 2000): Promise<ServerMessage> {
     const id = this.#nextId++;
-    const reply = this.waitFor((m) => 'id' in m && m.id === id);
+    const reply = this.waitFor((m) => 'id' in m && m.id === id, timeoutMs);
     this.send({ ...message, id });
     return reply;
   }
