@@ -9,6 +9,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  */
 export class TcpBalancer {
   #next = 0;
+  /** While set, every new connection goes to this backend first (see `pin`). */
+  #pinned: number | null = null;
   readonly #open = new Set<Socket>();
 
   private constructor(
@@ -34,7 +36,18 @@ export class TcpBalancer {
 
   /** Which backend the next connection goes to first (for spreading a room over every node). */
   get nextBackend(): number {
-    return this.backends[this.#next % this.backends.length] as number;
+    return this.backends[(this.#pinned ?? this.#next) % this.backends.length] as number;
+  }
+
+  /**
+   * Sends every new connection to backend `index` (in the order given to
+   * `start`), or back to turns with null. A test pins a person's page and
+   * socket to a node of its choice, so a room spans every node; a pinned
+   * backend that refuses still falls over to the next, as usual.
+   */
+  pin(index: number | null): void {
+    if (index !== null && !(index >= 0 && index < this.backends.length)) throw new Error(`no backend ${index}; there are ${this.backends.length}`);
+    this.#pinned = index;
   }
 
   #route(client: Socket, attempt = 0): void {
@@ -44,7 +57,8 @@ export class TcpBalancer {
       client.destroy();
       return;
     }
-    const port = this.backends[this.#next++ % this.backends.length] as number;
+    const turn = this.#pinned === null ? this.#next++ : this.#pinned + attempt;
+    const port = this.backends[turn % this.backends.length] as number;
     const upstream = connect(port, '127.0.0.1');
     upstream.once('connect', () => {
       this.#track(upstream);
