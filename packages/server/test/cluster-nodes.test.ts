@@ -44,13 +44,17 @@ describe('three nodes sharing rooms through Redis', () => {
     return { person: await join(cluster.wsUrl, room, name, options), node };
   }
 
-  /** Who node `index` lists in `room`: a probe joins there, reads the list and leaves. */
+  /**
+   * Who node `index` lists in `room`: a probe joins there, reads the list and
+   * leaves. A leave is answered before Redis has it, so the probe of the node
+   * asked just before may still be listed: probes are left out.
+   */
   async function membersSeenBy(index: number, room: string): Promise<string[]> {
     const probe = await TestClient.connect(cluster.nodeWsUrl(index));
     const joined = await probe.join(room, `probe-${index}`);
     await probe.request({ type: 'leave' });
     await probe.close();
-    return joined.peers.map((peer) => peer.name).sort();
+    return joined.peers.map((peer) => peer.name).filter((name) => !name.startsWith('probe-')).sort();
   }
 
   const status = async (url: string, path: string) => (await fetch(`${url}${path}`)).status;
