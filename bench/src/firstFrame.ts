@@ -21,7 +21,7 @@ async function newPage(browser: Browser): Promise<Page> {
  * others; then the last clicks "Join", and we time from that click until
  * every pair shows decoded video.
  */
-async function parleyRun(browser: Browser, server: ParleyProcess, people: number, run: number): Promise<number> {
+async function parleyRun(browser: Browser, server: ParleyProcess, people: number, run: number, log: (line: string) => void): Promise<number> {
   const room = `bench-${process.pid}-${people}-${run}`;
   const persons = await Promise.all(NAMES.slice(0, people).map((name) => ParleyPerson.open(browser, server, room, name)));
   try {
@@ -34,7 +34,14 @@ async function parleyRun(browser: Browser, server: ParleyProcess, people: number
     const last = persons.at(-1) as ParleyPerson;
     await last.clickJoin();
     const done = await everyPairShowsVideo(persons);
-    return done - (await last.marks()).clickedAt;
+    const clickedAt = (await last.marks()).clickedAt;
+    if (process.env['BENCH_TIMELINE']) {
+      for (const person of persons) {
+        const events = (await person.marks()).timeline.filter(([at]) => at >= clickedAt);
+        log(`${person.name}: ${events.map(([at, what]) => `+${at - clickedAt} ${what}`).join(' | ')}`);
+      }
+    }
+    return done - clickedAt;
   } finally {
     await Promise.all(persons.map((person) => person.close()));
   }
@@ -172,7 +179,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const meshRuns = Math.max(1, Math.round(context.runs * MESH_RUNS_SHARE));
   try {
     for (let i = 0; i < context.runs; i++) {
-      times.parley.push(await parleyRun(browser, server, 2, i));
+      times.parley.push(await parleyRun(browser, server, 2, i, context.log));
       times.limit.push(Math.round(await limitRun(browser, pages)));
       times.relay.push(await relayRun(browser, pages, 2));
       times.peerjs.push(await peerJsRun(browser, pages, peerjs, i));
@@ -182,7 +189,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
     }
     for (const people of [3, 4] as const) {
       for (let i = 0; i < meshRuns; i++) {
-        mesh[people].parley.push(await parleyRun(browser, server, people, 1000 * people + i));
+        mesh[people].parley.push(await parleyRun(browser, server, people, 1000 * people + i, context.log));
         mesh[people].relay.push(await relayRun(browser, pages, people));
         context.log(`mesh of ${people}, run ${i + 1}/${meshRuns}: parley ${mesh[people].parley.at(-1)} ms, bare relay ${mesh[people].relay.at(-1)} ms`);
       }
