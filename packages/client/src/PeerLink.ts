@@ -1,5 +1,5 @@
 import { TypedEmitter, type SignalPayload } from '@parley/protocol';
-import { cameraBudget, sameBudget, type VideoBudget } from './VideoBudget.js';
+import { cameraBudget, sameBudget, startingBudget, type VideoBudget } from './VideoBudget.js';
 
 export type MediaKind = 'audio' | 'video';
 export const MEDIA_KINDS: readonly MediaKind[] = ['audio', 'video'];
@@ -70,6 +70,13 @@ const OFFER_RESEND_CAP_MS = 8_000;
  * never got it, so it goes again at once rather than leaving both waiting.
  */
 const OFFER_LOST_AFTER_MS = 1_000;
+/**
+ * Once connected, the camera stream keeps its starting size (see
+ * startingBudget) until it has sent frames: checked this often, this many
+ * times at most, then the full budget applies anyway.
+ */
+const FULL_BUDGET_CHECK_MS = 500;
+const FULL_BUDGET_CHECKS = 20;
 
 /**
  * One RTCPeerConnection to one remote participant, negotiated with the
@@ -98,6 +105,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #channel: RTCDataChannel | undefined;
   /** What our camera stream to this peer may cost (see VideoBudget); applied once the sender has an encoding. */
   #videoBudget: VideoBudget = cameraBudget(1);
+  /** Until our camera stream's first frames are out it is kept small (startingBudget); then this turns true. */
+  #fullBudget = false;
+  #fullBudgetTimer: ReturnType<typeof setTimeout> | undefined;
   #lastIceRestart = 0;
   /** ICE restarts since the link was last connected: the backoff exponent. */
   #iceRestarts = 0;
@@ -178,7 +188,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     // No encoding until the transceiver was negotiated: applied again once it is.
     const encoding = parameters.encodings?.[0];
     if (!encoding) return;
-    const { scaleResolutionDownBy, maxFramerate, maxBitrate } = this.#videoBudget;
+    const { scaleResolutionDownBy, maxFramerate, maxBitrate } = this.#fullBudget ? this.#videoBudget : startingBudget(this.#videoBudget);
     if (encoding.scaleResolutionDownBy === scaleResolutionDownBy && encoding.maxFramerate === maxFramerate && encoding.maxBitrate === maxBitrate) return;
     Object.assign(encoding, { scaleResolutionDownBy, maxFramerate, maxBitrate });
     try {
@@ -266,6 +276,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#closed = true;
     clearTimeout(this.#iceRetryTimer);
     clearTimeout(this.#offerResendTimer);
+    clearTimeout(this.#fullBudgetTimer);
     this.#abort.abort();
     this.#channel?.close();
     this.pc.close();
@@ -406,7 +417,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #onConnectionState(): void {
     const state = this.pc.connectionState;
-    if (state === 'connected') this.#iceRestarts = 0;
+    if (state === 'connected') {
+      this.#iceRestarts = 0;
+      if (!this.#fullBudget && this.#fullBudgetTimer === undefined) this.#awaitFirstFrames(FULL_BUDGET_CHECKS);
+    }
     // Chromium may call a path that never worked `failed` here while ICE itself says only `disconnected`.
     if (state === 'failed') {
       clearTimeout(this.#iceRetryTimer);
@@ -414,6 +428,34 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.#restartIceBounded();
     }
     this.emit('connection-state', state);
+  }
+
+  /** Gives the camera stream its full budget once it has sent frames (or after the last check). */
+  #awaitFirstFrames(checksLeft: number): void {
+    this.#fullBudgetTimer = setTimeout(() => {
+      void this.#framesSent().then((sent) => {
+        if (this.#closed) return;
+        if (sent || checksLeft <= 1) {
+          this.#fullBudget = true;
+          void this.#applyVideoBudget();
+        } else this.#awaitFirstFrames(checksLeft - 1);
+      });
+    }, FULL_BUDGET_CHECK_MS);
+  }
+
+  async #framesSent(): Promise<boolean> {
+    const sender = this.#slots.video?.sender;
+    if (!sender?.track) return true;
+    let sent = false;
+    try {
+      (await sender.getStats()).forEach((report: { type?: string; framesSent?: number }) => {
+        if (report.type === 'outbound-rtp' && (report.framesSent ?? 0) > 0) sent = true;
+      });
+    } catch {
+      // A sender that cannot report (closing) has nothing to wait for.
+      return true;
+    }
+    return sent;
   }
 
   #onSignalingState(): void {
