@@ -338,9 +338,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#closed) return;
 
     if (description.type === 'offer') {
-      await this.#adoptOfferedSlots();
+      // Our tracks go onto the offered slots while the answer is made: awaiting
+      // each step in turn only adds trips through a busy main thread before the answer leaves.
+      const adopted = this.#adoptOfferedSlots();
       this.#openChannel();
-      await this.pc.setLocalDescription();
+      await Promise.all([adopted, this.pc.setLocalDescription()]);
       const answer = this.pc.localDescription;
       if (answer && !this.#closed) this.emit('signal', { description: toWireDescription(answer) });
     }
@@ -378,8 +380,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    * impolite peer's first offer created: turning them to sendrecv before the
    * answer means one audio and one video m-line per pair, never two.
    */
-  async #adoptOfferedSlots(): Promise<void> {
+  #adoptOfferedSlots(): Promise<unknown> {
     const taken = new Set([...Object.values(this.#slots), this.#screen]);
+    const replaced: Promise<void>[] = [];
     for (const kind of MEDIA_KINDS) {
       if (this.#slots[kind]) continue;
       const transceiver = this.pc
@@ -390,8 +393,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       taken.add(transceiver);
       transceiver.direction = 'sendrecv';
       transceiver.sender.setStreams(this.#localStream);
-      await transceiver.sender.replaceTrack(this.#tracks[kind]);
+      replaced.push(transceiver.sender.replaceTrack(this.#tracks[kind]));
     }
+    return Promise.all(replaced);
   }
 
   #openChannel(): void {
