@@ -7,6 +7,13 @@ export interface ParleyMarks {
   clickedAt: number;
   /** Per remote tile (its label, the participant's name): Date.now() of its first presented frame. */
   firstFrames: Record<string, number>;
+  /**
+   * Date.now() and what happened, in order: the signaling socket, peer
+   * connection states, descriptions, \`track\` events and \`srcObject\`
+   * assignments. Read it to see where the time to first frame goes
+   * (BENCH_TIMELINE=1 prints it).
+   */
+  timeline: [number, string][];
 }
 
 /**
@@ -16,21 +23,65 @@ export interface ParleyMarks {
  * behaviour) so a benchmark can read getStats().
  */
 function instrumentParley(): void {
-  const marks: ParleyMarks = { clickedAt: 0, firstFrames: {} };
+  const marks: ParleyMarks = { clickedAt: 0, firstFrames: {}, timeline: [] };
+  const note = (what: string) => marks.timeline.push([Date.now(), what]);
   const pcs: RTCPeerConnection[] = [];
   Object.assign(window, { __bench: marks, __benchPcs: pcs });
+  /** What a signaling message is, in a few words: its type, and for a signal what it carries. */
+  const describe = (data: unknown): string => {
+    try {
+      const message = JSON.parse(String(data)) as { type?: string; signal?: { description?: { type?: string } } };
+      if (message.type !== 'signal') return message.type ?? '?';
+      return `signal ${message.signal?.description?.type ?? 'candidate'}`;
+    } catch {
+      return '?';
+    }
+  };
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      note('ws new');
+      this.addEventListener('open', () => note('ws open'));
+      this.addEventListener('message', (event) => note(`ws <- ${describe(event.data)}`));
+    }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      note(`ws -> ${describe(data)}`);
+      super.send(data);
+    }
+  };
   const Native = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Native {
     constructor(configuration?: RTCConfiguration) {
       super(configuration);
-      pcs.push(this);
+      const n = pcs.push(this);
+      note(`pc${n} new`);
+      this.addEventListener('signalingstatechange', () => note(`pc${n} signaling ${this.signalingState}`));
+      this.addEventListener('iceconnectionstatechange', () => note(`pc${n} ice ${this.iceConnectionState}`));
+      this.addEventListener('connectionstatechange', () => note(`pc${n} connection ${this.connectionState}`));
+      this.addEventListener('track', (event) => note(`pc${n} track ${event.track.kind}`));
     }
   };
+  const srcObject = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
+  Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
+    configurable: true,
+    get(this: HTMLMediaElement) {
+      return srcObject?.get?.call(this);
+    },
+    set(this: HTMLMediaElement, value: MediaStream | null) {
+      const label = this.closest('section')?.getAttribute('aria-label') ?? '';
+      note(`srcObject ${label}: ${value ? value.getTracks().map((t) => t.kind).join('+') || 'empty' : 'null'}`);
+      srcObject?.set?.call(this, value);
+    },
+  });
   document.addEventListener(
     'click',
     (event) => {
       const button = (event.target as Element | null)?.closest('button');
-      if (button?.textContent?.trim() === 'Join') marks.clickedAt = Date.now();
+      if (button?.textContent?.trim() === 'Join') {
+        marks.clickedAt = Date.now();
+        note('click Join');
+      }
     },
     true,
   );
@@ -42,8 +93,10 @@ function instrumentParley(): void {
       watched.add(video);
       const wait = () =>
         video.requestVideoFrameCallback(() => {
-          if (video.videoWidth > 0) marks.firstFrames[label] ??= Date.now();
-          else wait();
+          if (video.videoWidth > 0) {
+            marks.firstFrames[label] ??= Date.now();
+            note(`first frame from ${label} (${video.videoWidth}x${video.videoHeight})`);
+          } else wait();
         });
       wait();
     }

@@ -21,7 +21,7 @@ async function newPage(browser: Browser): Promise<Page> {
  * others; then the last clicks "Join", and we time from that click until
  * every pair shows decoded video.
  */
-async function parleyRun(browser: Browser, server: ParleyProcess, people: number, run: number): Promise<number> {
+async function parleyRun(browser: Browser, server: ParleyProcess, people: number, run: number, log: (line: string) => void): Promise<number> {
   const room = `bench-${process.pid}-${people}-${run}`;
   const persons = await Promise.all(NAMES.slice(0, people).map((name) => ParleyPerson.open(browser, server, room, name)));
   try {
@@ -34,7 +34,14 @@ async function parleyRun(browser: Browser, server: ParleyProcess, people: number
     const last = persons.at(-1) as ParleyPerson;
     await last.clickJoin();
     const done = await everyPairShowsVideo(persons);
-    return done - (await last.marks()).clickedAt;
+    const clickedAt = (await last.marks()).clickedAt;
+    if (process.env['BENCH_TIMELINE']) {
+      for (const person of persons) {
+        const events = (await person.marks()).timeline.filter(([at]) => at >= clickedAt);
+        log(`${person.name}: ${events.map(([at, what]) => `+${at - clickedAt} ${what}`).join(' | ')}`);
+      }
+    }
+    return done - clickedAt;
   } finally {
     await Promise.all(persons.map((person) => person.close()));
   }
@@ -116,41 +123,48 @@ async function peerJsRun(browser: Browser, pages: BenchPages, server: SystemServ
 }
 
 /**
- * Where Parley's extra time goes, from timelines of the web app (WebSocket,
- * RTCPeerConnection and srcObject events stamped in both pages, three runs on
- * this machine while other work ran on it). Not fixed yet; each item says what
- * it would take.
+ * Where Parley's extra time goes, from timelines of the web app (BENCH_TIMELINE=1
+ * prints them: WebSocket messages, peer connection states, \`track\` events,
+ * \`srcObject\` assignments and first frames, stamped in every page).
  */
-const GAPS = `### Where Parley's extra time goes (not fixed yet)
+const GAPS = `### Where Parley's extra time goes
 
-Timelines of both pages (WebSocket messages, peer connection events and every
-\`srcObject\` assignment stamped in the page) show:
+\`BENCH_TIMELINE=1 npm run bench -- first-frame\` prints, per run, each
+Parley page's timeline after the click on "Join" (signaling messages, peer
+connection states, \`track\` events, \`srcObject\` assignments, first
+frames). What it showed, and what was done:
 
-1. **The signaling WebSocket opens only at the click on "Join"**: 15–60 ms
-   from \`new WebSocket\` to \`open\`, then the join round trip, before any
-   offer can be made; the references start with their socket already open.
-   Fix: connect (and fetch the ICE servers) while the person is on the
-   pre-join screen and send only \`join\` on the click. It needs
-   \`Room.join()\` to take an already connected \`SignalingClient\`, and the
-   server to keep an unjoined socket open for the pre-join time (and close it
-   after a bound).
-2. **The answer leaves 150–320 ms after the offer arrives** in the answering
-   page (setRemoteDescription, adopting the offered transceivers with two
-   \`replaceTrack\` calls, setLocalDescription), while the relay page answers
-   at once; the offerer's candidates wait behind it, since signals apply
-   strictly in order. To find out: a Chromium trace of the answerer on a quiet
-   machine; candidates could be applied as soon as the remote description is
-   set rather than after the answer is sent.
-3. **React re-attaches \`srcObject\`** (to null, then to the stream) when the
-   remote video track joins the participant's stream, right after the
-   \`track\` event, so the media element reloads just as frames start. Fix:
-   keep one MediaStream per tile and let tracks join it without touching
-   \`srcObject\` (the element picks up added tracks), re-attaching only when
-   playback did not start.
-4. **Capture is 960x540** (getSettings: 960x540 at 20 fps, crop-and-scale)
-   against the fake camera's 640x480 in the references: a larger first key
-   frame to encode and decode. That one is a choice, not a cost to remove.
-5. Twelve host candidates per side (UDP and TCP on every address), each its
+1. **Fixed: the first frames were held back by the encoder.** With the
+   960x540 capture, libwebrtc found the stream too large for its starting
+   bandwidth estimate, dropped the first frames and scaled down step by step:
+   0.7–1.2 s passed between "connected" and the first remote frame, which
+   arrived at 320x180 (about 0.2 s with 640x480 capture). A new link's camera
+   stream now starts at a third of the size and gets its full budget once it
+   has sent frames (\`startingBudget\` in packages/client/src/VideoBudget.ts).
+2. **Improved: the answer left 0.2–0.5 s after the offer was applied** in the
+   answering page: it awaited each \`replaceTrack\` onto the offered
+   transceivers before making the answer, each await a trip through a busy
+   main thread. They now run alongside \`setLocalDescription\`.
+3. **The signaling WebSocket opens only at the click on "Join"**: 15–250 ms
+   from \`new WebSocket\` to \`open\` on this loaded machine, then the join
+   round trip; the references start with their socket open. Fix: connect
+   while the person is on the pre-join screen and send only \`join\` on the
+   click (\`Room.join()\` taking an open connection; the server closes a
+   socket that joins no room within JOIN_TIMEOUT_MS, 15 s, so the pre-join
+   screen would have to reconnect or fall back).
+4. **Meshes: the pages' main threads are saturated.** With three or four
+   pages each capturing, previewing, encoding and decoding on two cores, the
+   newcomer's page needs 0.2–0.8 s from \`joined\` to its first
+   RTCPeerConnection and as long again to its first offer; the earlier pages
+   take as long to answer. Links are negotiated in parallel (no glare, no
+   offer resent in these runs except once under load). What would help: less
+   work per page while a call starts (the quality monitor's getStats every
+   second, re-rendering the call view on every link event), measured with a
+   Chromium trace on a quiet machine.
+5. React re-attaches \`srcObject\` (null, then the stream) when the remote
+   tracks arrive; in the timelines this happens right after the \`track\`
+   event, before the path is connected, so it costs no frame time here.
+6. Twelve host candidates per side (UDP and TCP on every address), each its
    own signaling message: the same in every system here.
 `;
 
@@ -172,7 +186,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const meshRuns = Math.max(1, Math.round(context.runs * MESH_RUNS_SHARE));
   try {
     for (let i = 0; i < context.runs; i++) {
-      times.parley.push(await parleyRun(browser, server, 2, i));
+      times.parley.push(await parleyRun(browser, server, 2, i, context.log));
       times.limit.push(Math.round(await limitRun(browser, pages)));
       times.relay.push(await relayRun(browser, pages, 2));
       times.peerjs.push(await peerJsRun(browser, pages, peerjs, i));
@@ -182,7 +196,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
     }
     for (const people of [3, 4] as const) {
       for (let i = 0; i < meshRuns; i++) {
-        mesh[people].parley.push(await parleyRun(browser, server, people, 1000 * people + i));
+        mesh[people].parley.push(await parleyRun(browser, server, people, 1000 * people + i, context.log));
         mesh[people].relay.push(await relayRun(browser, pages, people));
         context.log(`mesh of ${people}, run ${i + 1}/${meshRuns}: parley ${mesh[people].parley.at(-1)} ms, bare relay ${mesh[people].relay.at(-1)} ms`);
       }

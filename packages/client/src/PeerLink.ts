@@ -1,6 +1,6 @@
 import { TypedEmitter, type SignalPayload } from '@parley/protocol';
 import { ArrivalGapWatch } from './ArrivalGapWatch.js';
-import { cameraBudget, sameBudget, type VideoBudget } from './VideoBudget.js';
+import { cameraBudget, sameBudget, startingBudget, type VideoBudget } from './VideoBudget.js';
 
 export type MediaKind = 'audio' | 'video';
 export const MEDIA_KINDS: readonly MediaKind[] = ['audio', 'video'];
@@ -76,6 +76,14 @@ const OFFER_RESEND_CAP_MS = 8_000;
  * never got it, so it goes again at once rather than leaving both waiting.
  */
 const OFFER_LOST_AFTER_MS = 1_000;
+/**
+ * Once connected, the camera stream keeps its starting size (see
+ * startingBudget) until it has sent frames: checked this often, this many
+ * times at most, then the full budget applies anyway. (Each check is a
+ * getStats(); in a starting mesh of four the pages are short of CPU.)
+ */
+const FULL_BUDGET_CHECK_MS = 1_000;
+const FULL_BUDGET_CHECKS = 10;
 
 /**
  * One RTCPeerConnection to one remote participant, negotiated with the
@@ -104,6 +112,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   #channel: RTCDataChannel | undefined;
   /** What our camera stream to this peer may cost (see VideoBudget); applied once the sender has an encoding. */
   #videoBudget: VideoBudget = cameraBudget(1);
+  /** Until our camera stream's first frames are out it is kept small (startingBudget); then this turns true. */
+  #fullBudget = false;
+  #fullBudgetTimer: ReturnType<typeof setTimeout> | undefined;
   #lastIceRestart = 0;
   /** ICE restarts since the link was last connected: the backoff exponent. */
   #iceRestarts = 0;
@@ -192,7 +203,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     // No encoding until the transceiver was negotiated: applied again once it is.
     const encoding = parameters.encodings?.[0];
     if (!encoding) return;
-    const { scaleResolutionDownBy, maxFramerate, maxBitrate } = this.#videoBudget;
+    const { scaleResolutionDownBy, maxFramerate, maxBitrate } = this.#fullBudget ? this.#videoBudget : startingBudget(this.#videoBudget);
     if (encoding.scaleResolutionDownBy === scaleResolutionDownBy && encoding.maxFramerate === maxFramerate && encoding.maxBitrate === maxBitrate) return;
     Object.assign(encoding, { scaleResolutionDownBy, maxFramerate, maxBitrate });
     try {
@@ -307,6 +318,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     clearTimeout(this.#iceRetryTimer);
     clearTimeout(this.#offerResendTimer);
     this.#arrivals.close();
+    clearTimeout(this.#fullBudgetTimer);
     this.#abort.abort();
     this.#channel?.close();
     this.pc.close();
@@ -368,9 +380,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.#closed) return;
 
     if (description.type === 'offer') {
-      await this.#adoptOfferedSlots();
+      // Our tracks go onto the offered slots while the answer is made: awaiting
+      // each step in turn only adds trips through a busy main thread before the answer leaves.
+      const adopted = this.#adoptOfferedSlots();
       this.#openChannel();
-      await this.pc.setLocalDescription();
+      await Promise.all([adopted, this.pc.setLocalDescription()]);
       const answer = this.pc.localDescription;
       if (answer && !this.#closed) this.emit('signal', { description: toWireDescription(answer) });
     }
@@ -408,8 +422,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    * impolite peer's first offer created: turning them to sendrecv before the
    * answer means one audio and one video m-line per pair, never two.
    */
-  async #adoptOfferedSlots(): Promise<void> {
+  #adoptOfferedSlots(): Promise<unknown> {
     const taken = new Set([...Object.values(this.#slots), this.#screen]);
+    const replaced: Promise<void>[] = [];
     for (const kind of MEDIA_KINDS) {
       if (this.#slots[kind]) continue;
       const transceiver = this.pc
@@ -420,8 +435,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       taken.add(transceiver);
       transceiver.direction = 'sendrecv';
       transceiver.sender.setStreams(this.#localStream);
-      await transceiver.sender.replaceTrack(this.#tracks[kind]);
+      replaced.push(transceiver.sender.replaceTrack(this.#tracks[kind]));
     }
+    return Promise.all(replaced);
   }
 
   #openChannel(): void {
@@ -447,7 +463,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   #onConnectionState(): void {
     const state = this.pc.connectionState;
-    if (state === 'connected') this.#iceRestarts = 0;
+    if (state === 'connected') {
+      this.#iceRestarts = 0;
+      if (!this.#fullBudget && this.#fullBudgetTimer === undefined) this.#awaitFirstFrames(FULL_BUDGET_CHECKS);
+    }
     // Chromium may call a path that never worked `failed` here while ICE itself says only `disconnected`.
     if (state === 'failed') {
       clearTimeout(this.#iceRetryTimer);
@@ -455,6 +474,34 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.#restartIceBounded();
     }
     this.emit('connection-state', state);
+  }
+
+  /** Gives the camera stream its full budget once it has sent frames (or after the last check). */
+  #awaitFirstFrames(checksLeft: number): void {
+    this.#fullBudgetTimer = setTimeout(() => {
+      void this.#framesSent().then((sent) => {
+        if (this.#closed) return;
+        if (sent || checksLeft <= 1) {
+          this.#fullBudget = true;
+          void this.#applyVideoBudget();
+        } else this.#awaitFirstFrames(checksLeft - 1);
+      });
+    }, FULL_BUDGET_CHECK_MS);
+  }
+
+  async #framesSent(): Promise<boolean> {
+    const sender = this.#slots.video?.sender;
+    if (!sender?.track) return true;
+    let sent = false;
+    try {
+      (await sender.getStats()).forEach((report: { type?: string; framesSent?: number }) => {
+        if (report.type === 'outbound-rtp' && (report.framesSent ?? 0) > 0) sent = true;
+      });
+    } catch {
+      // A sender that cannot report (closing) has nothing to wait for.
+      return true;
+    }
+    return sent;
   }
 
   #onSignalingState(): void {
