@@ -19,6 +19,8 @@ const MAX_PLACE_ATTEMPTS = 3;
 export interface Seat {
   readonly member: Member & Waiter;
   readonly deps: SessionDeps;
+  /** The client's address (password guesses are counted per address). */
+  readonly ip: string;
   readonly log: Logger;
   state(): SessionState;
   setState(next: SessionState): void;
@@ -64,7 +66,7 @@ export class SessionJoin {
     seat.setState('authorizing');
     const serial = ++this.#serial;
     const abandoned = () => seat.refuse(message.id, 'not-joined', 'the join was abandoned (leave) before it was decided');
-    const request = { room: message.room, name: message.name, password: message.password, token: message.token, lobby: message.lobby, ip: seat.deps.ip };
+    const request = { room: message.room, name: message.name, password: message.password, token: message.token, lobby: message.lobby, ip: seat.ip };
     for (let attempt = 0; attempt < MAX_PLACE_ATTEMPTS; attempt++) {
       let check;
       try {

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { PeerId, PeerLeftReason, ResumeMessage } from '@parley/protocol';
 import { Admission } from './Admission.js';
-import { ClientSession } from './ClientSession.js';
+import { ClientSession, type SessionDeps } from './ClientSession.js';
 import { ConnectionQuota, clientAddress } from './ConnectionQuota.js';
 import type { ServerConfig } from './config.js';
 import type { IceServerProvider } from './iceServers.js';
@@ -79,6 +79,8 @@ export class SignalingServer {
   #accepting = true;
   /** The rest of the current heartbeat pass, when it did not fit in one chunk. */
   #heartbeatPass: NodeJS.Immediate | undefined;
+  /** Shared by every session (see SessionDeps). */
+  readonly #sessionDeps: SessionDeps;
 
   constructor(private readonly options: SignalingServerOptions) {
     // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
@@ -107,6 +109,19 @@ export class SignalingServer {
       clientTracking: false,
     });
     this.#quota = new ConnectionQuota(options.config.maxConnectionsPerIp);
+    this.#sessionDeps = {
+      registry: options.registry,
+      gateway: this.#gateway,
+      admission: this.#admission,
+      iceServers: options.iceServers,
+      tokens: this.#tokens,
+      resumeWindowMs: options.config.resumeWindowMs,
+      rateLimit: { perSecond: options.config.rateLimitPerSecond, burst: options.config.rateLimitBurst },
+      log: options.log,
+      metrics: options.metrics,
+      resume: (session, message) => this.#resume(session, message),
+      membershipChanged: (session, member, reason = 'left') => this.#membershipChanged(session, member, reason),
+    };
     this.#heartbeat = setInterval(() => this.#checkHeartbeats(), options.config.heartbeatIntervalMs);
     this.#heartbeat.unref();
   }
@@ -192,32 +207,20 @@ export class SignalingServer {
   }
 
   #newSession(ws: WebSocket, ip: string, id?: PeerId): ClientSession {
-    return new ClientSession(
-      ws,
-      {
-        ...this.options,
-        gateway: this.#gateway,
-        admission: this.#admission,
-        ip,
-        tokens: this.#tokens,
-        resumeWindowMs: this.options.config.resumeWindowMs,
-        rateLimit: { perSecond: this.options.config.rateLimitPerSecond, burst: this.options.config.rateLimitBurst },
-        resume: (session, message) => this.#resume(session, message),
-        membershipChanged: (session, member, reason = 'left') => {
-          if (member) {
-            this.#members.set(session.id, session);
-            this.#departed.delete(session.id);
-          } else if (this.#members.get(session.id) === session) {
-            this.#members.delete(session.id);
-            if (reason === 'moved') return;
-            this.#departed.set(session.id, { at: Date.now(), reason });
-            // Gone for good: its last token must not bring it back through another node either.
-            void this.#nonces?.use(session.tokenNonce, Date.now() + RESUME_TOKEN_LIFETIME_MS);
-          }
-        },
-      },
-      id,
-    );
+    return new ClientSession(ws, this.#sessionDeps, ip, id);
+  }
+
+  #membershipChanged(session: ClientSession, member: boolean, reason: PeerLeftReason | 'moved'): void {
+    if (member) {
+      this.#members.set(session.id, session);
+      this.#departed.delete(session.id);
+    } else if (this.#members.get(session.id) === session) {
+      this.#members.delete(session.id);
+      if (reason === 'moved') return;
+      this.#departed.set(session.id, { at: Date.now(), reason });
+      // Gone for good: its last token must not bring it back through another node either.
+      void this.#nonces?.use(session.tokenNonce, Date.now() + RESUME_TOKEN_LIFETIME_MS);
+    }
   }
 
   /**
