@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isRunning, stopChild } from './stopChild.js';
 
 export interface CoturnOptions {
   /** Address to listen and relay on. */
@@ -94,18 +95,12 @@ export class Coturn {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return isRunning(this.child);
   }
 
   /** Stops coturn by its PID and removes its files. */
   async stop(): Promise<void> {
-    if (this.running) {
-      const exited = once(this.child, 'exit');
-      process.kill(this.child.pid as number, 'SIGTERM');
-      const timer = setTimeout(() => this.running && process.kill(this.child.pid as number, 'SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(this.child);
     await rm(this.dir, { recursive: true, force: true });
   }
 

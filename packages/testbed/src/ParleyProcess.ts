@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { isRunning, stopChild } from './stopChild.js';
 
 const LOG_TAIL_CHARS = 64 * 1024;
 const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
@@ -76,14 +76,12 @@ export class ParleyProcess {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return isRunning(this.child);
   }
 
   /** Kills the process by its PID, the way a crash or `kill -9` would. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (!this.running) return;
-    const exited = once(this.child, 'exit');
-    process.kill(this.child.pid as number, signal);
-    await exited;
+    // No SIGKILL fallback: a test that sends SIGTERM is watching the graceful shutdown it starts.
+    await stopChild(this.child, { signal, killAfterMs: null });
   }
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isRunning, stopChild } from './stopChild.js';
 import { freePort } from './Coturn.js';
 
 export interface RedisProcessOptions {
@@ -58,7 +58,7 @@ export class RedisProcess {
   }
 
   get running(): boolean {
-    return this.#child.exitCode === null && this.#child.signalCode === null;
+    return isRunning(this.#child);
   }
 
   /** Stops answering without closing anything (SIGSTOP). */
@@ -73,10 +73,7 @@ export class RedisProcess {
 
   /** Kills it outright (SIGKILL): connections reset, data lost. */
   async crash(): Promise<void> {
-    if (!this.running) return;
-    const exited = once(this.#child, 'exit');
-    process.kill(this.pid, 'SIGKILL');
-    await exited;
+    await stopChild(this.#child, { signal: 'SIGKILL' });
   }
 
   /** Starts a fresh, empty redis-server on the same port after `crash()`. */
@@ -90,14 +87,7 @@ export class RedisProcess {
 
   /** Stops it by its PID (thawing it first if frozen) and removes its directory. Safe to call twice. */
   async stop(): Promise<void> {
-    if (this.running) {
-      const exited = once(this.#child, 'exit');
-      process.kill(this.pid, 'SIGCONT');
-      process.kill(this.pid, 'SIGTERM');
-      const timer = setTimeout(() => this.running && process.kill(this.pid, 'SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(this.#child, { thawFirst: true });
     await rm(this.dir, { recursive: true, force: true });
   }
 

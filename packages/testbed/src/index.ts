@@ -7,3 +7,4 @@ export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 export { TcpBalancer } from './TcpBalancer.js';
 export { RedisProcess, type RedisProcessOptions } from './RedisProcess.js';
 export { ParleyCluster, type ParleyClusterOptions } from './ParleyCluster.js';
+export { isRunning, stopChild, type StopOptions } from './stopChild.js';
