@@ -1,8 +1,6 @@
 import {
-  MAX_CHAT_TEXT_LENGTH,
   PROTOCOL_VERSION,
   decodePeerMessage,
-  type ChatPeerMessage,
   type JoinedMessage,
   type KnockOutcome,
   type MediaState,
@@ -26,6 +24,7 @@ import type { SafetyStatus } from './safety/SafetyCheck.js';
 import { SignalingClient } from './SignalingClient.js';
 import { RECONNECT_CAP_MS, SignalingSession } from './SignalingSession.js';
 import { cameraBudget } from './VideoBudget.js';
+import { MeshChat, type ChatMessage } from './chat/MeshChat.js';
 
 /**
  * joining → joined ⇄ reconnecting → left. While `reconnecting` the signaling
@@ -45,16 +44,6 @@ export interface RejoinInfo {
   previousSelfId: string;
   /** The resume's refusal (`resume-failed`), e.g. the place ended while we were away. */
   reason: ParleyError;
-}
-
-export interface ChatMessage {
-  id: string;
-  from: { id: string; name: string };
-  text: string;
-  /** The sender's clock, ms since the epoch. */
-  sentAt: number;
-  /** True for messages this participant sent. */
-  self: boolean;
 }
 
 export type RoomEvents = {
@@ -126,10 +115,6 @@ const ICE_REFRESH_AT = 0.75;
 const ICE_REFRESH_RETRY_MS = 30_000;
 /** Links are measured (and the measurements shared) this often. */
 const QUALITY_INTERVAL_MS = 1_000;
-/** Chat messages kept for one person while our channel to them is not open; the oldest go first past this. */
-const MAX_QUEUED_CHAT = 200;
-/** Chat ids remembered per sender to drop a repeat; far more than can be in flight. */
-const SEEN_CHAT_IDS = 1_000;
 
 
 /** The signaling URL of the server that served this page. */
@@ -159,11 +144,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #relayOnly: boolean;
   #iceRefreshTimer: ReturnType<typeof setTimeout> | undefined;
   #state: RoomState = 'joining';
-  #chatCounter = 0;
-  /** Chat for someone whose channel is not open yet (or any more), sent in order when it opens. */
-  readonly #chatQueues = new Map<string, string[]>();
-  /** Ids of the chat messages each sender's messages already shown, to show none twice. */
-  readonly #seenChat = new Map<string, Set<string>>();
+  readonly #chat = new MeshChat();
   readonly #subs: (() => void)[] = [];
   /** File transfers in both directions; listen to `files.on('offered', ...)`. */
   readonly files = new FileTransfers();
@@ -333,24 +314,8 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Sends a chat message to everyone over the data channels and returns it for our own history. */
   sendChat(text: string): ChatMessage {
-    const trimmed = text.trim();
-    if (trimmed.length === 0 || trimmed.length > MAX_CHAT_TEXT_LENGTH) {
-      throw new ParleyError('bad-message', `a chat message holds 1 to ${MAX_CHAT_TEXT_LENGTH} characters`);
-    }
     if (this.#ended) throw ParleyError.invalidState('this room was left');
-    const wire: ChatPeerMessage = {
-      type: 'chat',
-      id: `${this.selfId}-${++this.#chatCounter}`,
-      text: trimmed,
-      sentAt: Date.now(),
-    };
-    const encoded = JSON.stringify(wire);
-    for (const [id, link] of this.#links) {
-      // An open channel takes it even while the path is down (SCTP retransmits); a closed one cannot.
-      const queue = this.#chatQueues.get(id);
-      if (queue?.length || !link.send(encoded)) this.#queueChat(id, encoded);
-    }
-    return { id: wire.id, from: { id: this.selfId, name: this.selfName }, text: wire.text, sentAt: wire.sentAt, self: true };
+    return this.#chat.send({ id: this.selfId, name: this.selfName }, text, this.#links);
   }
 
   /**
@@ -542,11 +507,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#iceServers = [...(reply.iceServers as RTCIceServer[]), ...this.#extraIceServers];
     this.#scheduleIceRefresh(reply.iceServersValidForMs);
     const listed = new Set(reply.peers.map((peer) => peer.id));
-    const queued = new Map(this.#chatQueues);
+    // Chat that waited for someone still here waits for their new link.
+    const queued = this.#chat.takeQueues();
     for (const id of [...this.#participants.keys()]) this.#removeParticipant(id, 'disconnected', !listed.has(id));
     for (const peer of reply.peers) {
-      const chat = queued.get(peer.id);
-      if (chat) this.#chatQueues.set(peer.id, chat);
+      this.#chat.requeue(peer.id, queued.get(peer.id));
       this.#addParticipant(peer);
     }
     this.emit('rejoined', { previousSelfId, reason });
@@ -618,7 +583,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (local.screenTrack) void link.setScreenTrack(local.screenTrack, local.screenStream);
     link.on('channel-open', () => {
       if (local.screenTrack) link.send(this.#screenAnnouncement());
-      this.#flushChat(info.id, link);
+      this.#chat.flush(info.id, link);
     });
     participant.on('screen-changed', (sharing) => this.emit('screen-changed', participant, sharing));
     participant.on('track-added', (track) => this.emit('track-added', participant, track));
@@ -635,8 +600,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const link = this.#links.get(id);
     this.#participants.delete(id);
     this.#links.delete(id);
-    this.#chatQueues.delete(id);
-    this.#seenChat.delete(id);
+    this.#chat.forget(id);
     this.files.abandonPeer(id);
     this.mesh.forget(id);
     this.#quality.forget(id);
@@ -660,16 +624,11 @@ export class Room extends TypedEmitter<RoomEvents> {
       return;
     }
     switch (message.type) {
-      case 'chat':
-        if (!this.#firstSight(participant.id, message.id)) return;
-        this.emit('message', {
-          id: message.id,
-          from: { id: participant.id, name: participant.name },
-          text: message.text,
-          sentAt: message.sentAt,
-          self: false,
-        });
+      case 'chat': {
+        const shown = this.#chat.receive({ id: participant.id, name: participant.name }, message);
+        if (shown) this.emit('message', shown);
         return;
+      }
       case 'screen-share':
         participant.setScreenStreamId(message.streamId);
         return;
@@ -688,29 +647,6 @@ export class Room extends TypedEmitter<RoomEvents> {
         // The participant's SafetyCheck reads these from the link itself.
         return;
     }
-  }
-
-  #queueChat(peerId: string, encoded: string): void {
-    const queue = this.#chatQueues.get(peerId) ?? [];
-    queue.push(encoded);
-    if (queue.length > MAX_QUEUED_CHAT) queue.shift();
-    this.#chatQueues.set(peerId, queue);
-  }
-
-  /** Sends what waited for this channel, oldest first; stops if it closes again. */
-  #flushChat(peerId: string, link: PeerLink): void {
-    const queue = this.#chatQueues.get(peerId);
-    while (queue?.length && link.send(queue[0] as string)) queue.shift();
-  }
-
-  /** True the first time a sender's message id is seen; a repeat is dropped. */
-  #firstSight(senderId: string, messageId: string): boolean {
-    const seen = this.#seenChat.get(senderId) ?? new Set<string>();
-    this.#seenChat.set(senderId, seen);
-    if (seen.has(messageId)) return false;
-    seen.add(messageId);
-    if (seen.size > SEEN_CHAT_IDS) seen.delete(seen.values().next().value as string);
-    return true;
   }
 
   #screenAnnouncement(): string {

@@ -1,4 +1,5 @@
-export { Room, signalingUrl, type RoomEvents, type RoomState, type ChatMessage, type JoinOptions, type RejoinInfo } from './Room.js';
+export { Room, signalingUrl, type RoomEvents, type RoomState, type JoinOptions, type RejoinInfo } from './Room.js';
+export type { ChatMessage } from './chat/MeshChat.js';
 export {
   LocalParticipant,
   listMediaDevices,
