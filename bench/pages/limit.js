@@ -1,7 +1,9 @@
 // The physical limit of a call setup on this machine: two RTCPeerConnections
 // in one page, wired directly (no server, no network hop for signaling).
+import { CAPTURE } from './camera.js';
+
 window.runLimit = async function runLimit() {
-  const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+  const stream = await navigator.mediaDevices.getUserMedia(CAPTURE);
   const a = new RTCPeerConnection();
   const b = new RTCPeerConnection();
   a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);

@@ -1,8 +1,10 @@
 // The same two-page call as people write it with PeerJS: the `peer` server
 // for signaling, `peer.call(id, stream)` on one side, `call.answer(stream)`
 // on the other. No public STUN server (PeerJS's default config has one).
+import { CAPTURE } from './camera.js';
+
 window.runPeerJs = async function runPeerJs(port, selfId) {
-  const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+  const stream = await navigator.mediaDevices.getUserMedia(CAPTURE);
   const peer = new window.peerjs.Peer(selfId, {
     host: '127.0.0.1',
     port,

@@ -2,8 +2,10 @@
 // that forwards every message to every other page, nothing else. Pages address
 // each other by id; a newcomer says hello and everyone already there offers to
 // it, so two pages make a call and more make a full mesh.
+import { CAPTURE } from './camera.js';
+
 window.runRelayPeer = async function runRelayPeer(relayUrl, selfId) {
-  const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+  const stream = await navigator.mediaDevices.getUserMedia(CAPTURE);
   const socket = new WebSocket(relayUrl);
   await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
   const send = (to, body) => socket.send(JSON.stringify({ from: selfId, to, ...body }));

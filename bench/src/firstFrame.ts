@@ -229,7 +229,9 @@ from createOffer. (c) A minimal two-page call whose signaling goes through a
 second page's hello (its socket is already open). (d) PeerJS as its README
 uses it: the \`peer\` server in its own process on a free loopback port, the
 \`peerjs\` client bundle, \`peer.call()\` to \`call.answer()\`, from the call
-(both peers already registered). The four alternate run by run.
+(both peers already registered). The four alternate run by run. Every one
+captures what Parley's web app captures, 960x540 at up to 24 fps
+(bench/pages/camera.js), so all of them encode and send the same frames.
 
 ${table(two, 'ms')}
 

@@ -144,9 +144,10 @@ one's CPU is its browser's process tree (utime + stime from /proc, all
 processes of the tree, over a ${WINDOW_MS / 1000} s window that starts ${SETTLE_MS / 1000} s after every pair
 shows video). Bytes sent: the sum of \`bytesSent\` of every outbound RTP
 stream (audio and video, all links) from getStats over the same window.
-Parley runs its web app (camera asked for 960x540 at up to 24 fps); the
-reference is the bare relay page with the camera's defaults (640x480), the
-cheapest mesh a page can make. One run per
+Parley runs its web app; the reference is the bare relay page, the
+cheapest mesh a page can make. Both capture 960x540 at up to 24 fps
+(bench/pages/camera.js); the relay page sends it to everyone as captured,
+Parley with its camera budget (smaller and slower per link as N grows). One run per
 N and system; CPU and kB/s are means over the participants.
 
 | N | Parley CPU per participant (cores) | Parley, all participants | Parley sent per participant (kB/s) | per link (kB/s) | relay page CPU (cores) | relay page sent (kB/s) | Parley ÷ relay, CPU | Parley ÷ relay, sent |
