@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { ParleyProcess } from '@parley/testbed';
-import { expectVideoFlowing, joinCall, tile } from '../support/call.js';
+import { expectVideoFlowing, joinCallInOrder, tile } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 
 /**
@@ -18,9 +18,7 @@ let cyd: Page;
 test.beforeAll(async ({ browser }) => {
   server = await ParleyProcess.start();
   const room = freshRoom();
-  ada = await joinCall(browser, server, room, 'Ada');
-  bob = await joinCall(browser, server, room, 'Bob');
-  cyd = await joinCall(browser, server, room, 'Cyd');
+  [ada, bob, cyd] = (await joinCallInOrder(browser, server, room, ['Ada', 'Bob', 'Cyd'])) as [Page, Page, Page];
 });
 
 test.afterAll(async () => {
