@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { joinCall, openPanel } from '../support/call.js';
+import { joinCallInOrder, openPanel } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -71,9 +71,7 @@ test.describe('file transfer over data channels', () => {
   test('a file of 24 MiB and a bit sent to two people at once arrives byte for byte, verified', async ({ browser, server }) => {
     test.setTimeout(240_000);
     const room = freshRoom();
-    const ada = await joinCall(browser, server, room, 'Ada');
-    const bob = await joinCall(browser, server, room, 'Bob');
-    const cyd = await joinCall(browser, server, room, 'Cyd');
+    const [ada, bob, cyd] = (await joinCallInOrder(browser, server, room, ['Ada', 'Bob', 'Cyd'])) as [Page, Page, Page];
     // Not a whole number of hash blocks or frames: the last of each is short.
     const path = await makeFile(dir, 'big.bin', 24 * MiB + 12_345);
     const expected = await sha256Of(path);
@@ -99,8 +97,7 @@ test.describe('file transfer over data channels', () => {
 
   test('a declined file is never sent, and either side can cancel one in flight', async ({ browser, server }) => {
     const room = freshRoom();
-    const ada = await joinCall(browser, server, room, 'Ada');
-    const bob = await joinCall(browser, server, room, 'Bob');
+    const [ada, bob] = (await joinCallInOrder(browser, server, room, ['Ada', 'Bob'])) as [Page, Page];
 
     const small = await makeFile(dir, 'notes.txt', 10_000);
     await offerFile(ada, small, 'Bob');

@@ -1,11 +1,48 @@
-import { expectVideoFlowing, joinCall, tile } from '../support/call.js';
+import type { Page } from '@playwright/test';
+import { ParleyProcess } from '@parley/testbed';
+import { expectVideoFlowing, joinCallInOrder, tile } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 
-test('each tile shows its link quality, and the details show the whole mesh as every participant reports it', async ({ browser, server }) => {
+/**
+ * Both tests only look at a running call of three, so they share one: the pin
+ * test first (it puts the layout back as it found it), then the quality test,
+ * which mutes Bob and Cyd. Joining once saves three joins and a server start.
+ */
+test.describe.configure({ mode: 'serial' });
+
+let server: ParleyProcess;
+let ada: Page;
+let bob: Page;
+let cyd: Page;
+
+test.beforeAll(async ({ browser }) => {
+  server = await ParleyProcess.start();
   const room = freshRoom();
-  const ada = await joinCall(browser, server, room, 'Ada');
-  const bob = await joinCall(browser, server, room, 'Bob');
-  const cyd = await joinCall(browser, server, room, 'Cyd');
+  [ada, bob, cyd] = (await joinCallInOrder(browser, server, room, ['Ada', 'Bob', 'Cyd'])) as [Page, Page, Page];
+});
+
+test.afterAll(async () => {
+  await Promise.all([ada, bob, cyd].filter(Boolean).map((page) => page.context().close()));
+  await server?.kill('SIGTERM');
+});
+
+test('a pinned tile is shown large, and unpinning puts it back', async () => {
+  const area = async (name: string) => {
+    const box = await tile(ada, name).boundingBox();
+    return (box?.width ?? 0) * (box?.height ?? 0);
+  };
+  await expect(tile(ada, 'Cyd')).toBeVisible();
+  await tile(ada, 'Bob').hover();
+  await tile(ada, 'Bob').getByRole('button', { name: 'Pin Bob' }).click();
+  await expect(tile(ada, 'Bob')).toHaveAttribute('data-pinned', 'true');
+  await expect.poll(async () => (await area('Bob')) / (await area('Cyd'))).toBeGreaterThan(3);
+  await expectVideoFlowing(ada, 'Bob');
+  await tile(ada, 'Bob').getByRole('button', { name: 'Unpin Bob' }).click();
+  await expect.poll(async () => (await area('Bob')) / (await area('Cyd'))).toBeLessThan(1.5);
+  await expect(tile(ada, 'Bob')).not.toHaveAttribute('data-pinned', 'true');
+});
+
+test('each tile shows its link quality, and the details show the whole mesh as every participant reports it', async () => {
   await expectVideoFlowing(ada, 'Bob');
   await expectVideoFlowing(ada, 'Cyd');
 
@@ -31,23 +68,4 @@ test('each tile shows its link quality, and the details show the whole mesh as e
     await expect(tile(bob, 'Ada')).toHaveAttribute('data-speaking', 'true', { timeout: 15_000 });
     await expect(tile(bob, 'Cyd')).not.toHaveAttribute('data-speaking', 'true');
   });
-});
-
-test('a pinned tile is shown large, and unpinning puts it back', async ({ browser, server }) => {
-  const room = freshRoom();
-  const ada = await joinCall(browser, server, room, 'Ada');
-  await joinCall(browser, server, room, 'Bob');
-  await joinCall(browser, server, room, 'Cyd');
-  const area = async (name: string) => {
-    const box = await tile(ada, name).boundingBox();
-    return (box?.width ?? 0) * (box?.height ?? 0);
-  };
-  await expect(tile(ada, 'Cyd')).toBeVisible();
-  await tile(ada, 'Bob').hover();
-  await tile(ada, 'Bob').getByRole('button', { name: 'Pin Bob' }).click();
-  await expect(tile(ada, 'Bob')).toHaveAttribute('data-pinned', 'true');
-  await expect.poll(async () => (await area('Bob')) / (await area('Cyd'))).toBeGreaterThan(3);
-  await expectVideoFlowing(ada, 'Bob');
-  await tile(ada, 'Bob').getByRole('button', { name: 'Unpin Bob' }).click();
-  await expect.poll(async () => (await area('Bob')) / (await area('Cyd'))).toBeLessThan(1.5);
 });

@@ -1,11 +1,10 @@
-import { expectVideoFlowing, joinCall, tile } from '../support/call.js';
+import type { Page } from '@playwright/test';
+import { expectVideoFlowing, joinCallInOrder, tile } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 
 test('a shared screen is seen large by the others, and stops from our button or the browser’s', async ({ browser, server }) => {
   const room = freshRoom();
-  const ada = await joinCall(browser, server, room, 'Ada');
-  const bob = await joinCall(browser, server, room, 'Bob');
-  const cyd = await joinCall(browser, server, room, 'Cyd');
+  const [ada, bob, cyd] = (await joinCallInOrder(browser, server, room, ['Ada', 'Bob', 'Cyd'])) as [Page, Page, Page];
   await expectVideoFlowing(bob, 'Ada');
 
   await ada.getByRole('button', { name: 'Share screen' }).click();

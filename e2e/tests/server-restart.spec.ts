@@ -1,4 +1,4 @@
-import { expectVideoFlowing, joinCall, linkStats, tile } from '../support/call.js';
+import { expectVideoFlowing, joinCall, joinCallInOrder, linkStats, tile } from '../support/call.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 import { ParleyProcess } from '@parley/testbed';
 
@@ -10,8 +10,7 @@ test('kill -9 of the server mid-call: everyone resumes, no media gap, no connect
   try {
     const room = freshRoom();
     const names = ['Ada', 'Bob', 'Cyd'];
-    const pages = [];
-    for (const name of names) pages.push(await joinCall(browser, server, room, name));
+    const pages = await joinCallInOrder(browser, server, room, names);
     const [ada] = pages;
     if (!ada) throw new Error('no page');
     for (const [i, page] of pages.entries()) {

@@ -53,25 +53,65 @@ async function participantsPerNode(cluster: ParleyCluster): Promise<number[]> {
   );
 }
 
+/**
+ * One cluster and one call spread over its three nodes serve both tests, in
+ * this order: the Redis stall leaves every node and every link as it was
+ * (the test checks that), so the node kill starts from the same spread call.
+ * Setting the call up once saves a cluster start, three joins and six video checks.
+ */
 test.describe('three signaling nodes on Redis', () => {
+  test.describe.configure({ mode: 'serial' });
   let cluster: ParleyCluster;
-  test.beforeEach(async () => {
+  let room: string;
+  let pages: Page[];
+  test.beforeAll(async ({ browser }) => {
     cluster = await ParleyCluster.start({ nodes: 3 });
+    room = freshRoom();
+    pages = await spreadCall(browser, cluster, room);
+    for (const page of pages) await startMediaSampling(page);
   });
-  test.afterEach(async () => {
-    await cluster.stop();
+  test.afterAll(async () => {
+    await Promise.all((pages ?? []).map((page) => page.context().close()));
+    await cluster?.stop();
+  });
+
+  test('Redis stopped for 15 s mid-call: no node restarts, /healthz stays 200 and /readyz fails, the call goes on, and cross-node signaling is back within 5 s', async () => {
+    test.setTimeout(180_000);
+    expect(await participantsPerNode(cluster)).toEqual([1, 1, 1]);
+    const [ada, bob, cyd] = pages as [Page, Page, Page];
+    const pids = cluster.nodes.map((node) => node.child.pid);
+
+    cluster.redis.freeze();
+    const frozenAt = Date.now();
+    await expect.poll(async () => Promise.all(cluster.nodes.map(async (node) => (await fetch(`${node.url}/readyz`)).status)), { timeout: 10_000, intervals: [250] }).toEqual([503, 503, 503]);
+    const unreadyMs = Date.now() - frozenAt;
+    while (Date.now() - frozenAt < 15_000) {
+      expect(await Promise.all(cluster.nodes.map(async (node) => (await fetch(`${node.url}/healthz`)).status))).toEqual([200, 200, 200]);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const samples = await Promise.all(pages.map((page) => mediaSamples(page)));
+    for (const [i, s] of samples.entries()) expect(longestStall(s, frozenAt), `${NAMES[i]}'s video went on`).toBeLessThan(1000);
+
+    cluster.redis.thaw();
+    const thawedAt = Date.now();
+    // Cross-node signaling: Ada (node 0) mutes her microphone; Bob (node 1) and Cyd (node 2) see it.
+    // (Her camera stays on: the next test's newcomer checks video from everyone.)
+    await ada.getByRole('button', { name: 'Mute microphone' }).click();
+    for (const page of [bob, cyd]) await expect(tile(page, 'Ada').getByLabel('Microphone muted')).toBeVisible({ timeout: 10_000 });
+    const backMs = Date.now() - thawedAt;
+    await expect.poll(async () => Promise.all(cluster.nodes.map(async (node) => (await fetch(`${node.url}/readyz`)).status)), { timeout: 10_000 }).toEqual([200, 200, 200]);
+    expect(cluster.nodes.map((node) => node.child.pid), 'no node restarted').toEqual(pids);
+    console.log(`[three-nodes] Redis frozen 15 s: every node unready after ${unreadyMs} ms and alive throughout; media flowed; cross-node signaling back ${backMs} ms after Redis returned`);
+    expect(backMs).toBeLessThan(5_000);
   });
 
   test('a room spread over three nodes calls as one; a node killed mid-call: its person resumes on another node and nobody sees a leave', async ({ browser }) => {
     test.setTimeout(180_000);
-    const room = freshRoom();
-    const pages = await spreadCall(browser, cluster, room);
     expect(await participantsPerNode(cluster)).toEqual([1, 1, 1]);
     const [ada, bob, cyd] = pages as [Page, Page, Page];
     await watchTiles(ada, ['Bob', 'Cyd']);
     await watchTiles(cyd, ['Ada', 'Bob']);
     const before = await Promise.all(pages.map((page) => linkStats(page)));
-    for (const page of pages) await startMediaSampling(page);
 
     // Bob's node dies: his socket drops at once (the process is gone), he reconnects through the balancer.
     const killedAt = Date.now();
@@ -100,37 +140,6 @@ test.describe('three signaling nodes on Redis', () => {
     // A newcomer lands on a surviving node and gets video from all three.
     const dee = await joinCall(browser, cluster, room, 'Dee');
     for (const name of NAMES) await expectVideoFlowing(dee, name, 30_000);
-  });
-
-  test('Redis stopped for 15 s mid-call: no node restarts, /healthz stays 200 and /readyz fails, the call goes on, and cross-node signaling is back within 5 s', async ({ browser }) => {
-    test.setTimeout(180_000);
-    const room = freshRoom();
-    const pages = await spreadCall(browser, cluster, room);
-    const [ada, bob, cyd] = pages as [Page, Page, Page];
-    const pids = cluster.nodes.map((node) => node.child.pid);
-    for (const page of pages) await startMediaSampling(page);
-
-    cluster.redis.freeze();
-    const frozenAt = Date.now();
-    await expect.poll(async () => Promise.all(cluster.nodes.map(async (node) => (await fetch(`${node.url}/readyz`)).status)), { timeout: 10_000, intervals: [250] }).toEqual([503, 503, 503]);
-    const unreadyMs = Date.now() - frozenAt;
-    while (Date.now() - frozenAt < 15_000) {
-      expect(await Promise.all(cluster.nodes.map(async (node) => (await fetch(`${node.url}/healthz`)).status))).toEqual([200, 200, 200]);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    const samples = await Promise.all(pages.map((page) => mediaSamples(page)));
-    for (const [i, s] of samples.entries()) expect(longestStall(s, frozenAt), `${NAMES[i]}'s video went on`).toBeLessThan(1000);
-
-    cluster.redis.thaw();
-    const thawedAt = Date.now();
-    // Cross-node signaling: Ada (node 0) turns her camera off; Bob (node 1) and Cyd (node 2) see it.
-    await ada.getByRole('button', { name: 'Turn camera off' }).click();
-    for (const page of [bob, cyd]) await expect(tile(page, 'Ada').getByLabel('Camera off')).toBeVisible({ timeout: 10_000 });
-    const backMs = Date.now() - thawedAt;
-    await expect.poll(async () => Promise.all(cluster.nodes.map(async (node) => (await fetch(`${node.url}/readyz`)).status)), { timeout: 10_000 }).toEqual([200, 200, 200]);
-    expect(cluster.nodes.map((node) => node.child.pid), 'no node restarted').toEqual(pids);
-    console.log(`[three-nodes] Redis frozen 15 s: every node unready after ${unreadyMs} ms and alive throughout; media flowed; cross-node signaling back ${backMs} ms after Redis returned`);
-    expect(backMs).toBeLessThan(5_000);
   });
 });
 
