@@ -49,7 +49,12 @@ export class NatCall {
               TURN_TTL_SECONDS: String(options.turnTtlSeconds ?? 3600),
             };
       server = await ParleyProcess.start({ STUN_URLS: `stun:${SERVER_ADDRESS}:3478`, ...turnEnv, ...options.serverEnv }, { netns: topology.publicNs, host: SERVER_ADDRESS });
-      for (const home of topology.homes) browsers.push(await launchIn(home, server.url, scratch));
+      // One browser per home, started side by side; all settle before a failure is thrown, so none is left running.
+      const origin = server.url;
+      const launched = await Promise.allSettled(topology.homes.map((home) => launchIn(home, origin, scratch)));
+      for (const result of launched) if (result.status === 'fulfilled') browsers.push(result.value);
+      const failed = launched.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
       return new NatCall(topology, coturn, server, browsers, scratch);
     } catch (error) {
       await Promise.all(browsers.map((browser) => browser.close()));
