@@ -1,7 +1,8 @@
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { SignalPayload } from './payloads.js';
 
-export const SYSTEMS = ['parley', 'floor', 'peerjs', 'socketio'] as const;
+/** `parley-3`: three Parley nodes sharing one Redis, the members of each room on different nodes. */
+export const SYSTEMS = ['parley', 'parley-3', 'floor', 'peerjs', 'socketio'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 /** What a client's protocol tells the load generator, whatever the wire looks like. */
@@ -158,4 +159,4 @@ const socketio: ClientProtocol = {
   encode: (to, signal) => `42${JSON.stringify(['signal', { to, signal }])}`,
 };
 
-export const PROTOCOLS: Record<SystemName, ClientProtocol> = { parley, floor, peerjs, socketio };
+export const PROTOCOLS: Record<SystemName, ClientProtocol> = { parley, 'parley-3': parley, floor, peerjs, socketio };
