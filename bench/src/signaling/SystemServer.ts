@@ -132,9 +132,12 @@ export class SystemServer {
     };
   }
 
-  /** `profileDir`: Parley writes a V8 CPU profile there when it stops (`node --cpu-prof`). */
-  static async start(system: SystemName, profileDir?: string): Promise<SystemServer> {
-    const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  /**
+   * `profileDir`: Parley writes a V8 CPU profile there when it stops (`node --cpu-prof`).
+   * `nodeArgs`: more flags for Parley's node (V8 heap settings, heap snapshots on a signal).
+   */
+  static async start(system: SystemName, profileDir?: string, extraNodeArgs: readonly string[] = []): Promise<SystemServer> {
+    const nodeArgs = [...extraNodeArgs, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])];
     if (system === 'parley') {
       const parley = await ParleyProcess.start(await parleyEnv(freshSecrets()), {}, nodeArgs);
       raiseFileLimit(parley.child.pid as number);
