@@ -31,7 +31,7 @@ import { ReplayBuffer } from './ReplayBuffer.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 import { handleRoomControl, type RoomControlMessage } from './roomControl.js';
-import { SessionJoin } from './SessionJoin.js';
+import { SessionJoin, type Seat } from './SessionJoin.js';
 
 /**
  * A socket that stops reading while we keep writing would grow our memory
@@ -159,29 +159,59 @@ export class ClientSession implements Member, Waiter {
     this.#socket = socket;
     this.id = id;
     this.#limiter = new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst);
-    this.#joining = new SessionJoin({
-      member: this,
-      deps,
-      ip,
-      // Read only when a line is written (see #log).
-      get log(): Logger {
-        return deps.log.child({ participant: id });
-      },
-      state: () => this.#state,
-      setState: (next) => this.#setState(next),
-      room: () => this.#room,
-      setRoom: (room) => (this.#room = room),
-      present: (name, media, roomToken) => {
-        this.#name = name;
-        this.media = media;
-        this.#roomToken = roomToken;
-      },
-      enter: (room) => this.#enterRoom(room),
-      sendJoined: (requestId, how, peers) => this.#sendJoined(requestId, how, peers),
-      refuse: (id, code, reason) => this.refuse(id, code, reason),
-      send: (message) => this.#send(message),
-    });
+    this.#joining = new SessionJoin(new ClientSession.#Seat(this));
   }
+
+  /**
+   * What SessionJoin may touch of a session (see Seat). A class nested here
+   * reaches the session's private state, and its methods live once on its
+   * prototype: a seat is one small object per session, not a dozen closures.
+   */
+  static readonly #Seat = class implements Seat {
+    constructor(private readonly session: ClientSession) {}
+    get member(): ClientSession {
+      return this.session;
+    }
+    get deps(): SessionDeps {
+      return this.session.deps;
+    }
+    get ip(): string {
+      return this.session.ip;
+    }
+    // Read only when a line is written (see #log).
+    get log(): Logger {
+      return this.session.#log;
+    }
+    state(): SessionState {
+      return this.session.#state;
+    }
+    setState(next: SessionState): void {
+      this.session.#setState(next);
+    }
+    room(): Room | undefined {
+      return this.session.#room;
+    }
+    setRoom(room: Room | undefined): void {
+      this.session.#room = room;
+    }
+    present(name: string, media: MediaState, roomToken?: Pass['token']): void {
+      this.session.#name = name;
+      this.session.media = media;
+      this.session.#roomToken = roomToken;
+    }
+    enter(room: Room): void {
+      this.session.#enterRoom(room);
+    }
+    sendJoined(requestId: number, how: 'join' | 'restore', peers: PeerInfo[]): void {
+      this.session.#sendJoined(requestId, how, peers);
+    }
+    refuse(id: number | undefined, code: ErrorCode, reason: string): void {
+      this.session.refuse(id, code, reason);
+    }
+    send(message: ServerMessage): void {
+      this.session.#send(message);
+    }
+  };
 
   /**
    * A logger that tags every line with this participant. Made when a line is
