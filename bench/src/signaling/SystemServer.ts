@@ -138,8 +138,9 @@ export class SystemServer {
    */
   static async start(system: SystemName, profileDir?: string, extraNodeArgs: readonly string[] = []): Promise<SystemServer> {
     const nodeArgs = [...extraNodeArgs, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])];
-    if (system === 'parley') {
-      const parley = await ParleyProcess.start(await parleyEnv(freshSecrets()), {}, nodeArgs);
+    if (system === 'parley' || system === 'parley-semi2') {
+      const flags = system === 'parley-semi2' ? ['--max-semi-space-size=2'] : [];
+      const parley = await ParleyProcess.start(await parleyEnv(freshSecrets()), {}, [...flags, ...nodeArgs]);
       raiseFileLimit(parley.child.pid as number);
       return new SystemServer(system, [parley.child], [parley.port]);
     }

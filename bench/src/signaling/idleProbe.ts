@@ -59,14 +59,20 @@ async function takeSnapshot(pid: number, dir: string): Promise<HeapSummary> {
     await sleep(250);
     const file = (await readdir(dir)).find((name) => name.endsWith('.heapsnapshot') && !before.has(name));
     if (!file) continue;
-    // Written in one go by the server's main thread; a size that stops changing means it is done.
+    // Written while the server's main thread waits; read once it parses (the file ends when the writing does).
     const path = join(dir, file);
-    let size = -1;
-    for (let n = 0; n < 40 && size !== (await stat(path)).size; n++) {
-      size = (await stat(path)).size;
+    let parsed: Snapshot | undefined;
+    for (let n = 0; n < 120 && parsed === undefined; n++) {
       await sleep(500);
+      if ((await stat(path)).size === 0) continue;
+      try {
+        parsed = JSON.parse(await readFile(path, 'utf8')) as Snapshot;
+      } catch {
+        // Not all written yet.
+      }
     }
-    const summary = summarize(JSON.parse(await readFile(path, 'utf8')) as Snapshot);
+    if (!parsed) throw new Error(`the heap snapshot ${path} never became whole`);
+    const summary = summarize(parsed);
     await rm(path);
     return summary;
   }

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { groupedBarPanel, machineLine, markdownTable, replaceSection, svgDocument, type BarGroup } from '../report.js';
 import type { Measurement, RoundKind, RoundResult, SignalingResult } from './benchSignaling.js';
-import { SYSTEMS, type SystemName } from './protocols.js';
+import { ALL_SYSTEMS, type SystemName } from './protocols.js';
 
 /** The markers of this benchmark's part of docs/benchmarks.md. */
 export const SIGNALING_SECTION = 'signaling';
@@ -12,6 +12,7 @@ export const SIGNALING_SECTION = 'signaling';
 const LABELS: Record<SystemName, string> = {
   parley: 'Parley',
   'parley-3': 'Parley, 3 nodes on Redis',
+  'parley-semi2': 'Parley, node --max-semi-space-size=2',
   floor: 'bare ws relay (floor)',
   peerjs: 'PeerJS server',
   socketio: 'naive Socket.IO relay',
@@ -35,7 +36,7 @@ function version(name: string): string {
 
 /** Rows by C, then systems in a fixed order, whatever order they ran in. */
 function ordered(measurements: readonly Measurement[]): Measurement[] {
-  return [...measurements].sort((a, b) => a.clients - b.clients || SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system));
+  return [...measurements].sort((a, b) => a.clients - b.clients || ALL_SYSTEMS.indexOf(a.system) - ALL_SYSTEMS.indexOf(b.system));
 }
 
 const ms = (v: number) => (!Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -99,7 +100,7 @@ function ratioTable(measurements: readonly Measurement[]): string {
   for (const clients of sizes) {
     const at = (system: SystemName) => measurements.find((m) => m.roomSize === 2 && m.clients === clients && m.system === system);
     const parley = at('parley');
-    if (!parley) continue;
+    if (!parley || REFERENCES.every((ref) => !at(ref))) continue;
     for (const figure of FIGURES) {
       const ratios = REFERENCES.map((ref) => {
         const other = at(ref);
