@@ -138,13 +138,14 @@ export class ClientSession implements Member, Waiter {
   /** The room token this participant came in with: a host's removal forbids it. */
   #roomToken: Pass['token'];
   /** What the client sent while its join was being checked, handled in order once it is decided. */
-  #deferred: string[] = [];
+  #deferred: string[] | undefined;
   #expiry: NodeJS.Timeout | undefined;
   readonly #limiter: RateLimiter;
   readonly #typeLimits = new MessageTypeLimits();
   /** Since when this connection has been in no room; the server closes it after JOIN_TIMEOUT_MS. */
   #roomlessSince: number | undefined = Date.now();
-  #refused = { count: 0, since: 0, toldAt: 0 };
+  /** Refusals for going too fast: made at the first one (most clients never get one). */
+  #refused: { count: number; since: number; toldAt: number } | undefined;
   /** When the message being handled was read: relay latency counts from here. */
   #readAt = 0;
   readonly #joining: SessionJoin;
@@ -319,8 +320,9 @@ export class ClientSession implements Member, Waiter {
     this.#replacedNonce = '';
     if (!this.#limiter.take()) return this.#rateLimited();
     if (this.#state === 'authorizing') {
-      if (this.#deferred.length >= MAX_DEFERRED) return this.refuse(undefined, 'rate-limited', 'too many messages while a join is being checked');
-      this.#deferred.push(text);
+      const deferred = (this.#deferred ??= []);
+      if (deferred.length >= MAX_DEFERRED) return this.refuse(undefined, 'rate-limited', 'too many messages while a join is being checked');
+      deferred.push(text);
       return;
     }
     this.#handle(text);
@@ -435,7 +437,7 @@ export class ClientSession implements Member, Waiter {
   /** Refused unread: a flooding client costs us a counter, not a parse. */
   #rateLimited(): void {
     const now = Date.now();
-    const refused = this.#refused;
+    const refused = (this.#refused ??= { count: 0, since: 0, toldAt: 0 });
     if (now - refused.toldAt >= TELL_EVERY_MS) {
       refused.toldAt = now;
       this.#log.warn('rate limited');
@@ -446,7 +448,7 @@ export class ClientSession implements Member, Waiter {
 
   /** Every refusal for going too fast counts; a client that keeps at it is a flood and is cut off. */
   #countRefusal(now = Date.now()): void {
-    const refused = this.#refused;
+    const refused = (this.#refused ??= { count: 0, since: 0, toldAt: 0 });
     if (now - refused.since > FLOOD_WINDOW_MS) Object.assign(refused, { count: 0, since: now });
     refused.count++;
     if (refused.count >= FLOOD_REFUSALS) {
@@ -492,10 +494,12 @@ export class ClientSession implements Member, Waiter {
 
   /** The join is decided: what came meanwhile is handled, in order, unless it starts another join. */
   #handleDeferred(): void {
-    while (this.#deferred.length > 0 && this.#state !== 'authorizing' && this.#state !== 'closed') {
-      this.#handle(this.#deferred.shift() as string);
+    const deferred = this.#deferred;
+    while (deferred !== undefined && deferred.length > 0 && this.#state !== 'authorizing' && this.#state !== 'closed') {
+      this.#handle(deferred.shift() as string);
     }
-    if (this.#state === 'closed') this.#deferred = [];
+    // Nothing left to hold: the array goes with it (an idle session keeps none).
+    if (this.#state === 'closed' || deferred?.length === 0) this.#deferred = undefined;
   }
 
   /** A host let us in from the lobby: the held join is answered now. */
