@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ParleyProcess, RedisProcess } from '@parley/testbed';
+import { ParleyProcess, RedisProcess, isRunning, stopChild } from '@parley/testbed';
 import { cpuMicros, memory, raiseFileLimit } from './procStats.js';
 import type { SystemName } from './protocols.js';
 
@@ -65,13 +64,8 @@ function track(child: ChildProcess): void {
 }
 
 /** SIGTERM (so a profile gets written), SIGKILL if it is still there after a grace period. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  process.kill(child.pid as number, 'SIGTERM');
-  const timer = setTimeout(() => process.kill(child.pid as number, 'SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
+function stopServer(child: ChildProcess): Promise<void> {
+  return stopChild(child, { killAfterMs: STOP_GRACE_MS });
 }
 
 /** Resident memory of a set of processes, each and summed. */
@@ -191,7 +185,7 @@ export class SystemServer {
         raiseFileLimit(node.child.pid as number);
       }
     } catch (error) {
-      for (const node of nodes) await stopChild(node.child);
+      for (const node of nodes) await stopServer(node.child);
       await redis.stop();
       running.delete(redis.pid);
       throw error;
@@ -205,12 +199,12 @@ export class SystemServer {
   }
 
   get running(): boolean {
-    return this.servers.some((child) => child.exitCode === null && child.signalCode === null);
+    return this.servers.some(isRunning);
   }
 
   /** Stops every server process (see stopChild), then Redis. */
   async stop(): Promise<void> {
-    await Promise.all(this.servers.map(stopChild));
+    await Promise.all(this.servers.map(stopServer));
     if (this.redis) {
       const pid = this.redis.pid;
       await this.redis.stop();
