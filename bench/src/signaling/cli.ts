@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:signaling`: signaling under load, Parley against the bare
- * relay, PeerJS and the naive Socket.IO relay, in one run. Writes its section
+ * `npm run bench:signaling`: signaling under load, Parley (on one node, and on
+ * three nodes sharing a real Redis) against the bare relay, PeerJS and the
+ * naive Socket.IO relay, in one run. Writes its section
  * of docs/benchmarks.md, docs/bench/signaling.svg and the raw figures in
  * docs/bench/signaling.json. Run it under the heavy lock.
  *
- *   npm run bench:signaling                  C = 1,000 … 10,000, rooms of four at 2,000 and 5,000 (about 13 minutes)
+ *   npm run bench:signaling                  C = 1,000 … 10,000, rooms of four at 2,000 and 5,000 (about 20 minutes with parley-3)
  *   npm run bench:signaling -- --quick       C = 1,000 only
  *   npm run bench:signaling -- --clients 2000 --fours 2000 --systems parley,floor
  *   npm run bench:signaling -- --clients 2000,5000 --fours= --systems parley,parley-3,parley-semi2
