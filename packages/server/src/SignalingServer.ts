@@ -23,12 +23,14 @@ import { RoomGateway } from './RoomGateway.js';
 
 export const SIGNALING_PATH = '/ws';
 
+/** The listeners every accepted socket shares; `this` is the socket they fire for. */
 interface SocketHandlers {
   message(this: WebSocket, data: RawData, isBinary: boolean): void;
   pong(this: WebSocket): void;
   close(this: WebSocket): void;
   error(this: WebSocket, error: Error): void;
 }
+
 /** A resume token may be presented this long after it was issued (a call can last a day). */
 const RESUME_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
 /**
