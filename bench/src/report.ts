@@ -90,7 +90,7 @@ export interface BarGroup {
 }
 
 /** Colours per system name; Parley always blue, as in barChart. */
-const PALETTE: Record<string, string> = { parley: '#4f8cff', floor: '#8a93a6', peerjs: '#e0a040', socketio: '#c0504d' };
+const PALETTE: Record<string, string> = { parley: '#4f8cff', 'parley-3': '#1f4fa8', 'parley-semi2': '#7fb0ff', floor: '#8a93a6', peerjs: '#e0a040', socketio: '#c0504d' };
 
 /**
  * Vertical bars grouped by label, one colour per series name, as a fragment

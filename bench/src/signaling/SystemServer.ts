@@ -1,16 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ParleyProcess } from '@parley/testbed';
-import { raiseFileLimit } from './procStats.js';
+import { ParleyProcess, RedisProcess, isRunning, stopChild } from '@parley/testbed';
+import { cpuMicros, memory, raiseFileLimit } from './procStats.js';
 import type { SystemName } from './protocols.js';
 
 const SERVE = fileURLToPath(new URL('./serve.js', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
+
+/** Server processes of the multi-node system: one room spread over all of them. */
+export const PARLEY_CLUSTER_NODES = 3;
 
 /** A loopback port nobody listens on right now. */
 async function freePort(): Promise<number> {
@@ -25,19 +27,24 @@ async function freePort(): Promise<number> {
  * Parley "as deployed" (deploy/compose): TURN credentials and signed resume
  * tokens on, Prometheus metrics on a private port, the default rate limits,
  * origin check, per-address connection limit and info-level logs, started as
- * `node packages/server/dist/main.js`.
+ * `node packages/server/dist/main.js`. Nodes of one cluster share
+ * `sessionSecret` (and the TURN secret), as a deployment's nodes do.
  */
-async function parleyEnv(): Promise<Record<string, string>> {
+async function parleyEnv(secrets: { session: string; turn: string }): Promise<Record<string, string>> {
   return {
     LOG_LEVEL: 'info',
     METRICS_PORT: String(await freePort()),
     TURN_URLS: 'turn:127.0.0.1:3478?transport=udp',
-    TURN_SECRET: randomBytes(32).toString('hex'),
-    SESSION_SECRET: randomBytes(32).toString('hex'),
+    TURN_SECRET: secrets.turn,
+    SESSION_SECRET: secrets.session,
   };
 }
 
-/** Servers still running: killed by PID if the benchmark itself exits early (an error, Ctrl-C). */
+function freshSecrets(): { session: string; turn: string } {
+  return { session: randomBytes(32).toString('hex'), turn: randomBytes(32).toString('hex') };
+}
+
+/** Processes still running: killed by PID if the benchmark itself exits early (an error, Ctrl-C). */
 const running = new Set<number>();
 process.once('exit', () => {
   for (const pid of running) {
@@ -50,29 +57,88 @@ process.once('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
-/** One system's server as its own process on a free loopback port, stopped by its PID. */
+function track(child: ChildProcess): void {
+  const pid = child.pid as number;
+  running.add(pid);
+  child.once('exit', () => running.delete(pid));
+}
+
+/** SIGTERM (so a profile gets written), SIGKILL if it is still there after a grace period. */
+function stopServer(child: ChildProcess): Promise<void> {
+  return stopChild(child, { killAfterMs: STOP_GRACE_MS });
+}
+
+/** Resident memory of a set of processes, each and summed. */
+export interface ProcessesMemory {
+  /** Sum over the server processes. */
+  rss: number;
+  /** Sum of each server process's high-water mark (an upper bound of their peak together). */
+  peak: number;
+  /** Each server process's RSS, in node order. */
+  rssPerProcess: number[];
+  /** redis-server's RSS, when the system has one. */
+  redisRss?: number;
+}
+
+/**
+ * One system's server: its own process on a free loopback port, or (parley-3)
+ * a real redis-server and three Parley processes sharing it, each on its own
+ * port. Everything is stopped by PID.
+ */
 export class SystemServer {
   private constructor(
     readonly system: SystemName,
-    private readonly child: ChildProcess,
-    readonly port: number,
+    private readonly servers: ChildProcess[],
+    /** The port of each server process, in node order: clients choose their node. */
+    readonly ports: readonly number[],
+    private readonly redis?: RedisProcess,
   ) {
-    running.add(child.pid as number);
-    child.once('exit', () => running.delete(child.pid as number));
+    for (const child of servers) track(child);
   }
 
-  get pid(): number {
-    return this.child.pid as number;
+  /** The port of the only (or first) server process. */
+  get port(): number {
+    return this.ports[0] as number;
   }
 
-  /** `profileDir`: Parley writes a V8 CPU profile there when it stops (`node --cpu-prof`). */
-  static async start(system: SystemName, profileDir?: string): Promise<SystemServer> {
-    if (system === 'parley') {
-      const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-      const parley = await ParleyProcess.start(await parleyEnv(), {}, nodeArgs);
+  /** The server processes' PIDs (not Redis's). */
+  get pids(): number[] {
+    return this.servers.map((child) => child.pid as number);
+  }
+
+  /** CPU time (user + system) the server processes have used, summed, in µs. */
+  cpuMicros(): number {
+    return this.servers.reduce((total, child) => total + cpuMicros(child.pid as number), 0);
+  }
+
+  /** CPU time redis-server has used, in µs; NaN when the system has no Redis. */
+  redisCpuMicros(): number {
+    return this.redis ? cpuMicros(this.redis.pid) : NaN;
+  }
+
+  memory(): ProcessesMemory {
+    const each = this.servers.map((child) => memory(child.pid as number));
+    return {
+      rss: each.reduce((total, m) => total + m.rss, 0),
+      peak: each.reduce((total, m) => total + m.peak, 0),
+      rssPerProcess: each.map((m) => m.rss),
+      ...(this.redis ? { redisRss: memory(this.redis.pid).rss } : {}),
+    };
+  }
+
+  /**
+   * `profileDir`: Parley writes a V8 CPU profile there when it stops (`node --cpu-prof`).
+   * `nodeArgs`: more flags for Parley's node (V8 heap settings, heap snapshots on a signal).
+   */
+  static async start(system: SystemName, profileDir?: string, extraNodeArgs: readonly string[] = []): Promise<SystemServer> {
+    const nodeArgs = [...extraNodeArgs, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])];
+    if (system === 'parley' || system === 'parley-semi2') {
+      const flags = system === 'parley-semi2' ? ['--max-semi-space-size=2'] : [];
+      const parley = await ParleyProcess.start(await parleyEnv(freshSecrets()), {}, [...flags, ...nodeArgs]);
       raiseFileLimit(parley.child.pid as number);
-      return new SystemServer(system, parley.child, parley.port);
+      return new SystemServer(system, [parley.child], [parley.port]);
     }
+    if (system === 'parley-3') return SystemServer.#startCluster(nodeArgs);
     const child = spawn(process.execPath, [SERVE, system, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const port = await new Promise<number>((resolve, reject) => {
@@ -97,20 +163,52 @@ export class SystemServer {
     child.stdout?.resume();
     child.stderr?.resume();
     raiseFileLimit(child.pid as number);
-    return new SystemServer(system, child, port);
+    return new SystemServer(system, [child], [port]);
+  }
+
+  /**
+   * A real redis-server and PARLEY_CLUSTER_NODES Parley processes with
+   * REDIS_URL, each configured as the single node is. No balancer: the load
+   * generator picks each client's node, so the members of a room sit on
+   * different nodes and their signals cross Redis.
+   */
+  static async #startCluster(nodeArgs: readonly string[]): Promise<SystemServer> {
+    const redis = await RedisProcess.start();
+    running.add(redis.pid);
+    const secrets = freshSecrets();
+    const nodes: ParleyProcess[] = [];
+    try {
+      for (let i = 0; i < PARLEY_CLUSTER_NODES; i++) {
+        const node = await ParleyProcess.start({ ...(await parleyEnv(secrets)), REDIS_URL: redis.url }, {}, nodeArgs);
+        nodes.push(node);
+        track(node.child);
+        raiseFileLimit(node.child.pid as number);
+      }
+    } catch (error) {
+      for (const node of nodes) await stopServer(node.child);
+      await redis.stop();
+      running.delete(redis.pid);
+      throw error;
+    }
+    return new SystemServer(
+      'parley-3',
+      nodes.map((node) => node.child),
+      nodes.map((node) => node.port),
+      redis,
+    );
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.servers.some(isRunning);
   }
 
-  /** SIGTERM (so a profile gets written), SIGKILL if it is still there after a grace period. */
+  /** Stops every server process (see stopChild), then Redis. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    const exited = once(this.child, 'exit');
-    process.kill(this.pid, 'SIGTERM');
-    const timer = setTimeout(() => process.kill(this.pid, 'SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+    await Promise.all(this.servers.map(stopServer));
+    if (this.redis) {
+      const pid = this.redis.pid;
+      await this.redis.stop();
+      running.delete(pid);
+    }
   }
 }

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { percentiles, type Percentiles } from '../stats.js';
 import { LoadWorkers } from './LoadWorkers.js';
 import { MESSAGES_PER_DIRECTION, now } from './payloads.js';
-import { cpuMicros, memory } from './procStats.js';
 import { SYSTEMS, type SystemName } from './protocols.js';
 import { SystemServer } from './SystemServer.js';
 import type { ClientSpec, RoundTally, Setup, WorkerCommand } from './workerMessages.js';
@@ -50,8 +49,10 @@ export interface RoundResult {
   wrongSender: number;
   latencyMs: Percentiles;
   messagesPerSecond: number;
-  /** Server CPU (user + system) from the first send to the last receipt, per relayed message. */
+  /** Server CPU (user + system, summed over the server processes) over the round, per relayed message. */
   cpuMicrosPerMessage: number;
+  /** redis-server's CPU over the round per relayed message (multi-node systems only; not in cpuMicrosPerMessage). */
+  redisCpuMicrosPerMessage?: number;
 }
 
 export interface Measurement {
@@ -68,6 +69,12 @@ export interface Measurement {
   /** Share of one core the server uses with every client connected and silent. */
   idleCpuPercent: number;
   peakRssBytes: number;
+  /** Server processes measured together (1 unless the system is several nodes). */
+  nodes?: number;
+  /** Each server process's RSS with every client connected and idle. */
+  rssIdlePerNodeBytes?: number[];
+  /** redis-server's RSS with every client connected and idle (multi-node systems only). */
+  redisRssIdleBytes?: number;
   rounds: RoundResult[];
   problems: string[];
 }
@@ -90,15 +97,19 @@ function sourceAddress(client: number): string {
   return `127.1.${Math.floor(group / 250)}.${1 + (group % 250)}`;
 }
 
-/** Client names, rooms and room mates; room member k goes to worker (room + k) mod W, so pairs span processes. */
-function plan(clients: number, roomSize: number, workers: number): { perWorker: ClientSpec[][]; setups: Setup[] } {
+/**
+ * Client names, rooms and room mates; room member k goes to worker (room + k)
+ * mod W and to server node (room + k) mod N, so pairs span load processes and,
+ * with several nodes, the members of a room sit on different nodes.
+ */
+function plan(clients: number, roomSize: number, workers: number, nodes: number): { perWorker: ClientSpec[][]; setups: Setup[] } {
   const perWorker: ClientSpec[][] = Array.from({ length: workers }, () => []);
   const setups: Setup[] = [];
   const rooms = Math.floor(clients / roomSize);
   for (let r = 0; r < rooms; r++) {
     const members = Array.from({ length: roomSize }, (_, k) => `c${r * roomSize + k}`);
     members.forEach((name, k) =>
-      perWorker[(r + k) % workers]?.push({ name, room: `r${r}`, peers: members.filter((other) => other !== name), address: sourceAddress(r * roomSize + k) }),
+      perWorker[(r + k) % workers]?.push({ name, room: `r${r}`, peers: members.filter((other) => other !== name), address: sourceAddress(r * roomSize + k), node: (r + k) % nodes }),
     );
     for (let i = 0; i < roomSize; i++) for (let j = i + 1; j < roomSize; j++) setups.push([members[i] as string, members[j] as string]);
   }
@@ -107,11 +118,15 @@ function plan(clients: number, roomSize: number, workers: number): { perWorker: 
 
 async function round(kind: RoundKind, number: number, setups: Setup[], options: SignalingOptions, workers: LoadWorkers, server: SystemServer, problems: string[]): Promise<RoundResult> {
   const rate = kind === 'paced' ? options.pacedSetupsPerSecond : 0;
-  const timeoutMs = 30_000 + (rate > 0 ? (setups.length * 1000) / rate : 0);
+  // Bounded, with room for the slowest system measured (three nodes through Redis on two cores): 1,000 messages/s.
+  const messages = setups.length * 2 * MESSAGES_PER_DIRECTION;
+  const timeoutMs = 30_000 + (rate > 0 ? (setups.length * 1000) / rate : 0) + messages;
   const command: WorkerCommand = { type: 'round', round: number, startAt: now() + 200, ratePerSecond: rate, setups, timeoutMs };
-  const cpuBefore = cpuMicros(server.pid);
+  const cpuBefore = server.cpuMicros();
+  const redisCpuBefore = server.redisCpuMicros();
   const reports = await workers.ask(Array(workers.count).fill(command), 'round-done', timeoutMs + 10_000);
-  const cpu = cpuMicros(server.pid) - cpuBefore;
+  const cpu = server.cpuMicros() - cpuBefore;
+  const redisCpu = server.redisCpuMicros() - redisCpuBefore;
   const tallies: RoundTally[] = reports.map((r) => r.tally);
   for (const tally of tallies) problems.push(...tally.problems);
   const sum = (pick: (t: RoundTally) => number) => tallies.reduce((total, t) => total + pick(t), 0);
@@ -131,6 +146,7 @@ async function round(kind: RoundKind, number: number, setups: Setup[], options: 
     latencyMs: percentiles(tallies.flatMap((t) => t.latencies)),
     messagesPerSecond: received > 0 ? (received * 1000) / (lastReceived - firstSent) : 0,
     cpuMicrosPerMessage: received > 0 ? cpu / received : NaN,
+    ...(Number.isFinite(redisCpu) ? { redisCpuMicrosPerMessage: received > 0 ? redisCpu / received : NaN } : {}),
   };
 }
 
@@ -142,26 +158,27 @@ async function measure(system: SystemName, clients: number, roomSize: number, op
   const problems: string[] = [];
   try {
     await sleep(500);
-    const rssBefore = memory(server.pid).rss;
-    const { perWorker, setups } = plan(clients, roomSize, workers.count);
+    const rssBefore = server.memory().rss;
+    const { perWorker, setups } = plan(clients, roomSize, workers.count, server.ports.length);
     const connectTimeoutMs = 30_000 + (clients * 1000) / options.connectsPerSecond;
-    const cpuBeforeConnect = cpuMicros(server.pid);
+    const cpuBeforeConnect = server.cpuMicros();
     const connectStarted = now();
     const connected = await workers.ask(
-      perWorker.map((specs) => ({ type: 'connect', system, port: server.port, clients: specs, ratePerSecond: options.connectsPerSecond / workers.count, timeoutMs: connectTimeoutMs })),
+      perWorker.map((specs) => ({ type: 'connect', system, ports: [...server.ports], clients: specs, ratePerSecond: options.connectsPerSecond / workers.count, timeoutMs: connectTimeoutMs })),
       'connected',
       connectTimeoutMs + 10_000,
     );
     const connectSeconds = (now() - connectStarted) / 1000;
-    const connectCpu = cpuMicros(server.pid) - cpuBeforeConnect;
+    const connectCpu = server.cpuMicros() - cpuBeforeConnect;
     for (const c of connected) problems.push(...c.problems);
     const connectFailed = connected.reduce((total, c) => total + c.failed, 0);
 
     await sleep(1000);
-    const rssIdle = memory(server.pid).rss;
-    const cpuIdleStart = cpuMicros(server.pid);
+    const idle = server.memory();
+    const rssIdle = idle.rss;
+    const cpuIdleStart = server.cpuMicros();
     await sleep(options.idleSeconds * 1000);
-    const idleCpuPercent = ((cpuMicros(server.pid) - cpuIdleStart) / (options.idleSeconds * 1e6)) * 100;
+    const idleCpuPercent = ((server.cpuMicros() - cpuIdleStart) / (options.idleSeconds * 1e6)) * 100;
 
     const rounds: RoundResult[] = [];
     const kinds: RoundKind[] = roomSize === 2 ? ['paced', 'burst'] : ['burst'];
@@ -169,8 +186,8 @@ async function measure(system: SystemName, clients: number, roomSize: number, op
       const result = await round(kind, i + 1, setups, options, workers, server, problems);
       rounds.push(result);
       log(
-        `  ${system.padEnd(8)} C=${clients} rooms of ${roomSize} ${kind.padEnd(5)}: p50 ${result.latencyMs.p50.toFixed(1)} p99 ${result.latencyMs.p99.toFixed(1)} max ${result.latencyMs.max.toFixed(0)} ms, ` +
-          `${Math.round(result.messagesPerSecond)} msg/s, ${result.cpuMicrosPerMessage.toFixed(1)} µs/msg, lost ${result.lost} dup ${result.duplicates} misordered ${result.outOfOrder} wrong ${result.wrongPeer + result.wrongSender}`,
+        `  ${system.padEnd(9)} C=${clients} rooms of ${roomSize} ${kind.padEnd(5)}: p50 ${result.latencyMs.p50.toFixed(1)} p99 ${result.latencyMs.p99.toFixed(1)} max ${result.latencyMs.max.toFixed(0)} ms, ` +
+          `${Math.round(result.messagesPerSecond)} msg/s, ${result.cpuMicrosPerMessage.toFixed(1)} µs/msg${result.redisCpuMicrosPerMessage !== undefined ? ` (+ Redis ${result.redisCpuMicrosPerMessage.toFixed(1)})` : ''}, lost ${result.lost} dup ${result.duplicates} misordered ${result.outOfOrder} wrong ${result.wrongPeer + result.wrongSender}`,
       );
       await sleep(300);
     }
@@ -185,13 +202,17 @@ async function measure(system: SystemName, clients: number, roomSize: number, op
       rssIdleBytes: rssIdle,
       rssPerIdleConnectionBytes: (rssIdle - rssBefore) / clients,
       idleCpuPercent,
-      peakRssBytes: memory(server.pid).peak,
+      peakRssBytes: server.memory().peak,
+      ...(server.ports.length > 1 ? { nodes: server.ports.length, rssIdlePerNodeBytes: idle.rssPerProcess } : {}),
+      ...(idle.redisRss !== undefined ? { redisRssIdleBytes: idle.redisRss } : {}),
       rounds,
       problems,
     };
     log(
-      `  ${system.padEnd(8)} C=${clients} rooms of ${roomSize}: connect ${connectSeconds.toFixed(1)} s (${connectFailed} failed, ${measurement.connectCpuMicrosPerClient.toFixed(0)} µs CPU each), ` +
+      `  ${system.padEnd(9)} C=${clients} rooms of ${roomSize}: connect ${connectSeconds.toFixed(1)} s (${connectFailed} failed, ${measurement.connectCpuMicrosPerClient.toFixed(0)} µs CPU each), ` +
         `idle ${(measurement.rssPerIdleConnectionBytes / 1024).toFixed(1)} KB/conn ${idleCpuPercent.toFixed(1)}% CPU, peak RSS ${(measurement.peakRssBytes / 2 ** 20).toFixed(0)} MiB` +
+        (measurement.rssIdlePerNodeBytes ? `, idle RSS per node ${measurement.rssIdlePerNodeBytes.map((b) => (b / 2 ** 20).toFixed(0)).join(' / ')} MiB` : '') +
+        (measurement.redisRssIdleBytes !== undefined ? `, Redis ${(measurement.redisRssIdleBytes / 2 ** 20).toFixed(0)} MiB` : '') +
         `; ${((now() - started) / 1000).toFixed(0)} s in all` +
         (problems.length > 0 ? `; problems: ${problems.slice(0, 3).join(' | ')}` : ''),
     );

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:signaling`: signaling under load, Parley against the bare
- * relay, PeerJS and the naive Socket.IO relay, in one run. Writes its section
+ * `npm run bench:signaling`: signaling under load, Parley (on one node, and on
+ * three nodes sharing a real Redis) against the bare relay, PeerJS and the
+ * naive Socket.IO relay, in one run. Writes its section
  * of docs/benchmarks.md, docs/bench/signaling.svg and the raw figures in
  * docs/bench/signaling.json. Run it under the heavy lock.
  *
- *   npm run bench:signaling                  C = 1,000 … 10,000, rooms of four at 2,000 and 5,000 (about 13 minutes)
+ *   npm run bench:signaling                  C = 1,000 … 10,000, rooms of four at 2,000 and 5,000 (about 20 minutes with parley-3)
  *   npm run bench:signaling -- --quick       C = 1,000 only
  *   npm run bench:signaling -- --clients 2000 --fours 2000 --systems parley,floor
+ *   npm run bench:signaling -- --clients 2000,5000 --fours= --systems parley,parley-3,parley-semi2
  *   npm run bench:signaling -- --profile /tmp/prof   Parley's server under node --cpu-prof
  *   npm run bench:signaling -- --from-json docs/bench/signaling.json   rewrite the report, no run
  */
@@ -15,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchSignaling, FULL_OPTIONS, QUICK_OPTIONS, type SignalingOptions, type SignalingResult } from './benchSignaling.js';
-import { SYSTEMS, type SystemName } from './protocols.js';
+import { ALL_SYSTEMS, type SystemName } from './protocols.js';
 import { signalingMarkdown, writeSignalingReport } from './signalingReport.js';
 
 const { values } = parseArgs({
@@ -39,8 +41,8 @@ function counts(text: string | undefined, fallback: number[]): number[] {
 
 const base = values.quick ? QUICK_OPTIONS : FULL_OPTIONS;
 const systems = values.systems === undefined ? base.systems : (values.systems.split(',') as SystemName[]);
-const unknown = systems.filter((s) => !(SYSTEMS as readonly string[]).includes(s));
-if (unknown.length > 0) throw new Error(`unknown systems: ${unknown.join(', ')} (known: ${SYSTEMS.join(', ')})`);
+const unknown = systems.filter((s) => !(ALL_SYSTEMS as readonly string[]).includes(s));
+if (unknown.length > 0) throw new Error(`unknown systems: ${unknown.join(', ')} (known: ${ALL_SYSTEMS.join(', ')})`);
 const options: SignalingOptions = { ...base, clients: counts(values.clients, base.clients), clientsInFours: counts(values.fours, base.clientsInFours), systems, ...(values.profile ? { profileDir: values.profile } : {}) };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -29,7 +29,8 @@ class LoadClient implements ProtocolEvents {
     private readonly protocol: ClientProtocol,
   ) {}
 
-  open(port: number): void {
+  open(ports: readonly number[]): void {
+    const port = ports[this.spec.node] as number;
     const socket = new WebSocket(`ws://127.0.0.1:${port}${this.protocol.path(this.spec)}`, {
       // Browsers send Origin; Parley checks it, the others ignore it.
       headers: { Origin: `http://127.0.0.1:${port}` },
@@ -172,7 +173,7 @@ function connect(command: Extract<WorkerCommand, { type: 'connect' }>): void {
   onAllReady = done;
   const opener = setInterval(() => {
     const due = Math.min(all.length, Math.floor(((now() - started) * command.ratePerSecond) / 1000) + 1);
-    for (; opened < due; opened++) all[opened]?.open(command.port);
+    for (; opened < due; opened++) all[opened]?.open(command.ports);
     if (opened >= all.length) clearInterval(opener);
   }, TICK_MS);
   const timeout = setTimeout(done, command.timeoutMs);

@@ -1,8 +1,16 @@
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { SignalPayload } from './payloads.js';
 
-export const SYSTEMS = ['parley', 'floor', 'peerjs', 'socketio'] as const;
-export type SystemName = (typeof SYSTEMS)[number];
+/** Measured by default. `parley-3`: three Parley nodes sharing one Redis, the members of each room on different nodes. */
+export const SYSTEMS = ['parley', 'parley-3', 'floor', 'peerjs', 'socketio'] as const;
+/**
+ * Measured only when named in `--systems`: Parley under a setting being
+ * weighed against Parley as deployed. `parley-semi2`: node
+ * `--max-semi-space-size=2` (a young generation of 2 MB semi-spaces instead of up to 16).
+ */
+export const EXPERIMENTS = ['parley-semi2'] as const;
+export type SystemName = (typeof SYSTEMS)[number] | (typeof EXPERIMENTS)[number];
+export const ALL_SYSTEMS: readonly SystemName[] = [...SYSTEMS, ...EXPERIMENTS];
 
 /** What a client's protocol tells the load generator, whatever the wire looks like. */
 export interface ProtocolEvents {
@@ -158,4 +166,4 @@ const socketio: ClientProtocol = {
   encode: (to, signal) => `42${JSON.stringify(['signal', { to, signal }])}`,
 };
 
-export const PROTOCOLS: Record<SystemName, ClientProtocol> = { parley, floor, peerjs, socketio };
+export const PROTOCOLS: Record<SystemName, ClientProtocol> = { parley, 'parley-3': parley, 'parley-semi2': parley, floor, peerjs, socketio };

@@ -4,13 +4,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { groupedBarPanel, machineLine, markdownTable, replaceSection, svgDocument, type BarGroup } from '../report.js';
 import type { Measurement, RoundKind, RoundResult, SignalingResult } from './benchSignaling.js';
-import { SYSTEMS, type SystemName } from './protocols.js';
+import { ALL_SYSTEMS, type SystemName } from './protocols.js';
 
 /** The markers of this benchmark's part of docs/benchmarks.md. */
 export const SIGNALING_SECTION = 'signaling';
 
 const LABELS: Record<SystemName, string> = {
   parley: 'Parley',
+  'parley-3': 'Parley, 3 nodes on Redis',
+  'parley-semi2': 'Parley, node --max-semi-space-size=2',
   floor: 'bare ws relay (floor)',
   peerjs: 'PeerJS server',
   socketio: 'naive Socket.IO relay',
@@ -34,7 +36,7 @@ function version(name: string): string {
 
 /** Rows by C, then systems in a fixed order, whatever order they ran in. */
 function ordered(measurements: readonly Measurement[]): Measurement[] {
-  return [...measurements].sort((a, b) => a.clients - b.clients || SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system));
+  return [...measurements].sort((a, b) => a.clients - b.clients || ALL_SYSTEMS.indexOf(a.system) - ALL_SYSTEMS.indexOf(b.system));
 }
 
 const ms = (v: number) => (!Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -98,7 +100,7 @@ function ratioTable(measurements: readonly Measurement[]): string {
   for (const clients of sizes) {
     const at = (system: SystemName) => measurements.find((m) => m.roomSize === 2 && m.clients === clients && m.system === system);
     const parley = at('parley');
-    if (!parley) continue;
+    if (!parley || REFERENCES.every((ref) => !at(ref))) continue;
     for (const figure of FIGURES) {
       const ratios = REFERENCES.map((ref) => {
         const other = at(ref);
@@ -108,6 +110,54 @@ function ratioTable(measurements: readonly Measurement[]): string {
     }
   }
   return markdownTable(['C', 'figure (lower is better)', ...REFERENCES.map((ref) => `Parley ÷ ${LABELS[ref]}`)], rows);
+}
+
+/** The figures of the 1-node vs 3-node comparison; `better` says which way is good. */
+const SCALING: { label: string; value: (m: Measurement) => number; format: (v: number) => string; better: 'higher' | 'lower' }[] = [
+  { label: 'messages/s, burst', value: (m) => roundOf(m, 'burst')?.messagesPerSecond ?? NaN, format: int, better: 'higher' },
+  { label: 'server CPU µs/message, burst (all nodes)', value: (m) => roundOf(m, 'burst')?.cpuMicrosPerMessage ?? NaN, format: (v) => v.toFixed(1), better: 'lower' },
+  {
+    label: 'server + Redis CPU µs/message, burst',
+    value: (m) => {
+      const r = roundOf(m, 'burst');
+      return r ? r.cpuMicrosPerMessage + (r.redisCpuMicrosPerMessage ?? 0) : NaN;
+    },
+    format: (v) => v.toFixed(1),
+    better: 'lower',
+  },
+  { label: 'burst p99 ms', value: (m) => roundOf(m, 'burst')?.latencyMs.p99 ?? NaN, format: ms, better: 'lower' },
+  { label: 'server CPU µs/message, paced (all nodes)', value: (m) => roundOf(m, 'paced')?.cpuMicrosPerMessage ?? NaN, format: (v) => v.toFixed(1), better: 'lower' },
+  { label: 'paced p99 ms', value: (m) => roundOf(m, 'paced')?.latencyMs.p99 ?? NaN, format: ms, better: 'lower' },
+];
+
+/** Parley on one node against three nodes on Redis, at each size both ran. */
+function scalingTable(measurements: readonly Measurement[]): string {
+  const rows: string[][] = [];
+  for (const one of ordered(measurements).filter((m) => m.system === 'parley')) {
+    const three = measurements.find((m) => m.system === 'parley-3' && m.clients === one.clients && m.roomSize === one.roomSize);
+    if (!three) continue;
+    for (const figure of SCALING) {
+      const a = figure.value(one);
+      const b = figure.value(three);
+      if (!Number.isFinite(a) && !Number.isFinite(b)) continue;
+      rows.push([int(one.clients), String(one.roomSize), `${figure.label} (${figure.better} is better)`, figure.format(a), figure.format(b), Number.isFinite(a / b) ? `${(b / a).toFixed(2)}×` : '—']);
+    }
+  }
+  return rows.length === 0 ? '' : markdownTable(['C', 'room size', 'figure', '1 node', '3 nodes', '3 nodes ÷ 1 node'], rows);
+}
+
+/** Where the three nodes' work and memory go: each node's RSS, and Redis's share. */
+function clusterTable(measurements: readonly Measurement[]): string {
+  const rows = ordered(measurements)
+    .filter((m) => m.system === 'parley-3')
+    .map((m) => {
+      const redisCpu = (kind: RoundKind) => {
+        const v = roundOf(m, kind)?.redisCpuMicrosPerMessage;
+        return v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(1);
+      };
+      return [int(m.clients), String(m.roomSize), (m.rssIdlePerNodeBytes ?? []).map(mib).join(' / '), m.redisRssIdleBytes === undefined ? '—' : mib(m.redisRssIdleBytes), redisCpu('paced'), redisCpu('burst')];
+    });
+  return rows.length === 0 ? '' : markdownTable(['C', 'room size', 'idle RSS per node MiB', 'Redis idle RSS MiB', 'Redis CPU µs/message, paced', 'Redis CPU µs/message, burst'], rows);
 }
 
 /** Each target of issue 5 against the largest C measured. */
@@ -138,6 +188,22 @@ function targets(measurements: readonly Measurement[]): string {
   );
 }
 
+/** "1 node vs 3 nodes", when both ran. */
+function scalingSection(measurements: readonly Measurement[]): string {
+  const scaling = scalingTable(measurements);
+  if (scaling === '') return '';
+  return `
+### 1 node vs 3 nodes
+
+The same clients and rounds against Parley on one node and on three nodes
+sharing Redis (every room spread over two or more nodes).
+
+${scaling}
+
+${clusterTable(measurements)}
+`;
+}
+
 /** The section of docs/benchmarks.md for this benchmark. */
 export function signalingMarkdown(result: SignalingResult): string {
   const { options, measurements } = result;
@@ -163,6 +229,14 @@ setup, all at once.
   every system alike), TURN credentials and signed resume tokens in every
   \`joined\`, numbered pushes kept until a pong acknowledges them, Prometheus
   metrics on a private port, info-level JSON logs.
+- **Parley, 3 nodes on Redis**: a real \`redis-server\` and three such
+  processes with \`REDIS_URL\` (one \`SESSION_SECRET\`); no balancer: member
+  k of room r connects to node (r + k) mod 3, so the members of a room sit on
+  different nodes and every relayed signal crosses Redis (each node's inbox
+  stream). Server CPU is summed over the three nodes; Redis's CPU is
+  reported apart. On this 2-core machine the three nodes, Redis and the load
+  generator share the same two cores, so this shows what spreading a room
+  over nodes costs per message, not the throughput more machines would give.
 - **bare ws relay (floor)**: bench/src/BareRelay.ts; reads the addressee from
   a \`@id\\n\` prefix and forwards the rest unparsed with the sender's id.
 - **PeerJS server**: npm \`peer\` as its README starts it (\`PeerServer\`),
@@ -212,7 +286,7 @@ ${resourceTable(measurements)}
 ### Parley's ratios (rooms of two; below 1 is better than the reference)
 
 ${ratioTable(measurements)}
-${problems.length > 0 ? `\n### Problems seen\n\n${problems.map((m) => `- ${LABELS[m.system]}, C = ${m.clients}, rooms of ${m.roomSize}: ${m.problems.slice(0, 5).join('; ')}`).join('\n')}\n` : ''}
+${scalingSection(measurements)}${problems.length > 0 ? `\n### Problems seen\n\n${problems.map((m) => `- ${LABELS[m.system]}, C = ${m.clients}, rooms of ${m.roomSize}: ${m.problems.slice(0, 5).join('; ')}`).join('\n')}\n` : ''}
 ![signaling under load](bench/signaling.svg)
 `;
 }

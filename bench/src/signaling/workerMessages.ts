@@ -6,6 +6,8 @@ export interface ClientSpec {
   room: string;
   peers: string[];
   address: string;
+  /** Which of the system's server processes it connects to (an index into the connect command's ports). */
+  node: number;
 }
 
 /** A call setup: `offerer` sends an offer and ten candidates; `answerer` answers the same way. */
@@ -13,7 +15,7 @@ export type Setup = readonly [offerer: string, answerer: string];
 
 /** Orchestrator → load worker. */
 export type WorkerCommand =
-  | { type: 'connect'; system: SystemName; port: number; clients: ClientSpec[]; ratePerSecond: number; timeoutMs: number }
+  | { type: 'connect'; system: SystemName; ports: number[]; clients: ClientSpec[]; ratePerSecond: number; timeoutMs: number }
   | { type: 'round'; round: number; startAt: number; ratePerSecond: number; setups: Setup[]; timeoutMs: number }
   | { type: 'stop' };
 

@@ -31,7 +31,7 @@ import { ReplayBuffer } from './ReplayBuffer.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 import { handleRoomControl, type RoomControlMessage } from './roomControl.js';
-import { SessionJoin } from './SessionJoin.js';
+import { SessionJoin, type Seat } from './SessionJoin.js';
 
 /**
  * A socket that stops reading while we keep writing would grow our memory
@@ -138,13 +138,14 @@ export class ClientSession implements Member, Waiter {
   /** The room token this participant came in with: a host's removal forbids it. */
   #roomToken: Pass['token'];
   /** What the client sent while its join was being checked, handled in order once it is decided. */
-  #deferred: string[] = [];
+  #deferred: string[] | undefined;
   #expiry: NodeJS.Timeout | undefined;
   readonly #limiter: RateLimiter;
   readonly #typeLimits = new MessageTypeLimits();
   /** Since when this connection has been in no room; the server closes it after JOIN_TIMEOUT_MS. */
   #roomlessSince: number | undefined = Date.now();
-  #refused = { count: 0, since: 0, toldAt: 0 };
+  /** Refusals for going too fast: made at the first one (most clients never get one). */
+  #refused: { count: number; since: number; toldAt: number } | undefined;
   /** When the message being handled was read: relay latency counts from here. */
   #readAt = 0;
   readonly #joining: SessionJoin;
@@ -159,29 +160,59 @@ export class ClientSession implements Member, Waiter {
     this.#socket = socket;
     this.id = id;
     this.#limiter = new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst);
-    this.#joining = new SessionJoin({
-      member: this,
-      deps,
-      ip,
-      // Read only when a line is written (see #log).
-      get log(): Logger {
-        return deps.log.child({ participant: id });
-      },
-      state: () => this.#state,
-      setState: (next) => this.#setState(next),
-      room: () => this.#room,
-      setRoom: (room) => (this.#room = room),
-      present: (name, media, roomToken) => {
-        this.#name = name;
-        this.media = media;
-        this.#roomToken = roomToken;
-      },
-      enter: (room) => this.#enterRoom(room),
-      sendJoined: (requestId, how, peers) => this.#sendJoined(requestId, how, peers),
-      refuse: (id, code, reason) => this.refuse(id, code, reason),
-      send: (message) => this.#send(message),
-    });
+    this.#joining = new SessionJoin(new ClientSession.#Seat(this));
   }
+
+  /**
+   * What SessionJoin may touch of a session (see Seat). A class nested here
+   * reaches the session's private state, and its methods live once on its
+   * prototype: a seat is one small object per session, not a dozen closures.
+   */
+  static readonly #Seat = class implements Seat {
+    constructor(private readonly session: ClientSession) {}
+    get member(): ClientSession {
+      return this.session;
+    }
+    get deps(): SessionDeps {
+      return this.session.deps;
+    }
+    get ip(): string {
+      return this.session.ip;
+    }
+    // Read only when a line is written (see #log).
+    get log(): Logger {
+      return this.session.#log;
+    }
+    state(): SessionState {
+      return this.session.#state;
+    }
+    setState(next: SessionState): void {
+      this.session.#setState(next);
+    }
+    room(): Room | undefined {
+      return this.session.#room;
+    }
+    setRoom(room: Room | undefined): void {
+      this.session.#room = room;
+    }
+    present(name: string, media: MediaState, roomToken?: Pass['token']): void {
+      this.session.#name = name;
+      this.session.media = media;
+      this.session.#roomToken = roomToken;
+    }
+    enter(room: Room): void {
+      this.session.#enterRoom(room);
+    }
+    sendJoined(requestId: number, how: 'join' | 'restore', peers: PeerInfo[]): void {
+      this.session.#sendJoined(requestId, how, peers);
+    }
+    refuse(id: number | undefined, code: ErrorCode, reason: string): void {
+      this.session.refuse(id, code, reason);
+    }
+    send(message: ServerMessage): void {
+      this.session.#send(message);
+    }
+  };
 
   /**
    * A logger that tags every line with this participant. Made when a line is
@@ -289,8 +320,9 @@ export class ClientSession implements Member, Waiter {
     this.#replacedNonce = '';
     if (!this.#limiter.take()) return this.#rateLimited();
     if (this.#state === 'authorizing') {
-      if (this.#deferred.length >= MAX_DEFERRED) return this.refuse(undefined, 'rate-limited', 'too many messages while a join is being checked');
-      this.#deferred.push(text);
+      const deferred = (this.#deferred ??= []);
+      if (deferred.length >= MAX_DEFERRED) return this.refuse(undefined, 'rate-limited', 'too many messages while a join is being checked');
+      deferred.push(text);
       return;
     }
     this.#handle(text);
@@ -405,7 +437,7 @@ export class ClientSession implements Member, Waiter {
   /** Refused unread: a flooding client costs us a counter, not a parse. */
   #rateLimited(): void {
     const now = Date.now();
-    const refused = this.#refused;
+    const refused = (this.#refused ??= { count: 0, since: 0, toldAt: 0 });
     if (now - refused.toldAt >= TELL_EVERY_MS) {
       refused.toldAt = now;
       this.#log.warn('rate limited');
@@ -416,7 +448,7 @@ export class ClientSession implements Member, Waiter {
 
   /** Every refusal for going too fast counts; a client that keeps at it is a flood and is cut off. */
   #countRefusal(now = Date.now()): void {
-    const refused = this.#refused;
+    const refused = (this.#refused ??= { count: 0, since: 0, toldAt: 0 });
     if (now - refused.since > FLOOD_WINDOW_MS) Object.assign(refused, { count: 0, since: now });
     refused.count++;
     if (refused.count >= FLOOD_REFUSALS) {
@@ -462,10 +494,12 @@ export class ClientSession implements Member, Waiter {
 
   /** The join is decided: what came meanwhile is handled, in order, unless it starts another join. */
   #handleDeferred(): void {
-    while (this.#deferred.length > 0 && this.#state !== 'authorizing' && this.#state !== 'closed') {
-      this.#handle(this.#deferred.shift() as string);
+    const deferred = this.#deferred;
+    while (deferred !== undefined && deferred.length > 0 && this.#state !== 'authorizing' && this.#state !== 'closed') {
+      this.#handle(deferred.shift() as string);
     }
-    if (this.#state === 'closed') this.#deferred = [];
+    // Nothing left to hold: the array goes with it (an idle session keeps none).
+    if (this.#state === 'closed' || deferred?.length === 0) this.#deferred = undefined;
   }
 
   /** A host let us in from the lobby: the held join is answered now. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { PeerId, PeerLeftReason, ResumeMessage } from '@parley/protocol';
 import { Admission } from './Admission.js';
 import { ClientSession, type SessionDeps } from './ClientSession.js';
@@ -22,6 +22,15 @@ import type { Maybe } from './maybe.js';
 import { RoomGateway } from './RoomGateway.js';
 
 export const SIGNALING_PATH = '/ws';
+
+/** The listeners every accepted socket shares; `this` is the socket they fire for. */
+interface SocketHandlers {
+  message(this: WebSocket, data: RawData, isBinary: boolean): void;
+  pong(this: WebSocket): void;
+  close(this: WebSocket): void;
+  error(this: WebSocket, error: Error): void;
+}
+
 /** A resume token may be presented this long after it was issued (a call can last a day). */
 const RESUME_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
 /**
@@ -81,6 +90,9 @@ export class SignalingServer {
   #heartbeatPass: NodeJS.Immediate | undefined;
   /** Shared by every session (see SessionDeps). */
   readonly #sessionDeps: SessionDeps;
+  /** Each accepted socket's client address, counted against its quota until the socket closes. */
+  readonly #addresses = new Map<WebSocket, string>();
+  readonly #socketHandlers = this.#makeSocketHandlers();
 
   constructor(private readonly options: SignalingServerOptions) {
     // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
@@ -176,34 +188,52 @@ export class SignalingServer {
       return;
     }
     this.options.metrics.connectionOpened();
-    ws.once('close', () => {
-      this.#quota.release(address);
-      this.options.metrics.connectionClosed();
-    });
+    this.#addresses.set(ws, address);
     this.#sessions.set(ws, this.#newSession(ws, address));
     // The session of a socket can change (a resume moves the socket into the
-    // participant's old session), so every handler looks it up afresh.
-    ws.on('message', (data, isBinary) => {
-      const held = this.#held.get(ws);
-      if (held && !isBinary) {
-        if (held.length < MAX_HELD_DURING_RESUME) held.push(data.toString());
-        return;
-      }
-      const session = this.#sessions.get(ws);
-      if (!session) return;
-      if (isBinary) return session.handleBinary();
-      session.handleText(data.toString());
-    });
-    ws.on('pong', () => this.#sessions.get(ws)?.ponged());
-    ws.on('close', () => {
-      this.#sessions.get(ws)?.handleClose();
-      this.#sessions.delete(ws);
-    });
+    // participant's old session), so every handler looks it up afresh. The
+    // handlers are the server's, shared by every socket (`this` is the socket).
+    ws.on('message', this.#socketHandlers.message);
+    ws.on('pong', this.#socketHandlers.pong);
+    ws.on('close', this.#socketHandlers.close);
     // 'error' precedes 'close' (e.g. 1009 for an oversized message); without a
     // listener the error would be thrown and take the whole server down.
-    ws.on('error', (error) => {
-      this.options.log.debug({ participant: this.#sessions.get(ws)?.id, err: error.message }, 'socket error');
-    });
+    ws.on('error', this.#socketHandlers.error);
+  }
+
+  /**
+   * The listeners every accepted socket gets, made once per server: a closure
+   * per socket for each would be memory held by every idle connection.
+   */
+  #makeSocketHandlers(): SocketHandlers {
+    const server = this;
+    return {
+      message(this: WebSocket, data: RawData, isBinary: boolean) {
+        const held = server.#held.get(this);
+        if (held && !isBinary) {
+          if (held.length < MAX_HELD_DURING_RESUME) held.push(data.toString());
+          return;
+        }
+        const session = server.#sessions.get(this);
+        if (!session) return;
+        if (isBinary) return session.handleBinary();
+        session.handleText(data.toString());
+      },
+      pong(this: WebSocket) {
+        server.#sessions.get(this)?.ponged();
+      },
+      close(this: WebSocket) {
+        const address = server.#addresses.get(this);
+        if (address !== undefined) server.#quota.release(address);
+        server.#addresses.delete(this);
+        server.options.metrics.connectionClosed();
+        server.#sessions.get(this)?.handleClose();
+        server.#sessions.delete(this);
+      },
+      error(this: WebSocket, error: Error) {
+        server.options.log.debug({ participant: server.#sessions.get(this)?.id, err: error.message }, 'socket error');
+      },
+    };
   }
 
   #newSession(ws: WebSocket, ip: string, id?: PeerId): ClientSession {
