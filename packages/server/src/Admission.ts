@@ -137,7 +137,8 @@ export class Admission {
     if (!this.registry.hasSpace(current)) {
       return { kind: 'refused', code: 'room-full', reason: `room "${current.name}" is full` };
     }
-    if (current.policy.lobby && !host) {
+    // Rooms shared through Redis: the lobby is decided there, with the place (RoomGateway.claim).
+    if (current.policy.lobby && !host && !this.shared) {
       if (!current.lobby.add(member)) return { kind: 'refused', code: 'room-full', reason: `too many people are waiting to enter room "${current.name}"` };
       current.broadcastToHosts({ type: 'knock', peer: { id: member.id, name: member.name } });
       return { kind: 'waiting', room: current };
@@ -170,7 +171,7 @@ export class Admission {
       const refusal = await this.#tryPassword(rules.password, request.password, request.ip, request.room);
       if (refusal) return refusal;
     }
-    return { ok: true, pass: { checkedRoom: undefined, newPolicy: new RoomPolicy({ password: rules.password }) } };
+    return { ok: true, pass: { checkedRoom: undefined, newPolicy: new RoomPolicy({ password: rules.password, lobby: rules.lobby }) } };
   }
 
   /**

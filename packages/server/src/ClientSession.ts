@@ -13,6 +13,7 @@ import {
   type ResumeMessage,
   type ServerMessage,
   type SignalMessage,
+  type WaiterInfo,
 } from '@parley/protocol';
 import type { Admission, Pass } from './Admission.js';
 import type { IceServerProvider } from './iceServers.js';
@@ -30,7 +31,7 @@ import { RateLimiter } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
-import { handleRoomControl, type RoomControlMessage } from './roomControl.js';
+import type { RoomControlMessage } from './roomControl.js';
 import { SessionJoin } from './SessionJoin.js';
 
 /**
@@ -177,7 +178,7 @@ export class ClientSession implements Member, Waiter {
         this.#roomToken = roomToken;
       },
       enter: (room) => this.#enterRoom(room),
-      sendJoined: (requestId, how, peers) => this.#sendJoined(requestId, how, peers),
+      sendJoined: (requestId, how, peers, waiting) => this.#sendJoined(requestId, how, peers, waiting),
       refuse: (id, code, reason) => this.refuse(id, code, reason),
       send: (message) => this.#send(message),
     });
@@ -355,7 +356,7 @@ export class ClientSession implements Member, Waiter {
    * client's `lastSeq` follows in order, including those written into the old
    * socket that never arrived.
    */
-  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined, peers: PeerInfo[]): void {
+  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined, peers: PeerInfo[], waiting?: WaiterInfo[]): void {
     clearTimeout(this.#expiry);
     const previous = this.#socket;
     this.#socket = socket;
@@ -368,7 +369,7 @@ export class ClientSession implements Member, Waiter {
     const replay = missed ?? this.#replay.after(-1) ?? [];
     this.#log.info({ room: this.#room?.name, replayed: replay.length }, 'resumed');
     this.deps.metrics.joined('resume');
-    this.#sendJoined(requestId, 'adopt', peers);
+    this.#sendJoined(requestId, 'adopt', peers, waiting);
     for (const [seq, encoded] of replay) this.#write(withSeq(seq, encoded));
   }
 
@@ -504,8 +505,11 @@ export class ClientSession implements Member, Waiter {
     this.deps.membershipChanged(this, true);
   }
 
-  /** `adopt`: the same session on a new socket; `restore`: rebuilt from a token; `join`: a new member. */
-  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore', peers: PeerInfo[]): void {
+  /**
+   * `adopt`: the same session on a new socket; `restore`: rebuilt from a token; `join`: a new member.
+   * `waiting`: for a host, who waits in the lobby, when this node's room does not hold the lobby (Redis).
+   */
+  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore', peers: PeerInfo[], waiting?: WaiterInfo[]): void {
     const room = this.#room;
     if (!room) return;
     const grant = this.deps.iceServers(this.id);
@@ -537,7 +541,7 @@ export class ClientSession implements Member, Waiter {
       role: host ? 'host' : 'guest',
       lobby: room.policy.lobby,
       passwordProtected: room.policy.password !== undefined,
-      ...(host ? { waiting: room.lobby.list() } : {}),
+      ...(host ? { waiting: waiting ?? room.lobby.list() } : {}),
     });
   }
 
@@ -557,9 +561,17 @@ export class ClientSession implements Member, Waiter {
     const room = this.#room;
     if (!room || this.#state !== 'joined') return this.refuse(message.id, 'not-joined', `join a room before "${message.type}"`);
     if (!room.policy.isHost(this.id)) return this.refuse(message.id, 'not-host', `only a host may "${message.type}"`);
-    const refusal = handleRoomControl(message, { room, registry: this.deps.registry, host: this, log: this.#log });
-    if (refusal) return this.refuse(message.id, refusal.code, refusal.reason);
-    this.#ok(message.id);
+    whenReady(
+      this.deps.gateway.control(message, room, this, this.#log),
+      (refusal) => {
+        if (refusal) return this.refuse(message.id, refusal.code, refusal.reason);
+        this.#ok(message.id);
+      },
+      (error) => {
+        this.#log.error({ err: error }, 'a host action failed');
+        this.refuse(message.id, 'internal', `the server failed while handling "${message.type}"`);
+      },
+    );
   }
 
   #signal(message: SignalMessage): void {

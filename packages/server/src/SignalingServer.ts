@@ -218,8 +218,8 @@ export class SignalingServer {
       this.#members.delete(session.id);
       if (reason === 'moved') return;
       this.#departed.set(session.id, { at: Date.now(), reason });
-      // Gone for good: its last token must not bring it back through another node either.
-      void this.#nonces?.use(session.tokenNonce, Date.now() + RESUME_TOKEN_LIFETIME_MS);
+      // Gone for good: its last token must not bring it back through another node either (and a removal is told as one).
+      void this.#nonces?.use(session.tokenNonce, Date.now() + RESUME_TOKEN_LIFETIME_MS, reason === 'removed' ? 'removed' : 'used');
     }
   }
 
@@ -259,12 +259,17 @@ export class SignalingServer {
       if (!room) return refuse('your place in the room has ended; join again');
       // Spent for every node too, so the same token cannot also take this participant to another one.
       void this.#nonces?.use(claims.nonce, claims.issuedAt + RESUME_TOKEN_LIFETIME_MS);
+      const unavailable = () => requester.refuse(message.id, 'unavailable', 'the rooms cannot be reached right now; try again shortly');
       return this.#then(this.#gateway.peersOf(room, existing), (peers) => {
-        if (!peers) return requester.refuse(message.id, 'unavailable', 'the rooms cannot be reached right now; try again shortly');
-        if (this.#members.get(claims.participantId) !== existing || requester.state !== 'connected') return;
-        this.#sessions.delete(existing.socket);
-        this.#sessions.set(ws, existing);
-        existing.adopt(ws, message.id, message.lastSeq, peers);
+        if (!peers) return unavailable();
+        // A host is told who waits in the lobby, which with Redis is read there.
+        return this.#then(existing.isHost ? this.#gateway.waitingFor(room) : [], (waiting) => {
+          if (!waiting) return unavailable();
+          if (this.#members.get(claims.participantId) !== existing || requester.state !== 'connected') return;
+          this.#sessions.delete(existing.socket);
+          this.#sessions.set(ws, existing);
+          existing.adopt(ws, message.id, message.lastSeq, peers, waiting);
+        });
       });
     }
     this.#pruneDeparted();
@@ -287,6 +292,7 @@ export class SignalingServer {
     return this.#nonces.use(claims.nonce, claims.issuedAt + RESUME_TOKEN_LIFETIME_MS).then((use) => {
       if (use.ok) return restore();
       if (use.code === 'unavailable') return requester.refuse(message.id, 'unavailable', 'the rooms cannot be reached right now; try again shortly');
+      if (use.removed) return requester.refuse(message.id, 'removed', 'a host removed you from this room; you cannot come back with this token');
       return refuse('this resume token was already used; join again');
     });
   }

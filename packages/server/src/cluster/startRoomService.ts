@@ -6,6 +6,7 @@ import { NodeBus } from './NodeBus.js';
 import { NodePresence } from './NodePresence.js';
 import { InMemoryNonceLedger, type NonceLedger } from './NonceLedger.js';
 import { RedisNonceLedger } from './RedisNonceLedger.js';
+import { RedisLobby } from './RedisLobby.js';
 import { RedisRoomDirectory } from './RedisRoomDirectory.js';
 import { RedisRoomService } from './RedisRoomService.js';
 import { LocalRoomService, type RoomService } from './RoomService.js';
@@ -29,7 +30,7 @@ export interface StartedRoomService {
   rooms: RoomService;
   nonces: NonceLedger;
   /** Present when rooms are shared: for readiness, logs and `released`. */
-  cluster?: { rooms: RedisRoomService; bus: NodeBus; presence: NodePresence; directory: RedisRoomDirectory };
+  cluster?: { rooms: RedisRoomService; bus: NodeBus; presence: NodePresence; directory: RedisRoomDirectory; lobby: RedisLobby };
   close(): Promise<void>;
 }
 
@@ -50,24 +51,26 @@ export async function startRoomService(options: RoomServiceOptions): Promise<Sta
   const bus = new NodeBus({ redisUrl: url, nodeId, keys });
   const presence = new NodePresence({ redisUrl: url, nodeId, keys, ...(options.presenceTtlMs ? { ttlMs: options.presenceTtlMs } : {}) });
   const nonces = new RedisNonceLedger(url, nodeId, keys);
+  const lobby = new RedisLobby(url, nodeId, keys);
   const close = async () => {
     presence.close();
     await bus.close();
     directory.close();
     nonces.close();
+    lobby.close();
   };
   try {
-    await Promise.all([directory.start(), bus.start(), presence.start(), nonces.start()]);
+    await Promise.all([directory.start(), bus.start(), presence.start(), nonces.start(), lobby.start()]);
   } catch (error) {
     await close();
     throw new Error(`cannot reach Redis at REDIS_URL: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const rooms = new RedisRoomService({ nodeId, directory, bus, presence, capacity: options.capacity });
+  const rooms = new RedisRoomService({ nodeId, directory, bus, presence, lobby, capacity: options.capacity });
   return {
     nodeId,
     rooms,
     nonces,
-    cluster: { rooms, bus, presence, directory },
+    cluster: { rooms, bus, presence, directory, lobby },
     close: async () => {
       rooms.close();
       await close();
