@@ -49,7 +49,7 @@ export interface SignalingServerOptions {
   >;
   registry: RoomRegistry;
   /** Rooms shared with other nodes through Redis (REDIS_URL); absent, they are `registry` alone. */
-  cluster?: Pick<StartedRoomService, 'nonces'> & { [K in 'rooms' | 'presence']: NonNullable<StartedRoomService['cluster']>[K] };
+  cluster?: Pick<StartedRoomService, 'nonces'> & { [K in 'rooms' | 'presence' | 'guesses' | 'removedTokens']: NonNullable<StartedRoomService['cluster']>[K] };
   iceServers: IceServerProvider;
   log: Logger;
   metrics: SignalingMetrics;
@@ -87,7 +87,8 @@ export class SignalingServer {
     const secret = options.config.sessionSecret || randomBytes(32).toString('hex');
     this.#tokens = new ResumeTokens(secret, RESUME_TOKEN_LIFETIME_MS);
     const roomTokens = options.config.jwtSecret ? new RoomTokens(options.config.jwtSecret) : undefined;
-    this.#admission = new Admission(options.registry, new RemovedTokens(), roomTokens, options.cluster?.rooms);
+    const cluster = options.cluster;
+    this.#admission = new Admission(options.registry, cluster?.removedTokens ?? new RemovedTokens(), roomTokens, cluster?.rooms, cluster?.guesses);
     this.#gateway = new RoomGateway(options.registry, options.cluster?.rooms);
     this.#nonces = options.cluster?.nonces;
     if (options.cluster) {

@@ -13,6 +13,9 @@ import type { TestClient } from './support/TestClient.js';
  * flock /tmp/parley-heavy.lock.
  */
 
+/** Shorter than the default 5 s, set through the environment as a deployer would. */
+const PRESENCE_TTL_MS = 2500;
+
 const codeOf = (reply: ServerMessage) => (reply.type === 'error' ? reply.code : reply.type);
 const resume = (client: TestClient, resumeToken: string) => client.request({ type: 'resume', protocolVersion: PROTOCOL_VERSION, resumeToken });
 
@@ -20,7 +23,7 @@ describe('access across three nodes sharing rooms through Redis', () => {
   let nodes: ClusterUnderTest;
 
   before(async () => {
-    nodes = await ClusterUnderTest.start('access', { nodes: 3, env: { RESUME_WINDOW_MS: '15000' } });
+    nodes = await ClusterUnderTest.start('access', { nodes: 3, env: { RESUME_WINDOW_MS: '15000', PRESENCE_TTL_MS: String(PRESENCE_TTL_MS) } });
   });
   after(async () => {
     await nodes?.stop();
@@ -178,5 +181,47 @@ describe('access across three nodes sharing rooms through Redis', () => {
     assert.equal(codeOf(await y.host.request({ type: 'admit', peerId: yan.id })), 'ok');
     assert.deepEqual((await yan.client.next('joined', 3000)).peers.map((p) => p.name), ['Zed']);
     console.log(`# ${attempts.length} bad host actions across rooms and nodes: each refused with its code, no waiter moved, nobody told`);
+  });
+
+  it('wrong passwords are counted over all nodes: 5 a minute per address and per room, then rate-limited on every node', async () => {
+    const room = nodes.newRoom();
+    await (await nodes.connect(0, { localAddress: '127.0.0.20' })).join(room, 'Ann', { password: 'correct horse' });
+    const guess = async (at: number, address: string, password: string) => {
+      const client = await nodes.connect(at, { localAddress: address });
+      const reply = await client.tryJoin({ room, name: 'Guesser', password });
+      await client.close();
+      return reply;
+    };
+    // One address, its guesses spread over the three nodes.
+    const spread = [];
+    for (let n = 0; n < 5; n++) spread.push(codeOf(await guess(n % 3, '127.0.0.21', `wrong ${n}`)));
+    assert.deepEqual(spread, Array(5).fill('wrong-password'), 'five wrong guesses over nodes 0, 1, 2, 0, 1');
+    for (const at of [2, 0, 1]) {
+      const refused = await guess(at, '127.0.0.21', 'correct horse');
+      assert.equal(codeOf(refused), 'rate-limited', `node ${at} refuses the sixth try from that address, right or wrong`);
+      assert.match(refused.type === 'error' ? refused.message : '', /from your address/);
+    }
+    // The room's own count: those five wrong guesses count for it too, so a fresh address is refused as well, on every node.
+    for (const at of [0, 1, 2]) {
+      const refused = await guess(at, `127.0.0.${30 + at}`, 'wrong again');
+      assert.equal(codeOf(refused), 'rate-limited', `node ${at}, a new address`);
+      assert.match(refused.type === 'error' ? refused.message : '', /for this room/);
+    }
+    console.log(`# wrong passwords over 3 nodes: ${spread.length} answered wrong-password, then rate-limited on each of the 3 nodes (per address), and for new addresses (per room); a node alone would have allowed 5 more each`);
+  });
+
+  it(`a node killed: its members are taken out of their rooms within the configured presence TTL (${PRESENCE_TTL_MS} ms)`, async () => {
+    const room = nodes.newRoom();
+    const ann = await nodes.joinAt(0, room, 'Ann');
+    const gus = await nodes.joinAt(2, room, 'Gus', { autoResume: false });
+    await ann.client.next('peer-joined', 3000);
+    const killedAt = Date.now();
+    await nodes.cluster.stopNode(2, 'SIGKILL');
+    const left = await ann.client.next('peer-left', PRESENCE_TTL_MS + 3000);
+    const goneMs = Date.now() - killedAt;
+    assert.equal(left.peerId, gus.id);
+    assert.ok(goneMs >= PRESENCE_TTL_MS - 1000, `not reaped before its presence could have run out (${goneMs} ms)`);
+    await nodes.cluster.startNode(2);
+    console.log(`# PRESENCE_TTL_MS=${PRESENCE_TTL_MS}: a killed node's member reported gone ${goneMs} ms after the kill`);
   });
 });
