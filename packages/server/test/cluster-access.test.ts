@@ -210,6 +210,41 @@ describe('access across three nodes sharing rooms through Redis', () => {
     console.log(`# wrong passwords over 3 nodes: ${spread.length} answered wrong-password, then rate-limited on each of the 3 nodes (per address), and for new addresses (per room); a node alone would have allowed 5 more each`);
   });
 
+  it('Redis frozen: host actions across nodes are refused with unavailable and change nothing; once it is back they work', async () => {
+    const { room, host } = await hostedRoom(0);
+    const bob = await knock(1, room, 'Bob', host);
+    // A member on node 2 to try to remove: Cat, let in from the lobby.
+    const cat = await knock(2, room, 'Cat', host);
+    assert.equal(codeOf(await host.request({ type: 'admit', peerId: cat.id })), 'ok');
+    await cat.client.next('joined', 3000);
+    await host.next('peer-joined', 3000);
+
+    nodes.cluster.redis.freeze();
+    const refusals: string[] = [];
+    try {
+      for (const message of [
+        { type: 'admit', peerId: bob.id },
+        { type: 'deny', peerId: bob.id },
+        { type: 'set-lobby', enabled: false },
+        { type: 'remove', peerId: cat.id },
+      ]) {
+        const started = performance.now();
+        const reply = await host.request(message, 6000);
+        refusals.push(`${message.type} ${codeOf(reply)} in ${(performance.now() - started).toFixed(0)} ms`);
+        assert.equal(codeOf(reply), 'unavailable', message.type);
+      }
+    } finally {
+      nodes.cluster.redis.thaw();
+    }
+    await sleep(300);
+    assert.deepEqual(bob.client.received.map((m) => m.type).filter((t) => t !== 'ok' && t !== 'error'), ['lobby-waiting'], 'Bob still waits');
+    assert.equal(cat.client.ofType('removed').length, 0, 'Cat is still in');
+    assert.equal(host.ofType('lobby-changed').length + cat.client.ofType('lobby-changed').length, 0, 'the lobby stayed on');
+    assert.equal(codeOf(await host.request({ type: 'admit', peerId: bob.id })), 'ok', 'after the thaw the same admit works');
+    assert.deepEqual((await bob.client.next('joined', 3000)).peers.map((p) => p.name).sort(), ['Ann', 'Cat']);
+    console.log(`# Redis frozen: ${refusals.join('; ')}; after the thaw the admit went through`);
+  });
+
   it(`a node killed: its members are taken out of their rooms within the configured presence TTL (${PRESENCE_TTL_MS} ms)`, async () => {
     const room = nodes.newRoom();
     const ann = await nodes.joinAt(0, room, 'Ann');

@@ -25,10 +25,23 @@ export type LobbySwitched =
   | HostRefusal;
 
 /**
- * Lua helpers shared by the scripts below: whether ARGV[1] is a host present
+ * How long after it was sent a host action may still run. A script sent to a
+ * stalled (frozen) Redis runs when Redis wakes, after the node gave up on it
+ * (the connection's 2 s command timeout) and told the host `unavailable`;
+ * past this deadline, in Redis time, it changes nothing.
+ */
+const ACTION_DEADLINE_MS = 1500;
+
+/**
+ * Lua helpers shared by the scripts below: too late to act (see
+ * ACTION_DEADLINE_MS), whether ARGV[1] is a host present
  * in the room (KEYS[1]), and the room's hosts with their directory entries.
  */
 const HOST_LUA = `
+local function too_late(deadline)
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(deadline)
+end
 local function is_host(room_key, id)
   return redis.call('HEXISTS', room_key, id) == 1 and redis.call('SISMEMBER', room_key .. ':hosts', id) == 1
 end
@@ -46,14 +59,15 @@ end
 `;
 
 /**
- * KEYS: room. ARGV: host id, waiter id, capacity, 'admit' or 'deny'. A host
- * of the room takes a waiter out of its lobby; an admit needs a free place.
- * Returns {'not-host'}, {'not-waiting'}, {'full'} or {'done', lobby entry,
- * {host id, entry, …}}.
+ * KEYS: room. ARGV: host id, waiter id, capacity, 'admit' or 'deny',
+ * deadline (Redis time, ms). A host of the room takes a waiter out of its
+ * lobby; an admit needs a free place. Returns {'late'}, {'not-host'},
+ * {'not-waiting'}, {'full'} or {'done', lobby entry, {host id, entry, …}}.
  */
 const ANSWER = new LuaScript(
   'answer-knock',
   `${HOST_LUA}
+if too_late(ARGV[5]) then return {'late'} end
 if not is_host(KEYS[1], ARGV[1]) then return {'not-host'} end
 local lobby_key = KEYS[1] .. ':lobby'
 local waiter = redis.call('HGET', lobby_key, ARGV[2])
@@ -66,14 +80,15 @@ return {'done', waiter, hosts_of(KEYS[1])}
 );
 
 /**
- * KEYS: room, room policy. ARGV: host id, '1' (on) or '0' (off), capacity.
- * Switches the lobby in the room's shared policy; switched off, everyone
- * waiting is taken out of it. Returns {'not-host'}, {'same'} or {'changed',
+ * KEYS: room, room policy. ARGV: host id, '1' (on) or '0' (off), capacity,
+ * deadline. Switches the lobby in the room's shared policy; switched off,
+ * everyone waiting is taken out of it. Returns {'late'}, {'not-host'}, {'same'} or {'changed',
  * {member id, entry, …}, {host id, entry, …}, {waiter id, entry, …}, free places}.
  */
 const SWITCH = new LuaScript(
   'switch-lobby',
   `${HOST_LUA}
+if too_late(ARGV[4]) then return {'late'} end
 if not is_host(KEYS[1], ARGV[1]) then return {'not-host'} end
 local policy = cjson.decode(redis.call('GET', KEYS[2]) or '{}')
 local enabled = ARGV[2] == '1'
@@ -118,6 +133,8 @@ return {1, hosts_of(KEYS[1])}
 export class RedisLobby {
   readonly #redis: Redis;
   readonly #keys: ClusterKeys;
+  /** Redis's clock minus ours, read at start: deadlines are given in Redis time. */
+  #clockOffsetMs = 0;
 
   constructor(
     redisUrl: string,
@@ -132,12 +149,26 @@ export class RedisLobby {
 
   async start(): Promise<void> {
     await this.#redis.connect();
+    const sentAt = Date.now();
+    const [seconds, micros] = await this.#redis.time();
+    const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    this.#clockOffsetMs = redisNow - Math.round((sentAt + Date.now()) / 2);
+  }
+
+  /** The latest Redis time at which an action sent now may still change anything. */
+  #deadline(): number {
+    return Date.now() + this.#clockOffsetMs + ACTION_DEADLINE_MS;
   }
 
   /** `host` admits or denies `waiter`: taken out of the lobby, with where it waits and whom to tell. */
   async answer(room: string, host: PeerId, waiter: PeerId, answer: 'admit' | 'deny', capacity: number): Promise<DirectoryResult<Answered>> {
     try {
-      const [outcome, entry, hosts] = (await ANSWER.run(this.#redis, [this.#keys.room(room)], [host, waiter, capacity, answer])) as [string, string, string[]];
+      const [outcome, entry, hosts] = (await ANSWER.run(this.#redis, [this.#keys.room(room)], [host, waiter, capacity, answer, this.#deadline()])) as [
+        string,
+        string,
+        string[],
+      ];
+      if (outcome === 'late') return unavailable(new Error('Redis answered too late; nothing was changed'));
       if (outcome !== 'done') return { ok: true, value: { done: false, code: outcome === 'full' ? 'room-full' : (outcome as HostRefusal['code']) } };
       const [parsed] = parseLobby([waiter, entry]);
       if (!parsed) return { ok: true, value: { done: false, code: 'not-waiting' } };
@@ -150,7 +181,7 @@ export class RedisLobby {
   /** `host` turns the lobby on or off. */
   async switch(room: string, host: PeerId, enabled: boolean, capacity: number): Promise<DirectoryResult<LobbySwitched>> {
     try {
-      const reply = (await SWITCH.run(this.#redis, [this.#keys.room(room), this.#keys.policy(room)], [host, enabled ? '1' : '0', capacity])) as [
+      const reply = (await SWITCH.run(this.#redis, [this.#keys.room(room), this.#keys.policy(room)], [host, enabled ? '1' : '0', capacity, this.#deadline()])) as [
         string,
         string[],
         string[],
@@ -158,6 +189,7 @@ export class RedisLobby {
         number,
       ];
       const [outcome, members, hosts, released, space] = reply;
+      if (outcome === 'late') return unavailable(new Error('Redis answered too late; nothing was changed'));
       if (outcome === 'not-host') return { ok: true, value: { done: false, code: 'not-host' } };
       if (outcome === 'same') return { ok: true, value: { done: true, changed: false } };
       return {
