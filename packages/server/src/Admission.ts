@@ -3,7 +3,7 @@ import { AttemptLimiter } from './AttemptLimiter.js';
 import type { Waiter } from './Lobby.js';
 import type { Member } from './Member.js';
 import { PasswordHash } from './PasswordHash.js';
-import type { RemovedTokens } from './RemovedTokens.js';
+import type { Maybe } from './maybe.js';
 import type { Room } from './Room.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 import { RoomPolicy } from './RoomPolicy.js';
@@ -14,6 +14,22 @@ import { decodeSharedPolicy } from './cluster/SharedPolicy.js';
 /** Rooms shared with other nodes: the rules of a room that has members elsewhere (SharedPolicy JSON), if any. */
 export interface SharedRules {
   policy(room: string): Promise<DirectoryResult<string | undefined>>;
+}
+
+/**
+ * Wrong-password guesses: counted in this process (AttemptLimiter), or with
+ * Redis for every node at once (RedisAttemptLimiter); `unavailable`: Redis
+ * cannot say, and the join is refused as such.
+ */
+export interface GuessCounter {
+  take(key: string): Maybe<boolean | 'unavailable'>;
+  refund(key: string): void;
+}
+
+/** Room tokens hosts removed: this process's (RemovedTokens) or every node's (RedisRemovedTokens). */
+export interface RemovedTokenStore {
+  add(room: string, tokenId: string, expiresAt: number): void;
+  has(room: string, tokenId: string): Maybe<boolean | 'unavailable'>;
 }
 
 /** Wrong passwords allowed per address and per room within the window, before `rate-limited`. */
@@ -63,16 +79,18 @@ export type Placement =
  * room name cannot both create it or slip past a password set meanwhile.
  */
 export class Admission {
-  readonly #guesses = new AttemptLimiter(PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS);
+  /** Counted on this node: each creation costs this node a slow hash. */
   readonly #creations = new AttemptLimiter(PASSWORD_CREATIONS, PASSWORD_WINDOW_MS);
 
   constructor(
     private readonly registry: RoomRegistry,
-    private readonly removed: RemovedTokens,
+    private readonly removed: RemovedTokenStore,
     /** Undefined: rooms are open to whoever has the link (no JWT secret configured). */
     private readonly roomTokens: RoomTokens | undefined,
     /** Undefined: this process holds every room (no REDIS_URL). */
     private readonly shared: SharedRules | undefined = undefined,
+    /** Wrong passwords per address and per room; with Redis, counted for every node. */
+    private readonly guesses: GuessCounter = new AttemptLimiter(PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS),
   ) {}
 
   async check(request: JoinRequest): Promise<Check> {
@@ -86,9 +104,9 @@ export class Admission {
       const verified = await this.roomTokens.verify(request.token, request.room);
       if (!verified.ok) return refuse('bad-token', verified.reason);
       const { claims } = verified;
-      if (this.removed.has(request.room, claims.tokenId)) {
-        return refuse('removed', 'a host removed you from this room; this token no longer opens it');
-      }
+      const removed = await this.removed.has(request.room, claims.tokenId);
+      if (removed === 'unavailable') return refuse('unavailable', 'the rooms cannot be reached right now; try again shortly');
+      if (removed) return refuse('removed', 'a host removed you from this room; this token no longer opens it');
       ({ name, role } = claims);
       token = { id: claims.tokenId, expiresAt: claims.exp * 1000 };
     }
@@ -137,7 +155,8 @@ export class Admission {
     if (!this.registry.hasSpace(current)) {
       return { kind: 'refused', code: 'room-full', reason: `room "${current.name}" is full` };
     }
-    if (current.policy.lobby && !host) {
+    // Rooms shared through Redis: the lobby is decided there, with the place (RoomGateway.claim).
+    if (current.policy.lobby && !host && !this.shared) {
       if (!current.lobby.add(member)) return { kind: 'refused', code: 'room-full', reason: `too many people are waiting to enter room "${current.name}"` };
       current.broadcastToHosts({ type: 'knock', peer: { id: member.id, name: member.name } });
       return { kind: 'waiting', room: current };
@@ -170,7 +189,7 @@ export class Admission {
       const refusal = await this.#tryPassword(rules.password, request.password, request.ip, request.room);
       if (refusal) return refusal;
     }
-    return { ok: true, pass: { checkedRoom: undefined, newPolicy: new RoomPolicy({ password: rules.password }) } };
+    return { ok: true, pass: { checkedRoom: undefined, newPolicy: new RoomPolicy({ password: rules.password, lobby: rules.lobby }) } };
   }
 
   /**
@@ -180,14 +199,17 @@ export class Admission {
   async #tryPassword(hash: PasswordHash, password: string, ip: string, room: string): Promise<Refusal | undefined> {
     const byAddress = `ip ${ip}`;
     const byRoom = `room ${room}`;
-    if (!this.#guesses.take(byAddress)) return refuse('rate-limited', 'too many wrong passwords from your address; wait a minute');
-    if (!this.#guesses.take(byRoom)) {
-      this.#guesses.refund(byAddress);
-      return refuse('rate-limited', 'too many wrong passwords for this room; wait a minute');
-    }
+    const unavailable = () => refuse('unavailable', 'password attempts cannot be counted right now; try again shortly');
+    const address = await this.guesses.take(byAddress);
+    if (address === 'unavailable') return unavailable();
+    if (!address) return refuse('rate-limited', 'too many wrong passwords from your address; wait a minute');
+    const inRoom = await this.guesses.take(byRoom);
+    if (inRoom !== true) this.guesses.refund(byAddress);
+    if (inRoom === 'unavailable') return unavailable();
+    if (!inRoom) return refuse('rate-limited', 'too many wrong passwords for this room; wait a minute');
     if (!(await hash.matches(password))) return refuse('wrong-password', 'the password is wrong');
-    this.#guesses.refund(byAddress);
-    this.#guesses.refund(byRoom);
+    this.guesses.refund(byAddress);
+    this.guesses.refund(byRoom);
     return undefined;
   }
 }

@@ -13,6 +13,7 @@ import {
   type ResumeMessage,
   type ServerMessage,
   type SignalMessage,
+  type WaiterInfo,
 } from '@parley/protocol';
 import type { Admission, Pass } from './Admission.js';
 import type { IceServerProvider } from './iceServers.js';
@@ -30,7 +31,7 @@ import { RateLimiter } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
-import { handleRoomControl, type RoomControlMessage } from './roomControl.js';
+import type { RoomControlMessage } from './roomControl.js';
 import { SessionJoin, type Seat } from './SessionJoin.js';
 
 /**
@@ -203,8 +204,8 @@ export class ClientSession implements Member, Waiter {
     enter(room: Room): void {
       this.session.#enterRoom(room);
     }
-    sendJoined(requestId: number, how: 'join' | 'restore', peers: PeerInfo[]): void {
-      this.session.#sendJoined(requestId, how, peers);
+    sendJoined(requestId: number, how: 'join' | 'restore', peers: PeerInfo[], waiting?: WaiterInfo[]): void {
+      this.session.#sendJoined(requestId, how, peers, waiting);
     }
     refuse(id: number | undefined, code: ErrorCode, reason: string): void {
       this.session.refuse(id, code, reason);
@@ -387,7 +388,7 @@ export class ClientSession implements Member, Waiter {
    * client's `lastSeq` follows in order, including those written into the old
    * socket that never arrived.
    */
-  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined, peers: PeerInfo[]): void {
+  adopt(socket: WebSocket, requestId: number, lastSeq: number | undefined, peers: PeerInfo[], waiting?: WaiterInfo[]): void {
     clearTimeout(this.#expiry);
     const previous = this.#socket;
     this.#socket = socket;
@@ -400,7 +401,7 @@ export class ClientSession implements Member, Waiter {
     const replay = missed ?? this.#replay.after(-1) ?? [];
     this.#log.info({ room: this.#room?.name, replayed: replay.length }, 'resumed');
     this.deps.metrics.joined('resume');
-    this.#sendJoined(requestId, 'adopt', peers);
+    this.#sendJoined(requestId, 'adopt', peers, waiting);
     for (const [seq, encoded] of replay) this.#write(withSeq(seq, encoded));
   }
 
@@ -538,8 +539,11 @@ export class ClientSession implements Member, Waiter {
     this.deps.membershipChanged(this, true);
   }
 
-  /** `adopt`: the same session on a new socket; `restore`: rebuilt from a token; `join`: a new member. */
-  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore', peers: PeerInfo[]): void {
+  /**
+   * `adopt`: the same session on a new socket; `restore`: rebuilt from a token; `join`: a new member.
+   * `waiting`: for a host, who waits in the lobby, when this node's room does not hold the lobby (Redis).
+   */
+  #sendJoined(requestId: number, how: 'join' | 'adopt' | 'restore', peers: PeerInfo[], waiting?: WaiterInfo[]): void {
     const room = this.#room;
     if (!room) return;
     const grant = this.deps.iceServers(this.id);
@@ -571,7 +575,7 @@ export class ClientSession implements Member, Waiter {
       role: host ? 'host' : 'guest',
       lobby: room.policy.lobby,
       passwordProtected: room.policy.password !== undefined,
-      ...(host ? { waiting: room.lobby.list() } : {}),
+      ...(host ? { waiting: waiting ?? room.lobby.list() } : {}),
     });
   }
 
@@ -591,9 +595,17 @@ export class ClientSession implements Member, Waiter {
     const room = this.#room;
     if (!room || this.#state !== 'joined') return this.refuse(message.id, 'not-joined', `join a room before "${message.type}"`);
     if (!room.policy.isHost(this.id)) return this.refuse(message.id, 'not-host', `only a host may "${message.type}"`);
-    const refusal = handleRoomControl(message, { room, registry: this.deps.registry, host: this, log: this.#log });
-    if (refusal) return this.refuse(message.id, refusal.code, refusal.reason);
-    this.#ok(message.id);
+    whenReady(
+      this.deps.gateway.control(message, room, this, this.#log),
+      (refusal) => {
+        if (refusal) return this.refuse(message.id, refusal.code, refusal.reason);
+        this.#ok(message.id);
+      },
+      (error) => {
+        this.#log.error({ err: error }, 'a host action failed');
+        this.refuse(message.id, 'internal', `the server failed while handling "${message.type}"`);
+      },
+    );
   }
 
   #signal(message: SignalMessage): void {

@@ -39,7 +39,9 @@ export interface RunningServer {
 export async function startParleyServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const registry = new RoomRegistry({ maxParticipants: config.maxParticipants });
   // With REDIS_URL: refuses to start when Redis cannot be reached, rather than come up half-clustered.
-  const rooms = config.redisUrl ? await startRoomService({ redisUrl: config.redisUrl, registry, capacity: config.maxParticipants }) : undefined;
+  const rooms = config.redisUrl
+    ? await startRoomService({ redisUrl: config.redisUrl, registry, capacity: config.maxParticipants, presenceTtlMs: config.presenceTtlMs })
+    : undefined;
   const cluster = rooms?.cluster;
   if (rooms && cluster) watchCluster(rooms.nodeId, cluster, log);
   const prometheus =
@@ -47,7 +49,9 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
   const signaling = new SignalingServer({
     config,
     registry,
-    ...(rooms && cluster ? { cluster: { rooms: cluster.rooms, presence: cluster.presence, nonces: rooms.nonces } } : {}),
+    ...(rooms && cluster
+      ? { cluster: { rooms: cluster.rooms, presence: cluster.presence, nonces: rooms.nonces, guesses: cluster.guesses, removedTokens: cluster.removedTokens } }
+      : {}),
     iceServers: iceServerProvider(config),
     log,
     metrics: prometheus ?? NO_METRICS,

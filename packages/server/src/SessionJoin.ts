@@ -1,4 +1,4 @@
-import type { ErrorCode, JoinMessage, MediaState, PeerInfo, ServerMessage } from '@parley/protocol';
+import type { ErrorCode, JoinMessage, MediaState, PeerInfo, Role, ServerMessage, WaiterInfo } from '@parley/protocol';
 import type { Pass } from './Admission.js';
 import type { SessionDeps, SessionState } from './ClientSession.js';
 import type { Waiter } from './Lobby.js';
@@ -31,7 +31,8 @@ export interface Seat {
   present(name: string, media: MediaState, roomToken?: Pass['token']): void;
   /** Now a member of `room`. */
   enter(room: Room): void;
-  sendJoined(requestId: number, how: 'join' | 'restore', peers: PeerInfo[]): void;
+  /** `waiting`: for a host, who waits in the lobby when this node's room does not know (rooms shared through Redis). */
+  sendJoined(requestId: number, how: 'join' | 'restore', peers: PeerInfo[], waiting?: WaiterInfo[]): void;
   refuse(id: number | undefined, code: ErrorCode, reason: string): void;
   send(message: ServerMessage): void;
 }
@@ -46,6 +47,8 @@ export interface Seat {
 export class SessionJoin {
   /** The id of a join held in a lobby: its answer comes when a host decides. */
   #heldJoinId = 0;
+  /** The role the held join's room token gave (a guest's token keeps it a guest if it ends up creating the room). */
+  #heldRole: Role | undefined;
   /** Counts joins on this connection: a check that finishes after its join was abandoned is ignored. */
   #serial = 0;
 
@@ -83,6 +86,7 @@ export class SessionJoin {
         return seat.refuse(message.id, check.code, check.reason);
       }
       seat.present(check.pass.name, { ...message.media }, check.pass.token);
+      const role = check.pass.role;
       const placed = seat.deps.admission.place(check.pass, seat.member);
       switch (placed.kind) {
         case 'stale':
@@ -91,15 +95,11 @@ export class SessionJoin {
           seat.setState('connected');
           return seat.refuse(message.id, placed.code, placed.reason);
         case 'waiting':
-          seat.setRoom(placed.room);
-          this.#heldJoinId = message.id;
-          seat.setState('waiting');
-          seat.log.info({ room: message.room }, 'waiting in the lobby');
-          return seat.send({ type: 'lobby-waiting', id: message.id });
+          return this.#wait(placed.room, message.id, role);
         case 'entered': {
           const { room } = placed;
           seat.setRoom(room);
-          const pending = seat.deps.gateway.claim(room, seat.member, placed.peers, check.pass.role, 'checked');
+          const pending = seat.deps.gateway.claim(room, seat.member, placed.peers, role, 'checked', 'knock');
           // Without Redis the claim is already made: no await, so placing and announcing stay one step, as they always were.
           const claim = pending instanceof Promise ? await pending : pending;
           if (!claim.ok && claim.code === 'changed' && seat.state() === 'authorizing' && serial === this.#serial) {
@@ -111,8 +111,9 @@ export class SessionJoin {
             'authorizing',
             serial,
             (claimed) => {
+              if (!claimed.ok && claimed.code === 'waiting') return this.#wait(room, message.id, role);
               if (!claimed.ok) return this.#backOut(message.id, claimed.code, claimed.reason);
-              this.#entered(room, message.id, 'join', claimed.peers);
+              this.#entered(room, message.id, 'join', claimed.peers, true, claimed.waiting);
               seat.log.info({ room: message.room, peers: claimed.peers.length, host: room.policy.isHost(seat.member.id) }, 'joined');
             },
             abandoned,
@@ -124,16 +125,35 @@ export class SessionJoin {
     seat.refuse(message.id, 'internal', 'the room kept changing while this join was checked; try again');
   }
 
-  /** A host let the participant in from the lobby: the held join is answered now. */
+  /** Held in the lobby of `room`: the join is answered when a host decides. */
+  #wait(room: Room, requestId: number, role: Role | undefined): void {
+    const seat = this.seat;
+    seat.setRoom(room);
+    this.#heldJoinId = requestId;
+    this.#heldRole = role;
+    seat.setState('waiting');
+    seat.log.info({ room: room.name }, 'waiting in the lobby');
+    seat.send({ type: 'lobby-waiting', id: requestId });
+  }
+
+  /**
+   * A host let the participant in from the lobby: the held join is answered
+   * now. With Redis the room may have no member on this node (its `Room` here
+   * ended while the participant waited): this node's room of that name is
+   * found or made again, and Redis hands it the room's rules.
+   */
   admit(room: Room): void {
     const seat = this.seat;
     if (seat.state() !== 'waiting') return;
-    const joined = seat.deps.registry.enter(room, seat.member);
+    const { registry, gateway } = seat.deps;
+    const joined = gateway.isShared ? registry.join(room.name, seat.member) : registry.enter(room, seat.member);
     if (!joined.ok) return this.#backOut(this.#heldJoinId, joined.code, joined.reason);
-    void this.#afterClaim(seat.deps.gateway.claim(room, seat.member, joined.peers, undefined, 'checked'), 'waiting', this.#serial, (claimed) => {
+    const here = joined.room;
+    seat.setRoom(here);
+    void this.#afterClaim(gateway.claim(here, seat.member, joined.peers, this.#heldRole, 'trusted', 'skip'), 'waiting', this.#serial, (claimed) => {
       if (!claimed.ok) return this.#backOut(this.#heldJoinId, claimed.code, claimed.reason);
-      this.#entered(room, this.#heldJoinId, 'join', claimed.peers);
-      seat.log.info({ room: room.name }, 'admitted from the lobby');
+      this.#entered(here, this.#heldJoinId, 'join', claimed.peers, true, claimed.waiting);
+      seat.log.info({ room: here.name }, 'admitted from the lobby');
     });
   }
 
@@ -147,12 +167,11 @@ export class SessionJoin {
     seat.refuse(this.#heldJoinId, 'lobby-denied', reason);
   }
 
-  /** Out of the lobby on the participant's own: the hosts' list loses it. */
+  /** Out of the lobby on the participant's own: the hosts' list loses it, on every node. */
   leaveLobby(): void {
     const room = this.seat.room();
-    const id = this.seat.member.id;
     this.seat.setRoom(undefined);
-    if (room?.lobby.take(id)) room.broadcastToHosts({ type: 'knock-ended', peerId: id, outcome: 'left' });
+    if (room) this.seat.deps.gateway.leaveLobby(room, this.seat.member);
   }
 
   /**
@@ -167,7 +186,7 @@ export class SessionJoin {
     if (!joined.ok) return seat.refuse(requestId, 'resume-failed', joined.reason);
     const { room } = joined;
     seat.setRoom(room);
-    return this.#afterClaim(seat.deps.gateway.claim(room, seat.member, joined.peers, claims.role, 'trusted'), 'connected', this.#serial, (claimed) => {
+    return this.#afterClaim(seat.deps.gateway.claim(room, seat.member, joined.peers, claims.role, 'trusted', 'skip'), 'connected', this.#serial, (claimed) => {
       if (!claimed.ok) {
         seat.setRoom(undefined);
         return seat.refuse(requestId, claimed.code === 'unavailable' ? 'unavailable' : 'resume-failed', claimed.reason);
@@ -175,27 +194,27 @@ export class SessionJoin {
       // The room's policy did not survive the restart; a host's role did, in its signed token.
       if (claims.role === 'host') room.policy.addHost(seat.member.id);
       // Still listed (held by a node that died or let it go): to the others it never left.
-      this.#entered(room, requestId, 'restore', claimed.peers, claimed.movedFrom === undefined);
+      this.#entered(room, requestId, 'restore', claimed.peers, claimed.movedFrom === undefined, claimed.waiting);
       seat.log.info({ room: claims.room, movedFrom: claimed.movedFrom }, 'restored from a resume token');
     });
   }
 
   /** In: the reply, and the others told (unless they never saw the participant go). */
-  #entered(room: Room, requestId: number, how: 'join' | 'restore', peers: PeerInfo[], announce = true): void {
+  #entered(room: Room, requestId: number, how: 'join' | 'restore', peers: PeerInfo[], announce = true, waiting?: WaiterInfo[]): void {
     const { seat } = this;
     const member = seat.member;
     seat.enter(room);
     seat.deps.metrics.joined(how);
-    seat.sendJoined(requestId, how, peers);
+    seat.sendJoined(requestId, how, peers, waiting);
     if (announce) seat.deps.gateway.broadcast(room, { type: 'peer-joined', peer: { id: member.id, name: member.name, media: member.media } }, member.id);
   }
 
   /** Refused after all: back to roomless, the request answered with why. */
-  #backOut(requestId: number, code: ErrorCode | 'changed', reason: string): void {
+  #backOut(requestId: number, code: ErrorCode | 'changed' | 'waiting', reason: string): void {
     this.seat.setRoom(undefined);
     this.seat.setState('connected');
     // `changed` is retried by a join; anywhere else the room moved under a decided answer.
-    this.seat.refuse(requestId, code === 'changed' ? 'internal' : code, reason);
+    this.seat.refuse(requestId, code === 'changed' || code === 'waiting' ? 'internal' : code, reason);
   }
 
   /**
@@ -212,6 +231,8 @@ export class SessionJoin {
       const state = seat.state();
       if (seat.room() === room && state !== 'joined' && state !== 'suspended') seat.setRoom(undefined);
       if (result.ok && room) void seat.deps.gateway.leave(room, seat.member);
+      // Put in a lobby (Redis) by a join that was abandoned meanwhile: out of it again.
+      if (!result.ok && result.code === 'waiting' && room) seat.deps.gateway.leaveLobby(room, seat.member);
       abandoned?.();
     };
     if (!(claim instanceof Promise)) return settled(claim);

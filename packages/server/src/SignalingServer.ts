@@ -58,7 +58,7 @@ export interface SignalingServerOptions {
   >;
   registry: RoomRegistry;
   /** Rooms shared with other nodes through Redis (REDIS_URL); absent, they are `registry` alone. */
-  cluster?: Pick<StartedRoomService, 'nonces'> & { [K in 'rooms' | 'presence']: NonNullable<StartedRoomService['cluster']>[K] };
+  cluster?: Pick<StartedRoomService, 'nonces'> & { [K in 'rooms' | 'presence' | 'guesses' | 'removedTokens']: NonNullable<StartedRoomService['cluster']>[K] };
   iceServers: IceServerProvider;
   log: Logger;
   metrics: SignalingMetrics;
@@ -99,7 +99,8 @@ export class SignalingServer {
     const secret = options.config.sessionSecret || randomBytes(32).toString('hex');
     this.#tokens = new ResumeTokens(secret, RESUME_TOKEN_LIFETIME_MS);
     const roomTokens = options.config.jwtSecret ? new RoomTokens(options.config.jwtSecret) : undefined;
-    this.#admission = new Admission(options.registry, new RemovedTokens(), roomTokens, options.cluster?.rooms);
+    const cluster = options.cluster;
+    this.#admission = new Admission(options.registry, cluster?.removedTokens ?? new RemovedTokens(), roomTokens, cluster?.rooms, cluster?.guesses);
     this.#gateway = new RoomGateway(options.registry, options.cluster?.rooms);
     this.#nonces = options.cluster?.nonces;
     if (options.cluster) {
@@ -248,8 +249,8 @@ export class SignalingServer {
       this.#members.delete(session.id);
       if (reason === 'moved') return;
       this.#departed.set(session.id, { at: Date.now(), reason });
-      // Gone for good: its last token must not bring it back through another node either.
-      void this.#nonces?.use(session.tokenNonce, Date.now() + RESUME_TOKEN_LIFETIME_MS);
+      // Gone for good: its last token must not bring it back through another node either (and a removal is told as one).
+      void this.#nonces?.use(session.tokenNonce, Date.now() + RESUME_TOKEN_LIFETIME_MS, reason === 'removed' ? 'removed' : 'used');
     }
   }
 
@@ -289,12 +290,17 @@ export class SignalingServer {
       if (!room) return refuse('your place in the room has ended; join again');
       // Spent for every node too, so the same token cannot also take this participant to another one.
       void this.#nonces?.use(claims.nonce, claims.issuedAt + RESUME_TOKEN_LIFETIME_MS);
+      const unavailable = () => requester.refuse(message.id, 'unavailable', 'the rooms cannot be reached right now; try again shortly');
       return this.#then(this.#gateway.peersOf(room, existing), (peers) => {
-        if (!peers) return requester.refuse(message.id, 'unavailable', 'the rooms cannot be reached right now; try again shortly');
-        if (this.#members.get(claims.participantId) !== existing || requester.state !== 'connected') return;
-        this.#sessions.delete(existing.socket);
-        this.#sessions.set(ws, existing);
-        existing.adopt(ws, message.id, message.lastSeq, peers);
+        if (!peers) return unavailable();
+        // A host is told who waits in the lobby, which with Redis is read there.
+        return this.#then(existing.isHost ? this.#gateway.waitingFor(room) : [], (waiting) => {
+          if (!waiting) return unavailable();
+          if (this.#members.get(claims.participantId) !== existing || requester.state !== 'connected') return;
+          this.#sessions.delete(existing.socket);
+          this.#sessions.set(ws, existing);
+          existing.adopt(ws, message.id, message.lastSeq, peers, waiting);
+        });
       });
     }
     this.#pruneDeparted();
@@ -317,6 +323,7 @@ export class SignalingServer {
     return this.#nonces.use(claims.nonce, claims.issuedAt + RESUME_TOKEN_LIFETIME_MS).then((use) => {
       if (use.ok) return restore();
       if (use.code === 'unavailable') return requester.refuse(message.id, 'unavailable', 'the rooms cannot be reached right now; try again shortly');
+      if (use.removed) return requester.refuse(message.id, 'removed', 'a host removed you from this room; you cannot come back with this token');
       return refuse('this resume token was already used; join again');
     });
   }

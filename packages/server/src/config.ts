@@ -50,6 +50,8 @@ export interface ServerConfig {
   jwtSecret: string;
   /** Redis shared by every node (`redis://` or `rediss://`); empty: rooms stay in this process and no Redis is needed. */
   redisUrl: string;
+  /** With Redis: a node not heard from this long is dead, and its participants are removed from their rooms. */
+  presenceTtlMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -191,6 +193,7 @@ export const OPTIONS = [
   option({ key: 'drainDelayMs', flag: 'drain-delay-ms', env: 'DRAIN_DELAY_MS', default: 0, parse: integer(0, 600_000), description: 'on SIGTERM: /readyz fails and new connections are refused this long before open ones are closed (give the load balancer time to notice)' }),
   option({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'SHUTDOWN_TIMEOUT_MS', default: 10_000, parse: integer(100, 600_000), description: 'on SIGTERM: the process exits after this long even if connections are still closing' }),
   option({ key: 'redisUrl', flag: 'redis-url', env: 'REDIS_URL', default: '', parse: redisUrl, description: 'Redis shared by several nodes (redis://host:6379, rediss:// for TLS): rooms, cross-node delivery, node presence and resume tokens go through it; empty: everything stays in this process' }),
+  option({ key: 'presenceTtlMs', flag: 'presence-ttl-ms', env: 'PRESENCE_TTL_MS', default: 5000, parse: integer(2000, 60_000), description: 'with REDIS_URL: a node not heard from this long is dead and its participants are taken out of their rooms (it beats every third of this); shorter frees their places sooner, longer rides out longer stalls' }),
   option({ key: 'frameAncestors', flag: 'frame-ancestors', env: 'FRAME_ANCESTORS', default: [], parse: frameAncestors, description: "origins allowed to embed the web app in a frame (comma-separated, or 'self'); none by default" }),
 ] as const;
 

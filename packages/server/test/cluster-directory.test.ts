@@ -29,7 +29,7 @@ describe('RedisRoomDirectory: room membership shared by all nodes', () => {
     const one = await directory('node-1', keys);
     const two = await directory('node-2', keys);
     const a = await one.join('r', person('a'), 8);
-    assert.deepEqual(a, { ok: true, members: [{ ...person('a'), node: 'node-1' }], policy: '{}' }, 'the first member made the room, with no password');
+    assert.deepEqual(a, { ok: true, members: [{ ...person('a'), node: 'node-1' }], policy: '{}', host: true, waiting: [] }, 'the first member made the room, with no password, and hosts it');
     const b = await two.join('r', person('b'), 8);
     assert.ok(b.ok);
     assert.deepEqual(b.members.map((m) => `${m.id}@${m.node}`).sort(), ['a@node-1', 'b@node-2']);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ParleyCluster } from '@parley/testbed';
 import { sleep, until } from './support/cluster.js';
-import { ResumingParticipant } from './support/ResumingParticipant.js';
-import { TestClient } from './support/TestClient.js';
+import { ClusterUnderTest } from './support/ClusterUnderTest.js';
+import type { ResumingParticipant } from './support/ResumingParticipant.js';
 
 /**
  * Three real server processes sharing one real redis-server, behind a TCP
@@ -19,43 +18,23 @@ const candidate = (text: string) => ({ candidate: { candidate: text, sdpMid: '0'
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))] ?? NaN;
 
 describe('three nodes sharing rooms through Redis', () => {
-  let cluster: ParleyCluster;
-  const people: ResumingParticipant[] = [];
-  let counter = 0;
-  const newRoom = () => `nodes-${++counter}`;
+  let nodes: ClusterUnderTest;
+  // Set by `before`; the tests below read them as they did before the helper existed.
+  let cluster: ClusterUnderTest['cluster'];
+  let people: ResumingParticipant[];
+  const newRoom = () => nodes.newRoom();
+  const join = (url: string, room: string, name: string, options: { autoResume?: boolean } = {}) => nodes.join(url, room, name, options);
+  const joinThroughBalancer = (room: string, name: string, options: { autoResume?: boolean } = {}) => nodes.joinThroughBalancer(room, name, options);
+  const membersSeenBy = (index: number, room: string) => nodes.membersSeenBy(index, room);
 
   before(async () => {
-    cluster = await ParleyCluster.start({ nodes: 3, env: { RESUME_WINDOW_MS: '15000', LOG_LEVEL: 'info' } });
+    nodes = await ClusterUnderTest.start('nodes', { nodes: 3, env: { RESUME_WINDOW_MS: '15000', LOG_LEVEL: 'info' } });
+    cluster = nodes.cluster;
+    people = nodes.people;
   });
   after(async () => {
-    for (const person of people) await person.close().catch(() => undefined);
-    await cluster?.stop();
+    await nodes?.stop();
   });
-
-  async function join(url: string, room: string, name: string, options: { autoResume?: boolean } = {}) {
-    const person = await ResumingParticipant.join(url, room, name, { resumeUrl: cluster.wsUrl, ...options });
-    people.push(person);
-    return person;
-  }
-
-  /** Joins through the balancer and says which node it landed on. */
-  async function joinThroughBalancer(room: string, name: string, options: { autoResume?: boolean } = {}) {
-    const node = cluster.nodes.findIndex((n) => n.port === cluster.balancer.nextBackend);
-    return { person: await join(cluster.wsUrl, room, name, options), node };
-  }
-
-  /**
-   * Who node `index` lists in `room`: a probe joins there, reads the list and
-   * leaves. A leave is answered before Redis has it, so the probe of the node
-   * asked just before may still be listed: probes are left out.
-   */
-  async function membersSeenBy(index: number, room: string): Promise<string[]> {
-    const probe = await TestClient.connect(cluster.nodeWsUrl(index));
-    const joined = await probe.join(room, `probe-${index}`);
-    await probe.request({ type: 'leave' });
-    await probe.close();
-    return joined.peers.map((peer) => peer.name).filter((name) => !name.startsWith('probe-')).sort();
-  }
 
   const status = async (url: string, path: string) => (await fetch(`${url}${path}`)).status;
 

@@ -68,13 +68,13 @@ describe('resume-token nonces: single use across nodes and restarts, forgotten a
   it('the in-memory ledger: once per nonce, forgotten after expiry, and swept so it stays small', async () => {
     const memory = new InMemoryNonceLedger();
     const t0 = 1_000_000;
-    assert.ok((await memory.use('x', t0 + 5000, t0)).ok);
-    const again = await memory.use('x', t0 + 5000, t0 + 1);
+    assert.ok((await memory.use('x', t0 + 5000, 'used', t0)).ok);
+    const again = await memory.use('x', t0 + 5000, 'used', t0 + 1);
     assert.equal(!again.ok && again.code, 'nonce-used');
-    for (let i = 0; i < 100; i++) await memory.use(`n${i}`, t0 + 2000, t0 + 10);
+    for (let i = 0; i < 100; i++) await memory.use(`n${i}`, t0 + 2000, 'used', t0 + 10);
     assert.equal(memory.size, 101);
-    assert.ok((await memory.use('late', t0 + 10_000, t0 + 6000)).ok);
+    assert.ok((await memory.use('late', t0 + 10_000, 'used', t0 + 6000)).ok);
     assert.equal(memory.size, 1, 'expired nonces swept');
-    assert.ok((await memory.use('x', t0 + 20_000, t0 + 6001)).ok, 'an expired nonce is forgotten');
+    assert.ok((await memory.use('x', t0 + 20_000, 'used', t0 + 6001)).ok, 'an expired nonce is forgotten');
   });
 });

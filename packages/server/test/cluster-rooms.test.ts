@@ -5,6 +5,7 @@ import {
   LocalRoomService,
   NodeBus,
   NodePresence,
+  RedisLobby,
   RedisRoomDirectory,
   RedisRoomService,
   RoomRegistry,
@@ -38,11 +39,12 @@ describe('RoomService: one seam, rooms in this process or shared by nodes throug
     const directory = new RedisRoomDirectory(redis.url, nodeId, keys);
     const bus = new NodeBus({ redisUrl: redis.url, nodeId, keys, blockMs: 200 });
     const presence = new NodePresence({ redisUrl: redis.url, nodeId, keys, ttlMs: 900, sweepEveryMs: 200 });
-    await Promise.all([directory.start(), bus.start(), presence.start()]);
-    const rooms = new RedisRoomService({ nodeId, directory, bus, presence, capacity });
+    const lobby = new RedisLobby(redis.url, nodeId, keys);
+    await Promise.all([directory.start(), bus.start(), presence.start(), lobby.start()]);
+    const rooms = new RedisRoomService({ nodeId, directory, bus, presence, lobby, capacity });
     const errors: Error[] = [];
     rooms.on('error', (error) => errors.push(error));
-    toClose.push(directory, bus, presence, rooms);
+    toClose.push(directory, bus, presence, lobby, rooms);
     return { rooms, directory, bus, presence, errors };
   }
 

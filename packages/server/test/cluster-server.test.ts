@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { SignJWT } from 'jose';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { RedisProcess, freePort } from '@parley/testbed';
 import { startTestServer } from './support/server.js';
@@ -8,6 +9,8 @@ import { until } from './support/cluster.js';
 import { TestClient } from './support/TestClient.js';
 
 const SECRET = 'cluster-server-test-secret-0123456789';
+
+const codeOf = (reply: { type: string; code?: string }) => (reply.type === 'error' ? (reply.code ?? '') : reply.type);
 
 /**
  * Two servers in this process sharing one real redis-server (REDIS_URL): what
@@ -135,5 +138,53 @@ describe('two nodes in one process, rooms shared through Redis', () => {
     // Her token's nonce was spent as she left, before Bob was told.
     const refused = await resume(await connect(b), ann.resumeToken);
     assert.equal(refused.type === 'error' && refused.code, 'resume-failed');
+  });
+});
+
+describe('two nodes with room tokens (JWT_SECRET) sharing rooms through Redis', () => {
+  const JWT_SECRET = 'cluster-jwt-secret-for-tests-0123456789abcdef';
+  let redis: RedisProcess;
+  let a: Awaited<ReturnType<typeof startTestServer>>;
+  let b: Awaited<ReturnType<typeof startTestServer>>;
+  const clients: TestClient[] = [];
+  const connect = async (server: typeof a) => {
+    const client = await TestClient.connect(server.wsUrl);
+    clients.push(client);
+    return client;
+  };
+  const token = (room: string, name: string, role?: 'host') =>
+    new SignJWT({ room, name, ...(role ? { role } : {}) }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
+
+  before(async () => {
+    redis = await RedisProcess.start();
+    const config = { redisUrl: redis.url, sessionSecret: SECRET, jwtSecret: JWT_SECRET };
+    a = await startTestServer(config);
+    b = await startTestServer(config);
+  });
+  after(async () => {
+    for (const client of clients) await client.close();
+    await a?.close();
+    await b?.close();
+    await redis?.stop();
+  });
+
+  it('a room token removed by a host on one node opens the room on no node', async () => {
+    const room = 'jwt-shared-1';
+    const host = await connect(a);
+    await host.request({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, token: await token(room, 'Host', 'host') });
+    const bobToken = await token(room, 'Bob');
+    const bob = await connect(b);
+    const bobJoined = await bob.request({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, token: bobToken });
+    assert.equal(bobJoined.type, 'joined');
+    assert.equal(codeOf(await host.request({ type: 'remove', peerId: bobJoined.type === 'joined' ? bobJoined.selfId : '' })), 'ok');
+    await bob.next('removed');
+    await host.next('peer-left');
+    for (const [label, server] of [['a', a], ['b', b]] as const) {
+      const again = await (await connect(server)).request({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, token: bobToken });
+      assert.equal(codeOf(again), 'removed', `node ${label} refuses the removed token`);
+    }
+    const other = await (await connect(b)).request({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, token: await token(room, 'Cat') });
+    assert.equal(other.type, 'joined', 'another token still opens the room');
+    console.log('# a removed room token: refused on both nodes (removed), its expiry kept in Redis');
   });
 });

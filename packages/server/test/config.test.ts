@@ -38,6 +38,8 @@ describe('loadConfig', () => {
       [[], { REDIS_URL: 'http://redis:6379' }, /REDIS_URL must start with redis:\/\//],
       [[], { REDIS_URL: 'redis://:secret@ bad host' }, /REDIS_URL is not a URL/],
       [['--redis-url', 'redis://redis:6379/cache'], {}, /--redis-url: the database "cache" is not a number/],
+      [[], { PRESENCE_TTL_MS: '500' }, /PRESENCE_TTL_MS must be a whole number from 2000 to 60000, got "500"/],
+      [['--presence-ttl-ms', '5s'], {}, /--presence-ttl-ms must be a whole number/],
     ];
     for (const [argv, env, message] of cases) {
       assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
@@ -58,6 +60,14 @@ describe('REDIS_URL', () => {
       () => loadConfig([], { REDIS_URL: 'redis://:hunter2@ x' }),
       (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2'),
     );
+  });
+});
+
+describe('PRESENCE_TTL_MS', () => {
+  it('is 5 s by default, and taken from the environment or the flag within 2-60 s', () => {
+    assert.equal(loadConfig([], {}).presenceTtlMs, 5000);
+    assert.equal(loadConfig([], { PRESENCE_TTL_MS: '2000' }).presenceTtlMs, 2000);
+    assert.equal(loadConfig(['--presence-ttl-ms', '60000'], { PRESENCE_TTL_MS: '3000' }).presenceTtlMs, 60_000);
   });
 });
 

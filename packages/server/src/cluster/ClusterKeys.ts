@@ -22,6 +22,26 @@ export class ClusterKeys {
     return `${this.room(name)}:policy`;
   }
 
+  /** Set: the ids of a room's hosts, on every node. `room:<name>` + `:hosts`, as the Lua scripts build it. */
+  hosts(name: string): string {
+    return `${this.room(name)}:hosts`;
+  }
+
+  /** Hash: participant id → JSON LobbyEntry, the people waiting at one room's door. `room:<name>` + `:lobby`. */
+  lobby(name: string): string {
+    return `${this.room(name)}:lobby`;
+  }
+
+  /** Sorted set: one entry per wrong-password attempt of `key` (an address, a room), scored by Redis time. */
+  attempts(key: string): string {
+    return `${this.prefix}attempts:${key}`;
+  }
+
+  /** String: a room token a host removed from `room` (by its hash), until the token expires. */
+  removedToken(room: string, tokenId: string): string {
+    return `${this.prefix}removed-token:${room}:${tokenId}`;
+  }
+
   /** Hash: participant id → room name, for the participants held by one node. */
   nodeMembers(node: string): string {
     return `${this.prefix}node:${node}:members`;

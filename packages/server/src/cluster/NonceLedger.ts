@@ -1,6 +1,10 @@
 import type { Unavailable } from './redisConnection.js';
 
-export type NonceUse = { ok: true } | { ok: false; code: 'nonce-used'; reason: string } | Unavailable;
+/** `removed`: spent because a host removed its participant (a resume is told so, not just that the token is used). */
+export type NonceUse = { ok: true } | { ok: false; code: 'nonce-used'; reason: string; removed: boolean } | Unavailable;
+
+/** Why a nonce was spent: a resume (or the participant left), or a host's removal. */
+export type NonceSpending = 'used' | 'removed';
 
 /**
  * Resume-token nonces already spent: a token resumes once. The in-memory
@@ -12,30 +16,32 @@ export interface NonceLedger {
    * Spends `nonce`, remembered until `expiresAt` (ms since the epoch: when the
    * token stops being valid anyway). Succeeds once per nonce.
    */
-  use(nonce: string, expiresAt: number): Promise<NonceUse>;
+  use(nonce: string, expiresAt: number, why?: NonceSpending): Promise<NonceUse>;
 }
 
-const USED: NonceUse = { ok: false, code: 'nonce-used', reason: 'this resume token was already used' };
+export function nonceUsed(why: NonceSpending): NonceUse {
+  return { ok: false, code: 'nonce-used', reason: why === 'removed' ? 'a host removed this participant' : 'this resume token was already used', removed: why === 'removed' };
+}
 
 /** One process's ledger. Expired nonces are swept as new ones arrive, so it stays as small as the live tokens. */
 export class InMemoryNonceLedger implements NonceLedger {
-  readonly #expiry = new Map<string, number>();
+  readonly #expiry = new Map<string, { expiresAt: number; why: NonceSpending }>();
   #nextSweep = 0;
 
   get size(): number {
     return this.#expiry.size;
   }
 
-  async use(nonce: string, expiresAt: number, now = Date.now()): Promise<NonceUse> {
+  async use(nonce: string, expiresAt: number, why: NonceSpending = 'used', now = Date.now()): Promise<NonceUse> {
     if (now >= this.#nextSweep) this.#sweep(now);
     const known = this.#expiry.get(nonce);
-    if (known !== undefined && known > now) return USED;
-    this.#expiry.set(nonce, expiresAt);
+    if (known !== undefined && known.expiresAt > now) return nonceUsed(known.why);
+    this.#expiry.set(nonce, { expiresAt, why });
     return { ok: true };
   }
 
   #sweep(now: number): void {
-    for (const [nonce, expiresAt] of this.#expiry) if (expiresAt <= now) this.#expiry.delete(nonce);
+    for (const [nonce, { expiresAt }] of this.#expiry) if (expiresAt <= now) this.#expiry.delete(nonce);
     this.#nextSweep = now + 1000;
   }
 }

@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import { ClusterKeys } from './ClusterKeys.js';
-import type { NonceLedger, NonceUse } from './NonceLedger.js';
+import { nonceUsed, type NonceLedger, type NonceSpending, type NonceUse } from './NonceLedger.js';
 import { redisConnection, unavailable } from './redisConnection.js';
 
 /**
- * Spent nonces in Redis (`SET NX PXAT`): one atomic command decides which of
- * two nodes racing with the same token wins, and Redis forgets the nonce when
- * the token would have expired anyway.
+ * Spent nonces in Redis (`SET NX PXAT GET`): one atomic command decides which
+ * of two nodes racing with the same token wins (and says why a nonce was spent
+ * before: a removal is told as one), and Redis forgets the nonce when the
+ * token would have expired anyway.
  */
 export class RedisNonceLedger implements NonceLedger {
   readonly #redis: Redis;
@@ -23,12 +24,13 @@ export class RedisNonceLedger implements NonceLedger {
     await this.#redis.connect();
   }
 
-  async use(nonce: string, expiresAt: number): Promise<NonceUse> {
+  async use(nonce: string, expiresAt: number, why: NonceSpending = 'used'): Promise<NonceUse> {
     try {
       // An expiry already past would be refused by Redis; such a token is dead anyway, so keep it a moment.
       const at = Math.max(expiresAt, Date.now() + 1000);
-      const set = await this.#redis.set(this.#keys.nonce(nonce), '1', 'PXAT', at, 'NX');
-      return set === 'OK' ? { ok: true } : { ok: false, code: 'nonce-used', reason: 'this resume token was already used' };
+      // NX with GET (Redis 7): the previous value when the nonce was spent already, null when this call spent it.
+      const previous = (await this.#redis.call('SET', this.#keys.nonce(nonce), why === 'removed' ? 'removed' : '1', 'PXAT', String(at), 'NX', 'GET')) as string | null;
+      return previous === null ? { ok: true } : nonceUsed(previous === 'removed' ? 'removed' : 'used');
     } catch (error) {
       return unavailable(error);
     }

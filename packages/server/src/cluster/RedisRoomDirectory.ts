@@ -12,6 +12,35 @@ export interface DirectoryEntry {
   media: MediaState;
 }
 
+/** Someone waiting at a room's door, as every node sees them: who, and which node holds their connection. */
+export interface LobbyEntry {
+  id: PeerId;
+  node: string;
+  name: string;
+  /** When they knocked (Redis time, microseconds, as a fixed-width string): the lobby lists oldest first. */
+  at: string;
+}
+
+/**
+ * Who a joiner may be: `creator` hosts if its join makes the room (no room
+ * token), `always` hosts (a token or resume token with role host), `never`
+ * (a token with role guest).
+ */
+export type HostMode = 'creator' | 'always' | 'never';
+
+/**
+ * Whether the room's lobby applies: `knock` (a new join: it waits if the
+ * lobby is on), `skip` (a host let it in, or it resumes a place it had).
+ */
+export type LobbyMode = 'knock' | 'skip';
+
+export interface JoinAccess {
+  host: HostMode;
+  lobby: LobbyMode;
+  /** People allowed to wait at once; more knocks are refused. */
+  lobbyMax: number;
+}
+
 export type DirectoryJoinResult =
   | {
       ok: true;
@@ -21,8 +50,14 @@ export type DirectoryJoinResult =
       movedFrom?: string;
       /** The room's policy (JSON): set by this join if it created the room, else the one there was. */
       policy: string;
+      /** Whether the joiner is one of the room's hosts. */
+      host: boolean;
+      /** Who waits in the lobby, oldest first (for a host's `joined`). */
+      waiting: LobbyEntry[];
     }
   | { ok: false; code: 'room-full'; reason: string }
+  /** The lobby is on: the joiner now waits in it; `hosts` are to be told of the knock. */
+  | { ok: false; code: 'waiting'; hosts: DirectoryEntry[] }
   | Unavailable;
 
 export type DirectoryResult<T> = { ok: true; value: T } | Unavailable;
@@ -50,7 +85,8 @@ local function evict(prefix, node)
     local entry = redis.call('HGET', room_key, id)
     if entry and cjson.decode(entry).node == node then
       redis.call('HDEL', room_key, id)
-      if redis.call('HLEN', room_key) == 0 then redis.call('DEL', room_key .. ':policy') end
+      redis.call('SREM', room_key .. ':hosts', id)
+      if redis.call('HLEN', room_key) == 0 then redis.call('DEL', room_key .. ':policy', room_key .. ':hosts', room_key .. ':lobby') end
       removed[#removed + 1] = room
       removed[#removed + 1] = id
     end
@@ -62,50 +98,83 @@ end
 
 /**
  * KEYS: room, this node's members, room policy. ARGV: id, entry JSON,
- * capacity, room name, key prefix, node, policy JSON. A participant already
- * in the room (resuming onto this node) is moved here and never counted twice;
- * anyone else is refused when the room is at capacity. The first member sets
- * the room's policy; later ones are handed the one there is. Returns {'full',
- * size} or {'joined', previous node or '', policy, id, entry, id, entry, …}.
+ * capacity, room name, key prefix, node, policy JSON, host mode, lobby mode,
+ * lobby max. A participant already in the room (resuming onto this node) is
+ * moved here and never counted twice; anyone else is refused when the room is
+ * at capacity, and waits in the lobby (`room:<name>:lobby`) when the room's
+ * policy has it on and the joiner may not skip it. The first member sets the
+ * room's policy; later ones are handed the one there is. Returns {'full',
+ * size}, {'lobby-full'}, {'waiting', {host id, entry, …}} or {'joined',
+ * previous node or '', policy, is host '1'/'0', {id, entry, …}, {waiter id,
+ * lobby entry, …}}.
  */
 const JOIN = new LuaScript(
   'join',
   `
+local hosts_key = KEYS[1] .. ':hosts'
+local lobby_key = KEYS[1] .. ':lobby'
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 local previous = ''
+local size = redis.call('HLEN', KEYS[1])
 if existing then
   previous = cjson.decode(existing).node
   if previous ~= ARGV[6] then
     redis.call('HDEL', ARGV[5] .. 'node:' .. previous .. ':members', ARGV[1])
   end
 else
-  local size = redis.call('HLEN', KEYS[1])
   if size >= tonumber(ARGV[3]) then return {'full', tostring(size)} end
-  if size == 0 then redis.call('SET', KEYS[3], ARGV[7]) end
+  if size == 0 then
+    redis.call('SET', KEYS[3], ARGV[7])
+    redis.call('DEL', hosts_key, lobby_key)
+  elseif ARGV[9] == 'knock' and ARGV[8] ~= 'always' then
+    local ok, policy = pcall(cjson.decode, redis.call('GET', KEYS[3]) or '{}')
+    if ok and type(policy) == 'table' and policy.lobby == true then
+      if redis.call('HEXISTS', lobby_key, ARGV[1]) == 0 and redis.call('HLEN', lobby_key) >= tonumber(ARGV[10]) then return {'lobby-full'} end
+      local now = redis.call('TIME')
+      local at = now[1] .. string.format('%06d', tonumber(now[2]))
+      redis.call('HSET', lobby_key, ARGV[1], cjson.encode({node = ARGV[6], name = cjson.decode(ARGV[2]).name, at = at}))
+      local hosts = {}
+      for _, host in ipairs(redis.call('SMEMBERS', hosts_key)) do
+        local entry = redis.call('HGET', KEYS[1], host)
+        if entry then
+          hosts[#hosts + 1] = host
+          hosts[#hosts + 1] = entry
+        end
+      end
+      return {'waiting', hosts}
+    end
+  end
 end
+if ARGV[8] == 'always' or (ARGV[8] == 'creator' and size == 0) then redis.call('SADD', hosts_key, ARGV[1]) end
+redis.call('HDEL', lobby_key, ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
-local result = {'joined', previous, redis.call('GET', KEYS[3]) or ''}
-local all = redis.call('HGETALL', KEYS[1])
-for i = 1, #all do result[#result + 1] = all[i] end
-return result
+local host = tostring(redis.call('SISMEMBER', hosts_key, ARGV[1]))
+return {'joined', previous, redis.call('GET', KEYS[3]) or '', host, redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', lobby_key)}
 `,
   3,
 );
 
 /**
  * KEYS: room, this node's members. ARGV: id, node. Only the node holding the
- * participant removes it; the last one out takes the room's policy with it.
+ * participant removes it, with its host role; the last one out takes the
+ * room's policy, hosts and lobby with it. Returns {1 or 0, {waiter id, lobby
+ * entry, …}}: whoever still waited when the room ended, to be turned away.
  */
 const LEAVE = new LuaScript(
   'leave',
   `
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if not existing or cjson.decode(existing).node ~= ARGV[2] then return 0 end
+if not existing or cjson.decode(existing).node ~= ARGV[2] then return {0, {}} end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
-if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1] .. ':policy') end
-return 1
+redis.call('SREM', KEYS[1] .. ':hosts', ARGV[1])
+local waiting = {}
+if redis.call('HLEN', KEYS[1]) == 0 then
+  waiting = redis.call('HGETALL', KEYS[1] .. ':lobby')
+  redis.call('DEL', KEYS[1] .. ':policy', KEYS[1] .. ':hosts', KEYS[1] .. ':lobby')
+end
+return {1, waiting}
 `,
   2,
 );
@@ -153,7 +222,13 @@ export class RedisRoomDirectory {
    * Adds the participant on this node, unless the room already has `capacity`
    * others. `policy`: the rules of the room if this join creates it.
    */
-  async join(room: string, member: Omit<DirectoryEntry, 'node'>, capacity: number, policy = '{}'): Promise<DirectoryJoinResult> {
+  async join(
+    room: string,
+    member: Omit<DirectoryEntry, 'node'>,
+    capacity: number,
+    policy = '{}',
+    access: JoinAccess = { host: 'creator', lobby: 'skip', lobbyMax: 0 },
+  ): Promise<DirectoryJoinResult> {
     const entry = JSON.stringify({ node: this.nodeId, name: member.name, media: member.media });
     let reply: unknown;
     try {
@@ -165,14 +240,26 @@ export class RedisRoomDirectory {
         this.#keys.prefix,
         this.nodeId,
         policy,
+        access.host,
+        access.lobby,
+        access.lobbyMax,
       ]);
     } catch (error) {
       this.#undoJoin(room, member.id);
       return unavailable(error);
     }
-    const [outcome, detail, current, ...flat] = reply as string[];
-    if (outcome === 'full') return { ok: false, code: 'room-full', reason: `room "${room}" already has ${detail} participants` };
-    return { ok: true, members: parseEntries(flat), policy: current || '{}', ...(detail ? { movedFrom: detail } : {}) };
+    const [outcome, detail, current, host, members, waiting] = reply as [string, unknown, string, string, string[], string[]];
+    if (outcome === 'full') return { ok: false, code: 'room-full', reason: `room "${room}" already has ${String(detail)} participants` };
+    if (outcome === 'lobby-full') return { ok: false, code: 'room-full', reason: `too many people are waiting to enter room "${room}"` };
+    if (outcome === 'waiting') return { ok: false, code: 'waiting', hosts: parseEntries(detail as string[]) };
+    return {
+      ok: true,
+      members: parseEntries(members),
+      policy: current || '{}',
+      host: host === '1',
+      waiting: parseLobby(waiting),
+      ...(detail ? { movedFrom: detail as string } : {}),
+    };
   }
 
   /** The rules of `room` as every node enforces them (JSON); undefined when the room has no members anywhere. */
@@ -186,9 +273,18 @@ export class RedisRoomDirectory {
 
   /** Removes the participant if this node holds it; false when it did not (it left, or moved on). */
   async leave(room: string, id: PeerId): Promise<DirectoryResult<boolean>> {
+    const left = await this.leaveRoom(room, id);
+    return left.ok ? { ok: true, value: left.value.removed } : left;
+  }
+
+  /** `leave`, with whoever still waited in the lobby when this leave emptied the room (they are out of it now). */
+  async leaveRoom(room: string, id: PeerId): Promise<DirectoryResult<{ removed: boolean; turnedAway: LobbyEntry[] }>> {
     try {
-      const removed = await LEAVE.run(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId)], [id, this.nodeId]);
-      return { ok: true, value: removed === 1 };
+      const [removed, waiting] = (await LEAVE.run(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId)], [id, this.nodeId])) as [
+        number,
+        string[],
+      ];
+      return { ok: true, value: { removed: removed === 1, turnedAway: parseLobby(waiting) } };
     } catch (error) {
       return unavailable(error);
     }
@@ -273,4 +369,18 @@ export function parseEntries(flat: string[]): DirectoryEntry[] {
     }
   }
   return entries;
+}
+
+/** `id, lobby entry JSON, …` as the Lua scripts write them, oldest knock first; an entry it cannot read is skipped. */
+export function parseLobby(flat: string[]): LobbyEntry[] {
+  const entries: LobbyEntry[] = [];
+  for (const [id, json] of pairs(flat)) {
+    try {
+      const { node, name, at } = JSON.parse(json) as Omit<LobbyEntry, 'id'>;
+      if (typeof node === 'string' && typeof name === 'string' && typeof at === 'string') entries.push({ id, node, name, at });
+    } catch {
+      // Written by another version, or by hand: nobody we can describe.
+    }
+  }
+  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }

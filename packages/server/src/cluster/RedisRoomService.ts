@@ -1,9 +1,12 @@
 import { TypedEmitter } from '@parley/protocol';
-import type { PeerId, PeerInfo, ServerMessage } from '@parley/protocol';
+import { MAX_LOBBY_WAITING, type PeerId, type PeerInfo, type ServerMessage } from '@parley/protocol';
+import type { Waiter } from '../Lobby.js';
 import type { Member } from '../Member.js';
+import type { Room } from '../Room.js';
+import type { RedisLobby } from './RedisLobby.js';
 import type { NodeBus } from './NodeBus.js';
 import type { NodePresence, RoomLoss } from './NodePresence.js';
-import type { DirectoryEntry, DirectoryResult, RedisRoomDirectory } from './RedisRoomDirectory.js';
+import type { DirectoryEntry, DirectoryResult, JoinAccess, RedisRoomDirectory } from './RedisRoomDirectory.js';
 import type { RoomService, RoomServiceJoin } from './RoomService.js';
 
 /** What nodes say to each other on the bus. */
@@ -11,7 +14,19 @@ type NodeMessage =
   /** Deliver `encoded` to these members of `room`, if this node holds them there. */
   | { kind: 'deliver'; room: string; to: PeerId[]; encoded: string }
   /** Another node took this participant over (it resumed there): let go of it without a word to the room. */
-  | { kind: 'release'; id: PeerId };
+  | { kind: 'release'; id: PeerId }
+  | NodeCommand;
+
+/** What a host's action asks of the node holding the person it is about (see `command`). */
+export type NodeCommand =
+  /** A host let in this waiter of `room`, held by the node: its held join goes on. */
+  | { kind: 'admit'; room: string; id: PeerId }
+  /** A host turned this waiter away (or the room ended): its held join is refused with `reason`. */
+  | { kind: 'deny'; room: string; id: PeerId; reason: string }
+  /** A host removed this member of `room`, held by the node. */
+  | { kind: 'remove'; room: string; id: PeerId; reason: string }
+  /** A host switched `room`'s lobby: the node tells its members and updates its copy of the rules. */
+  | { kind: 'lobby'; room: string; enabled: boolean };
 
 /** What became of one message for one member. */
 export type Delivery = 'delivered' | 'not-in-room' | 'unavailable';
@@ -19,6 +34,8 @@ export type Delivery = 'delivered' | 'not-in-room' | 'unavailable';
 export type RedisRoomServiceEvents = {
   /** Another node holds this participant now; its session here should end quietly. */
   released: (member: Member) => void;
+  /** A host switched the lobby of `room`, which this node holds members of. */
+  'lobby-switched': (room: string, enabled: boolean) => void;
   /** A bus message that could not be read, or a delivery that could not be sent. For logs. */
   error: (error: Error) => void;
 };
@@ -28,6 +45,8 @@ export interface RedisRoomServiceParts {
   directory: RedisRoomDirectory;
   bus: NodeBus;
   presence: NodePresence;
+  /** Rooms' lobbies and hosts' actions on them. */
+  lobby: RedisLobby;
   /** Most members a room may have, across all nodes. */
   capacity: number;
 }
@@ -42,6 +61,8 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   readonly #parts: RedisRoomServiceParts;
   /** Members this node holds, by id, with their room. */
   readonly #local = new Map<PeerId, { member: Member; room: string }>();
+  /** People this node holds waiting in a room's lobby, by id, with the room they knocked at. */
+  readonly #waiting = new Map<PeerId, { waiter: Waiter; room: Room }>();
   readonly #subs: (() => void)[] = [];
   #closed = false;
 
@@ -63,16 +84,79 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     return this.#local.size;
   }
 
-  /** `policy`: the room's shared rules (SharedPolicy JSON), set if this join creates the room. */
-  async join(room: string, member: Member, policy?: string): Promise<RoomServiceJoin> {
-    const joined = await this.#parts.directory.join(room, { id: member.id, name: member.name, media: member.media }, this.#parts.capacity, policy);
+  get nodeId(): string {
+    return this.#parts.nodeId;
+  }
+
+  get capacity(): number {
+    return this.#parts.capacity;
+  }
+
+  get lobby(): RedisLobby {
+    return this.#parts.lobby;
+  }
+
+  /**
+   * `policy`: the room's shared rules (SharedPolicy JSON), set if this join
+   * creates the room. `access`: whether the joiner hosts and whether the
+   * room's lobby applies to it (by default: a host if it creates the room,
+   * no lobby). Told to wait, it is in the room's lobby and `hosts` are to be
+   * told of the knock.
+   */
+  async join(room: string, member: Member, policy?: string, access: Omit<JoinAccess, 'lobbyMax'> = { host: 'creator', lobby: 'skip' }): Promise<RoomServiceJoin> {
+    const entry = { id: member.id, name: member.name, media: member.media };
+    const joined = await this.#parts.directory.join(room, entry, this.#parts.capacity, policy, { ...access, lobbyMax: MAX_LOBBY_WAITING });
     if (!joined.ok) return joined;
     this.#local.set(member.id, { member, room });
     if (joined.movedFrom && joined.movedFrom !== this.#parts.nodeId) {
       await this.#send(joined.movedFrom, { kind: 'release', id: member.id });
     }
-    const peers = joined.members.filter((entry) => entry.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
-    return { ok: true, peers, policy: joined.policy, ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}) };
+    const peers = joined.members.filter((other) => other.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
+    return {
+      ok: true,
+      peers,
+      policy: joined.policy,
+      host: joined.host,
+      waiting: joined.waiting.map(({ id, name }) => ({ id, name })),
+      ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}),
+    };
+  }
+
+  /** `waiter` waits here in the lobby of `room`: a host's answer, from any node, reaches it. */
+  hold(waiter: Waiter, room: Room): void {
+    this.#waiting.set(waiter.id, { waiter, room });
+  }
+
+  /** `waiter` no longer waits here (answered, or gave up). */
+  unhold(waiter: Waiter): void {
+    if (this.#waiting.get(waiter.id)?.waiter === waiter) this.#waiting.delete(waiter.id);
+  }
+
+  /** A failure found by a caller that has no one to answer (e.g. a waiter's leave Redis did not take); for logs. */
+  report(error: Error): void {
+    this.emit('error', error);
+  }
+
+  /** Everyone in `room`, on every node. */
+  async members(room: string): Promise<DirectoryResult<DirectoryEntry[]>> {
+    return await this.#parts.directory.members(room);
+  }
+
+  /** One push to these members of `room`, wherever each is held; false when a node could not be reached. */
+  async tell(room: string, recipients: DirectoryEntry[], message: ServerMessage): Promise<boolean> {
+    return await this.#deliver(room, recipients, JSON.stringify(message));
+  }
+
+  /**
+   * Has `node` act on a host's action (this node at once, another through
+   * its inbox); false when it could not be sent.
+   */
+  async command(node: string, command: NodeCommand): Promise<boolean> {
+    if (node === this.#parts.nodeId) {
+      this.#onCommand(command);
+      return true;
+    }
+    return await this.#send(node, command);
   }
 
   /** Everyone in `room` on every node but `member`, as a join reply lists them; undefined when Redis cannot say. */
@@ -105,11 +189,20 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     return left.ok && left.value;
   }
 
-  /** `leave`, saying whether Redis could be asked at all (a refused leave must be tried again). */
+  /**
+   * `leave`, saying whether Redis could be asked at all (a refused leave must
+   * be tried again). The last one out ends the room: whoever still waited in
+   * its lobby, on any node, is turned away.
+   */
   async tryLeave(room: string, member: Member): Promise<DirectoryResult<boolean>> {
     const held = this.#local.get(member.id);
     if (held?.member === member) this.#local.delete(member.id);
-    return await this.#parts.directory.leave(room, member.id);
+    const left = await this.#parts.directory.leaveRoom(room, member.id);
+    if (!left.ok) return left;
+    for (const waiter of left.value.turnedAway) {
+      await this.command(waiter.node, { kind: 'deny', room, id: waiter.id, reason: 'the call ended before anyone let you in' });
+    }
+    return { ok: true, value: left.value.removed };
   }
 
   async sendTo(room: string, to: PeerId, message: ServerMessage): Promise<boolean> {
@@ -169,7 +262,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   }
 
   /** One encoded message to many members: delivered here to ours, one bus message to each other node. */
-  async #deliver(room: string, recipients: DirectoryEntry[], encoded: string): Promise<void> {
+  async #deliver(room: string, recipients: DirectoryEntry[], encoded: string): Promise<boolean> {
     const byNode = new Map<string, PeerId[]>();
     for (const entry of recipients) byNode.set(entry.node, [...(byNode.get(entry.node) ?? []), entry.id]);
     const sends: Promise<boolean>[] = [];
@@ -177,7 +270,30 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
       if (node === this.#parts.nodeId) this.#deliverHere(room, ids, encoded);
       else sends.push(this.#send(node, { kind: 'deliver', room, to: ids, encoded }));
     }
-    await Promise.all(sends);
+    return (await Promise.all(sends)).every(Boolean);
+  }
+
+  /** A host's action about someone this node holds; someone no longer here (gone, moved) is left alone. */
+  #onCommand(command: NodeCommand): void {
+    switch (command.kind) {
+      case 'admit':
+      case 'deny': {
+        const held = this.#waiting.get(command.id);
+        if (held?.room.name !== command.room) return;
+        this.#waiting.delete(command.id);
+        if (command.kind === 'admit') held.waiter.admit(held.room);
+        else held.waiter.deny(command.reason);
+        return;
+      }
+      case 'remove': {
+        const held = this.#local.get(command.id);
+        if (held?.room === command.room) held.member.expel(command.reason);
+        return;
+      }
+      case 'lobby':
+        this.emit('lobby-switched', command.room, command.enabled);
+        return;
+    }
   }
 
   #deliverHere(room: string, ids: PeerId[], encoded: string): void {
@@ -200,6 +316,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
       return;
     }
     if (message.kind === 'deliver') return this.#deliverHere(message.room, message.to, message.encoded);
+    if (message.kind !== 'release') return this.#onCommand(message);
     const held = this.#local.get(message.id);
     if (!held) return;
     this.#local.delete(message.id);
@@ -230,6 +347,12 @@ function decodeNodeMessage(body: string): NodeMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const message = value as Record<string, unknown>;
   if (message.kind === 'release' && typeof message.id === 'string') return { kind: 'release', id: message.id };
+  const { room, id, reason } = message;
+  if (typeof room === 'string' && typeof id === 'string') {
+    if (message.kind === 'admit') return { kind: 'admit', room, id };
+    if ((message.kind === 'deny' || message.kind === 'remove') && typeof reason === 'string') return { kind: message.kind, room, id, reason };
+  }
+  if (message.kind === 'lobby' && typeof room === 'string' && typeof message.enabled === 'boolean') return { kind: 'lobby', room, enabled: message.enabled };
   if (
     message.kind === 'deliver' &&
     typeof message.room === 'string' &&

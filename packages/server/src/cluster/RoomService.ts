@@ -1,4 +1,5 @@
-import type { PeerId, PeerInfo, ServerMessage } from '@parley/protocol';
+import type { PeerId, PeerInfo, ServerMessage, WaiterInfo } from '@parley/protocol';
+import type { DirectoryEntry } from './RedisRoomDirectory.js';
 import type { Member } from '../Member.js';
 import type { RoomRegistry } from '../RoomRegistry.js';
 
@@ -7,8 +8,10 @@ export type RoomServiceJoin =
    * `movedFrom`: the participant was in the room already, held by that node (it resumed here).
    * `policy`: the room's shared rules (SharedPolicy JSON) when rooms are shared.
    */
-  | { ok: true; peers: PeerInfo[]; movedFrom?: string; policy?: string }
-  | { ok: false; code: 'room-full' | 'unavailable'; reason: string };
+  | { ok: true; peers: PeerInfo[]; movedFrom?: string; policy?: string; host?: boolean; waiting?: WaiterInfo[] }
+  | { ok: false; code: 'room-full' | 'unavailable'; reason: string }
+  /** The room's lobby is on: the joiner waits in it now, and `hosts` (on any node) are to be told. */
+  | { ok: false; code: 'waiting'; hosts: DirectoryEntry[] };
 
 /**
  * The seam between a session and where rooms live. The session asks; the

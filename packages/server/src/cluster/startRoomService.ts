@@ -6,6 +6,10 @@ import { NodeBus } from './NodeBus.js';
 import { NodePresence } from './NodePresence.js';
 import { InMemoryNonceLedger, type NonceLedger } from './NonceLedger.js';
 import { RedisNonceLedger } from './RedisNonceLedger.js';
+import { PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS } from '../Admission.js';
+import { RedisAttemptLimiter } from './RedisAttemptLimiter.js';
+import { RedisLobby } from './RedisLobby.js';
+import { RedisRemovedTokens } from './RedisRemovedTokens.js';
 import { RedisRoomDirectory } from './RedisRoomDirectory.js';
 import { RedisRoomService } from './RedisRoomService.js';
 import { LocalRoomService, type RoomService } from './RoomService.js';
@@ -29,7 +33,17 @@ export interface StartedRoomService {
   rooms: RoomService;
   nonces: NonceLedger;
   /** Present when rooms are shared: for readiness, logs and `released`. */
-  cluster?: { rooms: RedisRoomService; bus: NodeBus; presence: NodePresence; directory: RedisRoomDirectory };
+  cluster?: {
+    rooms: RedisRoomService;
+    bus: NodeBus;
+    presence: NodePresence;
+    directory: RedisRoomDirectory;
+    lobby: RedisLobby;
+    /** Wrong-password guesses, counted for every node. */
+    guesses: RedisAttemptLimiter;
+    /** Room tokens hosts removed, refused by every node. */
+    removedTokens: RedisRemovedTokens;
+  };
   close(): Promise<void>;
 }
 
@@ -50,24 +64,33 @@ export async function startRoomService(options: RoomServiceOptions): Promise<Sta
   const bus = new NodeBus({ redisUrl: url, nodeId, keys });
   const presence = new NodePresence({ redisUrl: url, nodeId, keys, ...(options.presenceTtlMs ? { ttlMs: options.presenceTtlMs } : {}) });
   const nonces = new RedisNonceLedger(url, nodeId, keys);
+  const lobby = new RedisLobby(url, nodeId, keys);
+  // Failures with nobody to answer go to the room service's `error` event, once it exists.
+  let rooms: RedisRoomService | undefined;
+  const report = (error: Error) => rooms?.report(error);
+  const guesses = new RedisAttemptLimiter(url, nodeId, PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS, keys, report);
+  const removedTokens = new RedisRemovedTokens(url, nodeId, keys, report);
   const close = async () => {
     presence.close();
     await bus.close();
     directory.close();
     nonces.close();
+    lobby.close();
+    guesses.close();
+    removedTokens.close();
   };
   try {
-    await Promise.all([directory.start(), bus.start(), presence.start(), nonces.start()]);
+    await Promise.all([directory.start(), bus.start(), presence.start(), nonces.start(), lobby.start(), guesses.start(), removedTokens.start()]);
   } catch (error) {
     await close();
     throw new Error(`cannot reach Redis at REDIS_URL: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const rooms = new RedisRoomService({ nodeId, directory, bus, presence, capacity: options.capacity });
+  rooms = new RedisRoomService({ nodeId, directory, bus, presence, lobby, capacity: options.capacity });
   return {
     nodeId,
     rooms,
     nonces,
-    cluster: { rooms, bus, presence, directory },
+    cluster: { rooms, bus, presence, directory, lobby, guesses, removedTokens },
     close: async () => {
       rooms.close();
       await close();
