@@ -1,0 +1,136 @@
+import { SenderParameters } from './SenderParameters.js';
+import { cameraBudget, sameBudget, startingBudget, type VideoBudget } from './VideoBudget.js';
+
+/**
+ * The triggers for a keyframe (ICE back, media arriving again) often come
+ * together, on both sides: one keyframe per this interval is enough.
+ */
+const KEYFRAME_MIN_INTERVAL_MS = 1_000;
+/**
+ * Once connected, the camera stream keeps its starting size (see
+ * startingBudget) until it has sent frames: checked this often, this many
+ * times at most, then the full budget applies anyway. (Each check is a
+ * getStats(); in a starting mesh of four the pages are short of CPU.)
+ */
+const FULL_BUDGET_CHECK_MS = 1_000;
+const FULL_BUDGET_CHECKS = 10;
+
+/**
+ * How our video goes to one remote peer: the camera stream's budget (its
+ * starting size, then the full budget for the mesh), and keyframes on
+ * request, for the camera and the screen share alike. Every change of a
+ * sender's parameters goes through that sender's SenderParameters, one at a
+ * time. PeerLink owns the connection and tells this when it connects and
+ * when a negotiation settles.
+ */
+export class VideoSender {
+  /** What our camera stream to this peer may cost (see VideoBudget). */
+  #budget: VideoBudget = cameraBudget(1);
+  /** Until our camera stream's first frames are out it is kept small (startingBudget); then this turns true. */
+  #fullBudget = false;
+  #fullBudgetTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastKeyFrame = 0;
+  readonly #senders = new Map<RTCRtpSender, SenderParameters>();
+  #closed = false;
+
+  constructor(
+    private readonly pc: RTCPeerConnection,
+    private readonly remoteId: string,
+    /** The sender of our camera, once its transceiver is known. */
+    private readonly camera: () => RTCRtpSender | undefined,
+  ) {}
+
+  /** Limits our camera stream to this peer; needs no renegotiation. */
+  setBudget(budget: VideoBudget): void {
+    if (sameBudget(budget, this.#budget)) return;
+    this.#budget = budget;
+    this.#applyBudget();
+  }
+
+  /** The connection is up: the camera stream gets its full budget once its first frames are out. */
+  connected(): void {
+    if (!this.#fullBudget && this.#fullBudgetTimer === undefined && !this.#closed) this.#awaitFirstFrames(FULL_BUDGET_CHECKS);
+  }
+
+  /**
+   * A negotiation settled (signaling state stable): a sender may have its
+   * encodings now, and a change that failed meanwhile can go through.
+   */
+  negotiated(): void {
+    if (this.#closed) return;
+    this.#applyBudget();
+    for (const parameters of this.#senders.values()) parameters.retry();
+  }
+
+  /**
+   * Makes our video encoders send a keyframe now. After an outage the other
+   * side cannot decode our video until one comes, and its own request for
+   * one (PLI) took 1 to 3 s in Chromium after the path was back; the
+   * triggers (ICE back, their media arriving again) are sooner. Other
+   * browsers ignore the request, and their receivers' own requests bring
+   * the keyframe as before.
+   */
+  sendKeyFrame(): void {
+    const now = Date.now();
+    if (this.#closed || now - this.#lastKeyFrame < KEYFRAME_MIN_INTERVAL_MS) return;
+    this.#lastKeyFrame = now;
+    for (const transceiver of this.pc.getTransceivers()) {
+      const sender = transceiver.sender;
+      if (sender.track?.kind !== 'video' || transceiver.currentDirection === 'stopped') continue;
+      this.#parameters(sender).requestKeyFrame();
+    }
+  }
+
+  /** Stops every timer and drops what is waiting. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#fullBudgetTimer);
+    for (const parameters of this.#senders.values()) parameters.close();
+    this.#senders.clear();
+  }
+
+  #parameters(sender: RTCRtpSender): SenderParameters {
+    let parameters = this.#senders.get(sender);
+    if (!parameters) {
+      parameters = new SenderParameters(sender, this.remoteId);
+      this.#senders.set(sender, parameters);
+    }
+    return parameters;
+  }
+
+  #applyBudget(): void {
+    const sender = this.camera();
+    if (!sender || this.#closed) return;
+    const { scaleResolutionDownBy, maxFramerate, maxBitrate } = this.#fullBudget ? this.#budget : startingBudget(this.#budget);
+    this.#parameters(sender).set({ scaleResolutionDownBy, maxFramerate, maxBitrate });
+  }
+
+  /** Gives the camera stream its full budget once it has sent frames (or after the last check). */
+  #awaitFirstFrames(checksLeft: number): void {
+    this.#fullBudgetTimer = setTimeout(() => {
+      void this.#framesSent().then((sent) => {
+        if (this.#closed) return;
+        if (sent || checksLeft <= 1) {
+          this.#fullBudget = true;
+          this.#applyBudget();
+        } else this.#awaitFirstFrames(checksLeft - 1);
+      });
+    }, FULL_BUDGET_CHECK_MS);
+  }
+
+  async #framesSent(): Promise<boolean> {
+    const sender = this.camera();
+    if (!sender?.track) return true;
+    let sent = false;
+    try {
+      (await sender.getStats()).forEach((report: { type?: string; framesSent?: number }) => {
+        if (report.type === 'outbound-rtp' && (report.framesSent ?? 0) > 0) sent = true;
+      });
+    } catch {
+      // A sender that cannot report (closing) has nothing to wait for.
+      return true;
+    }
+    return sent;
+  }
+}
