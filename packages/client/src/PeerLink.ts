@@ -1,5 +1,6 @@
 import { TypedEmitter, type SignalPayload } from '@parley/protocol';
 import { ArrivalGapWatch } from './ArrivalGapWatch.js';
+import { OutageWatch } from './OutageWatch.js';
 import type { VideoBudget } from './VideoBudget.js';
 import { VideoSender } from './VideoSender.js';
 
@@ -113,6 +114,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   /** ICE said the path was down (disconnected or failed) and has not said it is back. */
   #pathDown = false;
   readonly #arrivals: ArrivalGapWatch;
+  /** Whether anything arrives over the connection at all: our video pauses while nothing does. */
+  readonly #outage: OutageWatch;
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -134,9 +137,23 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc.addEventListener('datachannel', (event) => this.emit('channel', event.channel), { signal });
     this.pc.addEventListener('signalingstatechange', () => this.#onSignalingState(), { signal });
     this.#video = new VideoSender(this.pc, this.remoteId, () => this.#slots.video?.sender);
-    this.#arrivals = new ArrivalGapWatch(this.pc, (gapMs) => {
-      console.debug(`[parley] media from ${this.remoteId} is back after ${Math.round(gapMs)} ms; sending a keyframe`);
-      this.sendKeyFrame();
+    this.#outage = new OutageWatch(this.pc, {
+      down: () => {
+        console.debug(`[parley] nothing arrives from ${this.remoteId}: our video to them pauses`);
+        this.#video.pause();
+      },
+      up: () => {
+        console.debug(`[parley] the path to ${this.remoteId} is back: our video resumes with a keyframe`);
+        this.#video.resume();
+      },
+    });
+    this.#arrivals = new ArrivalGapWatch(this.pc, {
+      onReturn: (gapMs) => {
+        console.debug(`[parley] media from ${this.remoteId} is back after ${Math.round(gapMs)} ms; sending a keyframe`);
+        this.#outage.back();
+        this.sendKeyFrame();
+      },
+      onQuiet: () => this.#outage.suspect(),
     });
 
     if (!this.polite) {
@@ -262,6 +279,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     clearTimeout(this.#iceRetryTimer);
     clearTimeout(this.#offerResendTimer);
     this.#arrivals.close();
+    this.#outage.close();
     this.#video.close();
     this.#abort.abort();
     this.#channel?.close();
@@ -455,9 +473,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if ((state === 'connected' || state === 'completed') && this.#pathDown) {
       // The path is back: what we sent meanwhile was lost, so the other side needs a keyframe.
       this.#pathDown = false;
+      this.#outage.back();
       this.sendKeyFrame();
     }
-    if (state === 'disconnected' || state === 'failed') this.#pathDown = true;
+    if (state === 'disconnected' || state === 'failed') {
+      this.#pathDown = true;
+      this.#outage.suspect();
+    }
     if (state === 'failed') this.#restartIceBounded();
     else if (state === 'disconnected') {
       this.#iceRetryTimer = setTimeout(() => this.#restartIceBounded(), DISCONNECTED_GRACE_MS);
