@@ -1,6 +1,7 @@
 import { NetworkLab } from '@parley/testbed';
 import { chatLog, expectVideoFlowing, linkStats, sendChat } from '../support/call.js';
 import { expect, test } from '../support/fixtures.js';
+import { formatTrace, startLinkTrace, traceSamples } from '../support/linkTrace.js';
 import { mediaBackAt, mediaSamples, startMediaSampling } from '../support/mediaSampler.js';
 import { NatCall } from '../support/natCall.js';
 
@@ -43,6 +44,15 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
     if (!bobsHome) throw new Error('two homes expected');
     await startMediaSampling(ada);
     await startMediaSampling(bob);
+    await startLinkTrace(ada);
+    await startLinkTrace(bob);
+    // The SDK's own account of the recovery (keyframes sent, ICE restarts), on the test's clock.
+    const sdkLog: { at: number; who: string; text: string }[] = [];
+    for (const [who, page] of [['Ada', ada], ['Bob', bob]] as const) {
+      page.on('console', (message) => {
+        if (message.text().startsWith('[parley]')) sdkLog.push({ at: Date.now(), who, text: message.text() });
+      });
+    }
     const figures: { seconds: number; targetMs: number; allowanceMs: number; adaMs: number | null; bobMs: number | null }[] = [];
 
     for (const { seconds, targetMs, allowanceMs } of OUTAGES) {
@@ -77,6 +87,16 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
         `${seconds} s drop: media back ${figure.adaMs ?? 'never'} ms (at Ada) / ${figure.bobMs ?? 'never'} ms (at Bob) ` +
         `after the network returned; target ${targetMs} ms ${worst <= targetMs ? 'met' : 'MISSED'}`;
       console.log(`[network-drop] ${line}`);
+      test.info().annotations.push({ type: 'network-drop', description: line });
+      if (worst > targetMs || process.env['PARLEY_TRACE']) {
+        // What each side sent and received around the return: the figures that explain a slow one.
+        for (const [who, page] of [['Ada', ada], ['Bob', bob]] as const) {
+          const trace = formatTrace(await traceSamples(page), restoredAt, restoredAt - 1_000, restoredAt + Math.max(3_000, worst + 500));
+          console.log(`[network-drop] ${who}, ms from the network's return:\n${trace.join('\n')}`);
+        }
+        const log = sdkLog.filter((entry) => entry.at >= cutAt && entry.at <= restoredAt + 5_000);
+        console.log(`[network-drop] SDK log:\n${log.map((e) => `${e.at - restoredAt} ${e.who} ${e.text}`).join('\n')}`);
+      }
       test.info().annotations.push({ type: 'network-drop', description: line });
       expect(figure.adaMs, `Ada receives Bob again after the ${seconds} s drop`).not.toBeNull();
       expect(figure.bobMs, `Bob receives Ada again after the ${seconds} s drop`).not.toBeNull();
