@@ -14,6 +14,16 @@ const KEYFRAME_MIN_INTERVAL_MS = 1_000;
  */
 const FULL_BUDGET_CHECK_MS = 1_000;
 const FULL_BUDGET_CHECKS = 10;
+/**
+ * While the path is down (see pause()) the camera stream goes on at this
+ * rate and bitrate (libwebrtc's floor): next to nothing is owed when the path
+ * returns, and the stream itself never stops. Stopping it (`active: false`)
+ * was measured worse: after a 5 s drop the receiver then held every frame
+ * for about as long as the stream had been off (1.1 and 3.2 s), then
+ * decoded 58 at once.
+ */
+const PAUSED_FRAMERATE = 1;
+const PAUSED_BITRATE = 30_000;
 
 /**
  * How our video goes to one remote peer: the camera stream's budget (its
@@ -30,7 +40,7 @@ export class VideoSender {
   #fullBudget = false;
   #fullBudgetTimer: ReturnType<typeof setTimeout> | undefined;
   #lastKeyFrame = 0;
-  /** The path to this peer is down: our video encoders are off (see pause()). */
+  /** The path to this peer is down: our camera stream trickles (see pause()). */
   #paused = false;
   readonly #senders = new Map<RTCRtpSender, SenderParameters>();
   #closed = false;
@@ -74,7 +84,7 @@ export class VideoSender {
    */
   sendKeyFrame(): void {
     const now = Date.now();
-    // While paused there is no encoder to ask; resume() brings the keyframe.
+    // A keyframe into a dead path is lost; resume() brings one.
     if (this.#closed || this.#paused || now - this.#lastKeyFrame < KEYFRAME_MIN_INTERVAL_MS) return;
     this.#lastKeyFrame = now;
     for (const sender of this.#videoSenders()) this.#parameters(sender).requestKeyFrame();
@@ -89,7 +99,8 @@ export class VideoSender {
   }
 
   /**
-   * The path to this peer is down: our video encoders stop. Frames sent into
+   * The path to this peer is down: our camera stream drops to
+   * PAUSED_FRAMERATE and PAUSED_BITRATE. Frames sent into
    * a dead path are not only wasted: once it is back the receiver asks for
    * every packet it missed, and the sender spent the first 0.7 to 1.1 s
    * after a 15 or 30 s drop retransmitting them (measured: 90-100% of its
@@ -100,14 +111,14 @@ export class VideoSender {
   pause(): void {
     if (this.#closed || this.#paused) return;
     this.#paused = true;
-    this.#applyAll();
+    this.#applyBudget();
   }
 
-  /** The path is back: the encoders start again, with a keyframe, in one setParameters per sender. */
+  /** The path is back: the camera stream gets its budget again, with a keyframe, in one setParameters. */
   resume(): void {
     if (this.#closed || !this.#paused) return;
     this.#paused = false;
-    this.#applyAll();
+    this.#applyBudget();
     this.#lastKeyFrame = Date.now();
     for (const sender of this.#videoSenders()) this.#parameters(sender).requestKeyFrame();
   }
@@ -137,23 +148,17 @@ export class VideoSender {
   #applyBudget(): void {
     const sender = this.camera();
     if (!sender || this.#closed) return;
-    this.#parameters(sender).set(this.#wish(sender));
+    this.#parameters(sender).set(this.#wish());
   }
 
-  /** Pausing or resuming concerns every video sender, not only the camera's. */
-  #applyAll(): void {
-    const camera = this.camera();
-    const senders = new Set([...this.#videoSenders(), ...this.#senders.keys()]);
-    if (camera) senders.add(camera);
-    for (const sender of senders) this.#parameters(sender).set(this.#wish(sender));
-  }
-
-  /** What `sender`'s encodings should be now: the camera's budget, and off while paused. */
-  #wish(sender: RTCRtpSender): EncodingWish {
-    const wish: EncodingWish = { active: !this.#paused };
-    if (sender !== this.camera()) return wish;
+  /**
+   * What the camera's encodings should be now: its budget, at a trickle while
+   * paused. (The size stays: a change of size would restart the encoder.)
+   */
+  #wish(): EncodingWish {
     const { scaleResolutionDownBy, maxFramerate, maxBitrate } = this.#fullBudget ? this.#budget : startingBudget(this.#budget);
-    return { ...wish, scaleResolutionDownBy, maxFramerate, maxBitrate };
+    if (this.#paused) return { scaleResolutionDownBy, maxFramerate: PAUSED_FRAMERATE, maxBitrate: PAUSED_BITRATE };
+    return { scaleResolutionDownBy, maxFramerate, maxBitrate };
   }
 
   /** Gives the camera stream its full budget once it has sent frames (or after the last check). */
