@@ -1,6 +1,7 @@
 import { NetworkLab } from '@parley/testbed';
 import { chatLog, expectVideoFlowing, linkStats, sendChat } from '../support/call.js';
 import { expect, test } from '../support/fixtures.js';
+import { formatTrace, startLinkTrace, traceSamples } from '../support/linkTrace.js';
 import { mediaBackAt, mediaSamples, startMediaSampling } from '../support/mediaSampler.js';
 import { NatCall } from '../support/natCall.js';
 
@@ -9,23 +10,26 @@ test.skip(!lab.ok, `network namespaces unavailable: ${lab.ok ? '' : lab.why}`);
 
 /** Each outage, and how soon after the network returns media should flow again both ways (issue 6's targets). */
 const OUTAGES = [
-  { seconds: 5, targetMs: 2_000, allowanceMs: 1_000 },
-  { seconds: 15, targetMs: 2_000, allowanceMs: 1_000 },
-  { seconds: 30, targetMs: 5_000, allowanceMs: 0 },
+  { seconds: 5, targetMs: 2_000 },
+  { seconds: 15, targetMs: 2_000 },
+  { seconds: 30, targetMs: 5_000 },
 ] as const;
 /*
- * Once the path is back, a receiver decodes again only from a keyframe, and
- * Chromium's own request for one came 1 to 3 s late (figures then: 5 s drop
- * 1.2-2.9 s, 15 s 0.4-3.1 s, 30 s 1.3-3.8 s). The SDK now sends a keyframe as
- * soon as either ICE says the path is back or the other side's media arrives
- * again (PeerLink.sendKeyFrame). Measured since, in 7 calls: 30 s drop
- * 1.0-3.1 s, the target holds. The 5 s drop gave 0.15-1.8 s and once
- * 2.2/2.4 s; the 15 s drop 0.27-0.92 s and once 2.4 s. In the 5 s miss we
- * traced, the sender's bandwidth estimate had collapsed (to 130-400 kbit/s)
- * and the keyframe was decoded 0.8 s after it was sent, behind what the
- * sender's pacer still held from the outage, which a page cannot flush.
- * Hence `allowanceMs` on those two targets; the figures are printed against
- * the targets either way.
+ * Once the path is back, a receiver decodes again only from a keyframe.
+ * Chromium's own request for one came 1 to 3 s late, so the SDK sends one
+ * as soon as ICE says the path is back or the other side's media arrives
+ * again (VideoSender.sendKeyFrame). That still missed the 2 s target about
+ * once in 7 calls (2.2-2.4 s): traced (the samples this spec prints on a
+ * miss), the sender had kept encoding into the dead path, and once it was
+ * back the receiver asked for every packet it had missed; for 0.7-1.1 s
+ * 90-100% of the sender's packets were retransmissions, at a bandwidth
+ * estimate decayed to 30-150 kbit/s, and the keyframe came behind them. Now
+ * the camera stream trickles (1 fps, 30 kbit/s) while nothing at all
+ * arrives from the other side (OutageWatch) and gets its budget back with a
+ * keyframe when something does: next to nothing is owed when the path
+ * returns. (Stopping it, active: false, made a receiver hold the resumed
+ * frames ~3 s once.) Measured in 5 calls since, worst side each: 5 s drop
+ * 0.83-1.10 s, 15 s 0.36-0.74 s, 30 s 1.74-2.51 s.
  */
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -43,9 +47,18 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
     if (!bobsHome) throw new Error('two homes expected');
     await startMediaSampling(ada);
     await startMediaSampling(bob);
-    const figures: { seconds: number; targetMs: number; allowanceMs: number; adaMs: number | null; bobMs: number | null }[] = [];
+    await startLinkTrace(ada);
+    await startLinkTrace(bob);
+    // The SDK's own account of the recovery (keyframes sent, ICE restarts), on the test's clock.
+    const sdkLog: { at: number; who: string; text: string }[] = [];
+    for (const [who, page] of [['Ada', ada], ['Bob', bob]] as const) {
+      page.on('console', (message) => {
+        if (message.text().startsWith('[parley]')) sdkLog.push({ at: Date.now(), who, text: message.text() });
+      });
+    }
+    const figures: { seconds: number; targetMs: number; adaMs: number | null; bobMs: number | null }[] = [];
 
-    for (const { seconds, targetMs, allowanceMs } of OUTAGES) {
+    for (const { seconds, targetMs } of OUTAGES) {
       // Every packet to or from Bob's home is dropped, signaling included: his Wi-Fi died.
       await call.topology.cut(bobsHome);
       const cutAt = Date.now();
@@ -67,7 +80,6 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
       const figure = {
         seconds,
         targetMs,
-        allowanceMs,
         adaMs: adaAt === null || adaAt === undefined ? null : adaAt - restoredAt,
         bobMs: bobAt === null || bobAt === undefined ? null : bobAt - restoredAt,
       };
@@ -77,6 +89,15 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
         `${seconds} s drop: media back ${figure.adaMs ?? 'never'} ms (at Ada) / ${figure.bobMs ?? 'never'} ms (at Bob) ` +
         `after the network returned; target ${targetMs} ms ${worst <= targetMs ? 'met' : 'MISSED'}`;
       console.log(`[network-drop] ${line}`);
+      if (worst > targetMs || process.env['PARLEY_TRACE']) {
+        // What each side sent and received around the return: the figures that explain a slow one.
+        for (const [who, page] of [['Ada', ada], ['Bob', bob]] as const) {
+          const trace = formatTrace(await traceSamples(page), restoredAt, restoredAt - 1_000, restoredAt + Math.max(3_000, worst + 500));
+          console.log(`[network-drop] ${who}, ms from the network's return:\n${trace.join('\n')}`);
+        }
+        const log = sdkLog.filter((entry) => entry.at >= cutAt && entry.at <= restoredAt + 5_000);
+        console.log(`[network-drop] SDK log:\n${log.map((e) => `${e.at - restoredAt} ${e.who} ${e.text}`).join('\n')}`);
+      }
       test.info().annotations.push({ type: 'network-drop', description: line });
       expect(figure.adaMs, `Ada receives Bob again after the ${seconds} s drop`).not.toBeNull();
       expect(figure.bobMs, `Bob receives Ada again after the ${seconds} s drop`).not.toBeNull();
@@ -95,9 +116,8 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
     // The same call throughout: no peer connection was replaced.
     for (const page of [ada, bob]) expect((await linkStats(page)).map((link) => link.connectionState)).toEqual(['connected']);
 
-    for (const { seconds, targetMs, allowanceMs, adaMs, bobMs } of figures) {
-      const ceiling = targetMs + allowanceMs;
-      expect(Math.max(adaMs ?? Infinity, bobMs ?? Infinity), `media back within ${ceiling} ms after the ${seconds} s drop`).toBeLessThanOrEqual(ceiling);
+    for (const { seconds, targetMs, adaMs, bobMs } of figures) {
+      expect(Math.max(adaMs ?? Infinity, bobMs ?? Infinity), `media back within ${targetMs} ms after the ${seconds} s drop`).toBeLessThanOrEqual(targetMs);
     }
   });
 });

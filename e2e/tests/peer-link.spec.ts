@@ -108,3 +108,40 @@ test('switching and stopping a track needs no renegotiation; close() is complete
   expect(result.sendAfterClose).toBe(false);
   expect(result.eventsAfterClose).toBe(0);
 });
+
+test('a keyframe request and a new camera budget given in the same moment both take effect', async ({ harness }) => {
+  await makePair(harness);
+  const result = await harness.evaluate(async () => {
+    const { impolite, polite, streams } = window.pair;
+    const sender = impolite.pc.getSenders().find((s) => s.track?.kind === 'video');
+    if (!sender) throw new Error('no video sender');
+    const keyFrames = async () => {
+      let count = 0;
+      (await sender.getStats()).forEach((r: { type?: string; keyFramesEncoded?: number }) => {
+        if (r.type === 'outbound-rtp') count += r.keyFramesEncoded ?? 0;
+      });
+      return count;
+    };
+    // The starting size (1/3) gives way to the full budget (1) once frames are out.
+    await window.harness.waitFor(() => sender.getParameters().encodings[0]?.scaleResolutionDownBy === 1, 'the full budget');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const before = await keyFrames();
+    // Only the bitrate changes: a change of size would bring a keyframe by itself.
+    const budget = { scaleResolutionDownBy: 1, maxFramerate: 30, maxBitrate: 345_000 };
+    impolite.sendKeyFrame();
+    impolite.setVideoBudget(budget);
+    await window.harness.waitFor(() => sender.getParameters().encodings[0]?.maxBitrate === budget.maxBitrate, 'the new budget', 5_000).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const encoding = sender.getParameters().encodings[0];
+    const after = await keyFrames();
+    polite.close();
+    impolite.close();
+    streams.polite.getTracks().forEach((t) => t.stop());
+    streams.impolite.getTracks().forEach((t) => t.stop());
+    return { keyFrames: after - before, maxBitrate: encoding?.maxBitrate, maxFramerate: encoding?.maxFramerate };
+  });
+  console.log(`[peer-link] keyframe and budget together: ${result.keyFrames} keyframe(s) encoded, maxBitrate ${result.maxBitrate}`);
+  expect(result.maxBitrate).toBe(345_000);
+  expect(result.maxFramerate).toBe(30);
+  expect(result.keyFrames).toBeGreaterThanOrEqual(1);
+});

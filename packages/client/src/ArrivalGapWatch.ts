@@ -2,6 +2,19 @@
 const ARRIVAL_CHECK_MS = 200;
 /** Nothing from them for this long, then something again: the path between us was down and is back. */
 const ARRIVAL_GAP_MS = 1_000;
+/**
+ * Nothing from them for this long hints that the path is down (audio comes
+ * every 20 ms, even muted): `onQuiet` fires, once per quiet spell. A hint
+ * only: the other side may simply send no media at all.
+ */
+const QUIET_HINT_MS = 400;
+
+export interface ArrivalGapCallbacks {
+  /** Media arrives again after a gap of at least ARRIVAL_GAP_MS. */
+  onReturn: (gapMs: number) => void;
+  /** Nothing has arrived for QUIET_HINT_MS. */
+  onQuiet: () => void;
+}
 
 /**
  * Notices that media from the remote peer stopped arriving for a while and
@@ -18,11 +31,12 @@ export class ArrivalGapWatch {
   #latest = 0;
   /** When we first saw nothing new, on our own clock; undefined while media flows. */
   #quietSince: number | undefined;
+  #quietHinted = false;
   readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly pc: RTCPeerConnection,
-    private readonly onReturn: (gapMs: number) => void,
+    private readonly callbacks: ArrivalGapCallbacks,
   ) {
     this.#timer = setInterval(() => this.#check(), ARRIVAL_CHECK_MS);
   }
@@ -43,9 +57,14 @@ export class ArrivalGapWatch {
       const gap = this.#latest === 0 || this.#quietSince === undefined ? 0 : now - this.#quietSince;
       this.#latest = latest;
       this.#quietSince = undefined;
-      if (gap >= ARRIVAL_GAP_MS) this.onReturn(gap);
+      this.#quietHinted = false;
+      if (gap >= ARRIVAL_GAP_MS) this.callbacks.onReturn(gap);
       return;
     }
     this.#quietSince ??= now;
+    if (this.#latest > 0 && !this.#quietHinted && now - this.#quietSince >= QUIET_HINT_MS) {
+      this.#quietHinted = true;
+      this.callbacks.onQuiet();
+    }
   }
 }

@@ -1,6 +1,8 @@
 import { TypedEmitter, type SignalPayload } from '@parley/protocol';
 import { ArrivalGapWatch } from './ArrivalGapWatch.js';
-import { cameraBudget, sameBudget, startingBudget, type VideoBudget } from './VideoBudget.js';
+import { OutageWatch } from './OutageWatch.js';
+import type { VideoBudget } from './VideoBudget.js';
+import { VideoSender } from './VideoSender.js';
 
 export type MediaKind = 'audio' | 'video';
 export const MEDIA_KINDS: readonly MediaKind[] = ['audio', 'video'];
@@ -52,11 +54,6 @@ export const ICE_RESTART_CAP_MS = 16_000;
  * the video that side receives stop for good after such a rollback.
  */
 /**
- * The triggers for a keyframe (ICE back, media arriving again) often come
- * together, on both sides: one keyframe per this interval is enough.
- */
-const KEYFRAME_MIN_INTERVAL_MS = 1_000;
-/**
  * A path that stays `disconnected` this long is treated as lost. Shorter
  * blips recover by themselves (ICE keeps checking), so restarting sooner
  * would only add work.
@@ -76,14 +73,6 @@ const OFFER_RESEND_CAP_MS = 8_000;
  * never got it, so it goes again at once rather than leaving both waiting.
  */
 const OFFER_LOST_AFTER_MS = 1_000;
-/**
- * Once connected, the camera stream keeps its starting size (see
- * startingBudget) until it has sent frames: checked this often, this many
- * times at most, then the full budget applies anyway. (Each check is a
- * getStats(); in a starting mesh of four the pages are short of CPU.)
- */
-const FULL_BUDGET_CHECK_MS = 1_000;
-const FULL_BUDGET_CHECKS = 10;
 
 /**
  * One RTCPeerConnection to one remote participant, negotiated with the
@@ -110,11 +99,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #tracks: Record<MediaKind, MediaStreamTrack | null>;
   readonly #localStream: MediaStream;
   #channel: RTCDataChannel | undefined;
-  /** What our camera stream to this peer may cost (see VideoBudget); applied once the sender has an encoding. */
-  #videoBudget: VideoBudget = cameraBudget(1);
-  /** Until our camera stream's first frames are out it is kept small (startingBudget); then this turns true. */
-  #fullBudget = false;
-  #fullBudgetTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Our camera's budget and keyframes: every change of a video sender's parameters goes through it. */
+  readonly #video: VideoSender;
   #lastIceRestart = 0;
   /** ICE restarts since the link was last connected: the backoff exponent. */
   #iceRestarts = 0;
@@ -127,8 +113,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #abort = new AbortController();
   /** ICE said the path was down (disconnected or failed) and has not said it is back. */
   #pathDown = false;
-  #lastKeyFrame = 0;
   readonly #arrivals: ArrivalGapWatch;
+  /** Whether anything arrives over the connection at all: our video pauses while nothing does. */
+  readonly #outage: OutageWatch;
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -149,9 +136,24 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc.addEventListener('iceconnectionstatechange', () => this.#onIceConnectionState(), { signal });
     this.pc.addEventListener('datachannel', (event) => this.emit('channel', event.channel), { signal });
     this.pc.addEventListener('signalingstatechange', () => this.#onSignalingState(), { signal });
-    this.#arrivals = new ArrivalGapWatch(this.pc, (gapMs) => {
-      console.debug(`[parley] media from ${this.remoteId} is back after ${Math.round(gapMs)} ms; sending a keyframe`);
-      this.sendKeyFrame();
+    this.#video = new VideoSender(this.pc, this.remoteId, () => this.#slots.video?.sender);
+    this.#outage = new OutageWatch(this.pc, {
+      down: () => {
+        console.debug(`[parley] nothing arrives from ${this.remoteId}: our video to them pauses`);
+        this.#video.pause();
+      },
+      up: () => {
+        console.debug(`[parley] the path to ${this.remoteId} is back: our video resumes with a keyframe`);
+        this.#video.resume();
+      },
+    });
+    this.#arrivals = new ArrivalGapWatch(this.pc, {
+      onReturn: (gapMs) => {
+        console.debug(`[parley] media from ${this.remoteId} is back after ${Math.round(gapMs)} ms; sending a keyframe`);
+        this.#outage.back();
+        this.sendKeyFrame();
+      },
+      onQuiet: () => this.#outage.suspect(),
     });
 
     if (!this.polite) {
@@ -191,27 +193,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   /** Limits our camera stream to this peer; needs no renegotiation. */
   setVideoBudget(budget: VideoBudget): void {
-    if (sameBudget(budget, this.#videoBudget)) return;
-    this.#videoBudget = budget;
-    void this.#applyVideoBudget();
-  }
-
-  async #applyVideoBudget(): Promise<void> {
-    const sender = this.#slots.video?.sender;
-    if (!sender || this.#closed) return;
-    const parameters = sender.getParameters();
-    // No encoding until the transceiver was negotiated: applied again once it is.
-    const encoding = parameters.encodings?.[0];
-    if (!encoding) return;
-    const { scaleResolutionDownBy, maxFramerate, maxBitrate } = this.#fullBudget ? this.#videoBudget : startingBudget(this.#videoBudget);
-    if (encoding.scaleResolutionDownBy === scaleResolutionDownBy && encoding.maxFramerate === maxFramerate && encoding.maxBitrate === maxBitrate) return;
-    Object.assign(encoding, { scaleResolutionDownBy, maxFramerate, maxBitrate });
-    try {
-      await sender.setParameters(parameters);
-    } catch (error) {
-      // Another setParameters or a negotiation overtook this one: the next stable state applies it again.
-      if (!this.#closed) console.warn(`[parley] video budget for ${this.remoteId} not applied yet:`, error);
-    }
+    this.#video.setBudget(budget);
   }
 
   /** Starts (track) or stops (null) sending our screen; renegotiates through perfect negotiation. */
@@ -244,30 +226,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.emit('ice-restart', this.#iceRestarts);
   }
 
-  /**
-   * Makes our video encoders send a keyframe now. After an outage the other
-   * side cannot decode our video until one comes, and its own request for
-   * one (PLI) took 1 to 3 s in Chromium after the path was back; the
-   * triggers here (ICE back, their media arriving again) are sooner. The
-   * second argument of setParameters (RTCSetParameterOptions, webrtc
-   * extensions) is honoured by Chromium; other browsers ignore it, and their
-   * receivers' own requests bring the keyframe as before.
-   */
+  /** Makes our video encoders send a keyframe now (see VideoSender.sendKeyFrame). */
   sendKeyFrame(): void {
-    const now = Date.now();
-    if (this.#closed || now - this.#lastKeyFrame < KEYFRAME_MIN_INTERVAL_MS) return;
-    this.#lastKeyFrame = now;
-    for (const transceiver of this.pc.getTransceivers()) {
-      const sender = transceiver.sender;
-      if (sender.track?.kind !== 'video' || transceiver.currentDirection === 'stopped') continue;
-      const parameters = sender.getParameters();
-      if (parameters.encodings.length === 0) continue;
-      const options = { encodingOptions: parameters.encodings.map(() => ({ keyFrame: true })) } as RTCSetParameterOptions;
-      sender.setParameters(parameters, options).catch((error: unknown) => {
-        // Another change of parameters won the race; the receiver's own request still works.
-        if (!this.#closed) console.debug(`[parley] could not send a keyframe to ${this.remoteId}:`, error);
-      });
-    }
+    this.#video.sendKeyFrame();
   }
 
   /** ICE restarts since the link was last connected. */
@@ -318,7 +279,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     clearTimeout(this.#iceRetryTimer);
     clearTimeout(this.#offerResendTimer);
     this.#arrivals.close();
-    clearTimeout(this.#fullBudgetTimer);
+    this.#outage.close();
+    this.#video.close();
     this.#abort.abort();
     this.#channel?.close();
     this.pc.close();
@@ -465,7 +427,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const state = this.pc.connectionState;
     if (state === 'connected') {
       this.#iceRestarts = 0;
-      if (!this.#fullBudget && this.#fullBudgetTimer === undefined) this.#awaitFirstFrames(FULL_BUDGET_CHECKS);
+      this.#video.connected();
     }
     // Chromium may call a path that never worked `failed` here while ICE itself says only `disconnected`.
     if (state === 'failed') {
@@ -476,36 +438,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.emit('connection-state', state);
   }
 
-  /** Gives the camera stream its full budget once it has sent frames (or after the last check). */
-  #awaitFirstFrames(checksLeft: number): void {
-    this.#fullBudgetTimer = setTimeout(() => {
-      void this.#framesSent().then((sent) => {
-        if (this.#closed) return;
-        if (sent || checksLeft <= 1) {
-          this.#fullBudget = true;
-          void this.#applyVideoBudget();
-        } else this.#awaitFirstFrames(checksLeft - 1);
-      });
-    }, FULL_BUDGET_CHECK_MS);
-  }
-
-  async #framesSent(): Promise<boolean> {
-    const sender = this.#slots.video?.sender;
-    if (!sender?.track) return true;
-    let sent = false;
-    try {
-      (await sender.getStats()).forEach((report: { type?: string; framesSent?: number }) => {
-        if (report.type === 'outbound-rtp' && (report.framesSent ?? 0) > 0) sent = true;
-      });
-    } catch {
-      // A sender that cannot report (closing) has nothing to wait for.
-      return true;
-    }
-    return sent;
-  }
-
   #onSignalingState(): void {
-    if (this.pc.signalingState === 'stable') void this.#applyVideoBudget();
+    if (this.pc.signalingState === 'stable') this.#video.negotiated();
     if (this.pc.signalingState !== 'have-local-offer') {
       this.#offerSentAt = 0;
       clearTimeout(this.#offerResendTimer);
@@ -539,9 +473,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if ((state === 'connected' || state === 'completed') && this.#pathDown) {
       // The path is back: what we sent meanwhile was lost, so the other side needs a keyframe.
       this.#pathDown = false;
+      this.#outage.back();
       this.sendKeyFrame();
     }
-    if (state === 'disconnected' || state === 'failed') this.#pathDown = true;
+    if (state === 'disconnected' || state === 'failed') {
+      this.#pathDown = true;
+      this.#outage.suspect();
+    }
     if (state === 'failed') this.#restartIceBounded();
     else if (state === 'disconnected') {
       this.#iceRetryTimer = setTimeout(() => this.#restartIceBounded(), DISCONNECTED_GRACE_MS);

@@ -11,6 +11,8 @@ export type ParleyErrorCode =
   | 'media-in-use'
   | 'media-failed'
   | 'invalid-state'
+  /** The browser kept refusing a change of how a stream is sent (its size, rate, a keyframe). */
+  | 'sender-update-failed'
   | 'aborted';
 
 export class ParleyError extends Error {
