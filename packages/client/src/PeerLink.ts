@@ -114,7 +114,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   /** ICE said the path was down (disconnected or failed) and has not said it is back. */
   #pathDown = false;
   readonly #arrivals: ArrivalGapWatch;
-  /** Whether anything arrives over the connection at all: our video pauses while nothing does. */
+  /** Whether anything arrives over the connection at all: our camera stream trickles while nothing does. */
   readonly #outage: OutageWatch;
 
   constructor(options: PeerLinkOptions) {
@@ -139,7 +139,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.#video = new VideoSender(this.pc, this.remoteId, () => this.#slots.video?.sender);
     this.#outage = new OutageWatch(this.pc, {
       down: () => {
-        console.debug(`[parley] nothing arrives from ${this.remoteId}: our video to them pauses`);
+        console.debug(`[parley] nothing arrives from ${this.remoteId}: our camera stream to them trickles until it does`);
         this.#video.pause();
       },
       up: () => {

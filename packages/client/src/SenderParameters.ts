@@ -9,8 +9,6 @@ export interface EncodingWish {
   scaleResolutionDownBy?: number;
   maxFramerate?: number;
   maxBitrate?: number;
-  /** false: the encoder stops and nothing of this stream is sent (webrtc-pc, RTCRtpEncodingParameters.active). */
-  active?: boolean;
 }
 
 /**
@@ -146,10 +144,10 @@ export class SenderParameters {
 function applyWish(encodings: RTCRtpEncodingParameters[], wish: EncodingWish): boolean {
   let changed = false;
   for (const encoding of encodings) {
-    for (const key of ['scaleResolutionDownBy', 'maxFramerate', 'maxBitrate', 'active'] as const) {
+    for (const key of ['scaleResolutionDownBy', 'maxFramerate', 'maxBitrate'] as const) {
       const value = wish[key];
       if (value === undefined || encoding[key] === value) continue;
-      (encoding as Record<typeof key, number | boolean>)[key] = value;
+      encoding[key] = value;
       changed = true;
     }
   }
