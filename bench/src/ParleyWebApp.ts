@@ -138,17 +138,35 @@ export class ParleyPerson {
     return this.page.evaluate(() => (window as unknown as { __bench: ParleyMarks }).__bench);
   }
 
-  /** Bytes sent so far over every peer connection of the page (outbound RTP, audio and video). */
+  /**
+   * Bytes sent so far over every peer connection the page made (outbound
+   * RTP, audio and video). A closed connection reports nothing: it counts
+   * with what it had sent when last read, so the total never goes back.
+   */
   bytesSent(): Promise<number> {
     return this.page.evaluate(async () => {
+      const page = window as unknown as { __benchPcs: RTCPeerConnection[]; __benchSent?: Map<RTCPeerConnection, number> };
+      const last = (page.__benchSent ??= new Map());
       let total = 0;
-      for (const pc of (window as unknown as { __benchPcs: RTCPeerConnection[] }).__benchPcs) {
-        if (pc.connectionState === 'closed') continue;
-        (await pc.getStats()).forEach((report: Record<string, unknown>) => {
-          if (report['type'] === 'outbound-rtp') total += Number(report['bytesSent'] ?? 0);
-        });
+      for (const pc of page.__benchPcs) {
+        if (pc.connectionState !== 'closed') {
+          let sent = 0;
+          (await pc.getStats()).forEach((report: Record<string, unknown>) => {
+            if (report['type'] === 'outbound-rtp') sent += Number(report['bytesSent'] ?? 0);
+          });
+          last.set(pc, sent);
+        }
+        total += last.get(pc) ?? 0;
       }
       return total;
+    });
+  }
+
+  /** How many peer connections the page has made, and how many of them are closed. */
+  peerConnections(): Promise<{ made: number; closed: number }> {
+    return this.page.evaluate(() => {
+      const pcs = (window as unknown as { __benchPcs: RTCPeerConnection[] }).__benchPcs;
+      return { made: pcs.length, closed: pcs.filter((pc) => pc.connectionState === 'closed').length };
     });
   }
 

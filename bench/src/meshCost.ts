@@ -21,6 +21,8 @@ interface Participant {
   browser: Browser;
   cpu: TreeCpu;
   bytesSent(): Promise<number>;
+  /** Parley only: peer connections made and closed so far (a mesh of N makes N − 1 and closes none). */
+  peerConnections?(): Promise<{ made: number; closed: number }>;
 }
 
 /** Launches a Chromium and finds its root process: the child of ours that was not there before. */
@@ -43,7 +45,7 @@ async function parleyMesh(server: ParleyProcess, size: number): Promise<Particip
     const { browser, root } = await launchTracked();
     const person = await ParleyPerson.open(browser, server, room, name);
     persons.push(person);
-    participants.push({ browser, cpu: new TreeCpu(root), bytesSent: () => person.bytesSent() });
+    participants.push({ browser, cpu: new TreeCpu(root), bytesSent: () => person.bytesSent(), peerConnections: () => person.peerConnections() });
     await person.clickJoin();
     await person.waitInCall();
   }
@@ -106,6 +108,10 @@ async function run(context: BenchContext): Promise<BenchSection> {
         try {
           participants.push(...(system === 'parley' ? await parleyMesh(server, size) : await relayMesh(pages, size)));
           measured[system] = await measure(participants);
+          const links = await Promise.all(participants.flatMap((p) => (p.peerConnections ? [p.peerConnections()] : [])));
+          if (links.some(({ made, closed }) => made !== size - 1 || closed > 0)) {
+            context.log(`N=${size} ${system}: peer connections made / closed per page: ${links.map(({ made, closed }) => `${made}/${closed}`).join(', ')} (expected ${size - 1}/0)`);
+          }
         } finally {
           await Promise.all(participants.map((p) => p.browser.close()));
         }
@@ -166,10 +172,16 @@ stops making sense beyond 4 (the lab notes: at N = 6 the 2 cores saturate and
 the frame rate halves). On one real laptop per person the CPU limit is per
 participant, and the upload of N − 1 copies is the one that bites first.
 
-There is no bandwidth governor yet: every link sends at whatever the
-browser's congestion control allows, so upload grows linearly with N − 1 and
-nothing lowers resolution or frame rate as the mesh grows. What one would
-save is not measured until it exists.
+**The camera budget** (packages/client/src/VideoBudget.ts) is Parley's
+bandwidth governor: each link's camera stream gets a share that shrinks as
+the mesh grows (one receiver: full size at up to 1.2 Mbit/s; two: ÷1.5, 600
+kbit/s; three: ÷2, 350 kbit/s; four or more: ÷3, 200 kbit/s), applied with
+\`setParameters\`, no renegotiation. The relay page has none: each of its
+links sends the full capture at whatever congestion control allows. The
+"Parley ÷ relay, sent" column is what the budget saves in upload (the relay
+page's links are also still ramping up during a ${WINDOW_MS / 1000} s window, so at N = 2 it
+can send less than Parley); on these 2 cores the CPU columns are bounded by
+the machine as much as by the pages.
 `;
   return {
     markdown,
