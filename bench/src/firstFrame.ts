@@ -166,6 +166,22 @@ frames). What it showed, and what was done:
    event, before the path is connected, so it costs no frame time here.
 6. Twelve host candidates per side (UDP and TCP on every address), each its
    own signaling message: the same in every system here.
+7. **Since 2026-11-30 every reference captures 960x540 like Parley** (before,
+   the references used the fake camera's 640x480 and Parley looked 2.4×
+   slower than the limit partly for its larger frames). At 960x540 the
+   references pay item 1 themselves: the in-page limit went from ~150 to
+   ~600 ms. Parley's starting budget spares it that (its first frames arrive
+   at 320x180 within ~30 ms of "connected"); what is left is the page: in the
+   two-person timelines the offerer needs 120–180 ms from its
+   RTCPeerConnection to \`have-local-offer\` (transceivers, data channel,
+   offer, on a main thread busy rendering the call view) and ICE checking
+   starts ~110 ms after the answer arrives. A mesh of four is the worst case:
+   the fourth page took 0.3 s from the click to \`new WebSocket\`, 0.4 s from
+   \`joined\` to its first link and 1.7 s more to its first offer, while the
+   three pages already in the call used ~1.8 of the 2 cores (see Mesh cost).
+   What it would take: a Chromium trace of a starting mesh to find the main
+   thread's work (React renders per link event, per-link getStats, the
+   preview), and creating the links before the call view renders.
 `;
 
 /** Meshes take a few seconds a run: fewer runs than the two-person call. */
