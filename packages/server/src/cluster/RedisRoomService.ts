@@ -304,7 +304,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   }
 
   async #send(node: string, message: NodeMessage): Promise<boolean> {
-    const sent = await this.#parts.bus.send(node, JSON.stringify(message));
+    const sent = await this.#parts.bus.send(node, encodeNodeMessage(message));
     if (!sent.ok) this.emit('error', new Error(`message for node ${node} not sent: ${sent.reason}`));
     return sent.ok;
   }
@@ -337,7 +337,34 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   }
 }
 
+/**
+ * A `deliver` is framed as `D{"room":…,"to":[…]}\n<encoded>`: the client
+ * message rides as it is, not JSON-escaped inside the envelope and parsed
+ * again by the reader (JSON.stringify never writes a raw newline, so the first
+ * one ends the header). Other node messages are plain JSON objects.
+ */
+function encodeNodeMessage(message: NodeMessage): string {
+  if (message.kind !== 'deliver') return JSON.stringify(message);
+  return `D${JSON.stringify({ room: message.room, to: message.to })}\n${message.encoded}`;
+}
+
+function decodeDeliver(body: string): NodeMessage | undefined {
+  const end = body.indexOf('\n');
+  if (end < 0) return undefined;
+  let header: unknown;
+  try {
+    header = JSON.parse(body.slice(1, end));
+  } catch {
+    return undefined;
+  }
+  if (typeof header !== 'object' || header === null) return undefined;
+  const { room, to } = header as Record<string, unknown>;
+  if (typeof room !== 'string' || !Array.isArray(to) || !to.every((id) => typeof id === 'string')) return undefined;
+  return { kind: 'deliver', room, to: to as PeerId[], encoded: body.slice(end + 1) };
+}
+
 function decodeNodeMessage(body: string): NodeMessage | undefined {
+  if (body.startsWith('D')) return decodeDeliver(body);
   let value: unknown;
   try {
     value = JSON.parse(body);
