@@ -14,7 +14,7 @@ interface Received {
 const opened: NodeBus[] = [];
 
 /** A started bus that records what reaches it. */
-async function node(redis: RedisProcess, nodeId: string, keys = freshKeys(), options: { maxBacklog?: number } = {}) {
+async function node(redis: RedisProcess, nodeId: string, keys = freshKeys(), options: { maxBacklog?: number; maxBacklogBytes?: number } = {}) {
   const bus = new NodeBus({ redisUrl: redis.url, nodeId, keys, blockMs: 200, ...options });
   opened.push(bus);
   const inbox: Received[] = [];
@@ -68,6 +68,52 @@ describe('NodeBus: node-to-node messages over Redis Streams', () => {
     assert.equal(a.inbox.length, 0);
     console.log(`3 senders x ${PER_SENDER} messages to one node: all arrived once, in order per sender`);
     await Promise.all(nodes.map((n) => n.bus.close()));
+  });
+
+  it('gathers the sends of one event-loop turn into few stream entries, still once and in order', async () => {
+    const keys = freshKeys();
+    const sender = await node(redis, 'sender', keys);
+    const receiver = await node(redis, 'receiver', keys);
+    const COUNT = 1200;
+    const sends = Array.from({ length: COUNT }, (_, i) => sender.bus.send('receiver', `sender:${i}`));
+    // A second turn: its sends go in their own entry, after the first turn's.
+    await new Promise((resolve) => setImmediate(resolve));
+    sends.push(...Array.from({ length: 10 }, (_, i) => sender.bus.send('receiver', `sender:${COUNT + i}`)));
+    const results = await Promise.all(sends);
+    assert.ok(results.every((r) => r.ok));
+    await until(() => receiver.inbox.length === COUNT + 10, 5000, 'every message');
+    assertInOrderOnce(seqsFrom(receiver.inbox, 'sender'), COUNT + 10, 'batched sends');
+    const raw = new Redis(redis.url);
+    const entries = await raw.xlen(keys.inbox('receiver'));
+    raw.disconnect();
+    // 1200 in one turn: entries of at most 512 messages, so 3; then 1 for the next turn.
+    assert.equal(entries, 4);
+    assert.equal(sender.bus.backlog, 0);
+    console.log(`${COUNT + 10} messages in two turns went to Redis as ${entries} stream entries`);
+    await Promise.all([sender.bus.close(), receiver.bus.close()]);
+  });
+
+  it('bounds the bytes waiting for a frozen Redis too', async () => {
+    const keys = freshKeys();
+    const sender = await node(redis, 'sender', keys, { maxBacklogBytes: 1000 });
+    const receiver = await node(redis, 'receiver', keys);
+    redis.freeze();
+    let results: { ok: boolean; code?: string }[];
+    try {
+      // 100-byte messages: the first 10 fit in 1000 bytes.
+      const sends = Array.from({ length: 15 }, (_, i) => sender.bus.send('receiver', `sender:${i}:`.padEnd(100, 'x')));
+      await sleep(100);
+      redis.thaw();
+      results = await Promise.all(sends);
+    } finally {
+      redis.thaw();
+    }
+    assert.deepEqual(
+      results.map((r) => r.ok),
+      Array.from({ length: 15 }, (_, i) => i < 10),
+    );
+    await until(() => receiver.inbox.length === 10, 3000, 'the 10 taken messages');
+    await Promise.all([sender.bus.close(), receiver.bus.close()]);
   });
 
   it('a message sent the moment its receiver has started arrives (the same millisecond must not be skipped)', async () => {

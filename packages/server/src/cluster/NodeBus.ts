@@ -33,20 +33,38 @@ export interface NodeBusOptions {
   inboxMaxLength?: number;
   /** An inbox nobody writes to for this long goes away (a dead node's). */
   inboxTtlMs?: number;
-  /** Sends not yet acknowledged by Redis past which `send` refuses: memory stays bounded while Redis is away. */
+  /** Messages not yet acknowledged by Redis past which `send` refuses: memory stays bounded while Redis is away. */
   maxBacklog?: number;
+  /** Bytes of messages not yet acknowledged by Redis past which `send` refuses (the bound that matters for memory). */
+  maxBacklogBytes?: number;
   /** How long one blocking read waits before the loop looks around (close, reconnect). */
   blockMs?: number;
 }
 
-/** Stream fields of one message. */
+/**
+ * Stream fields of one entry: the messages one node sent another in one
+ * event-loop turn, with consecutive seqs from `seq` on (one `body` field each,
+ * in order; Redis keeps repeated field names in order).
+ */
 interface Envelope {
   from: string;
   /** Changes each time a bus starts, so a restarted sender's seq 1 is not taken for a duplicate. */
   epoch: string;
   seq: number;
-  body: string;
+  bodies: string[];
 }
+
+/** Messages for one node gathered during one event-loop turn, appended as one stream entry. */
+interface Batch {
+  readonly firstSeq: number;
+  readonly bodies: string[];
+  bytes: number;
+  readonly done: Promise<SendResult>;
+  settle: (result: SendResult) => void;
+}
+
+/** Most messages in one stream entry; a longer turn's sends go into several entries. */
+const MAX_BATCH = 512;
 
 /**
  * Node-to-node messages over Redis Streams (docs/decisions/0007): each node
@@ -68,6 +86,7 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
   readonly #inboxMaxLength: number;
   readonly #inboxTtlMs: number;
   readonly #maxBacklog: number;
+  readonly #maxBacklogBytes: number;
   readonly #blockMs: number;
   #state: NodeBusState = 'connecting';
   /** Last seq sent to each node. */
@@ -75,6 +94,10 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
   /** Last seq delivered from each sender, by `${from}/${epoch}`. */
   readonly #seenSeq = new Map<string, number>();
   #backlog = 0;
+  #backlogBytes = 0;
+  /** Per destination, the batch still open in this event-loop turn. */
+  readonly #open = new Map<string, Batch>();
+  #flushScheduled = false;
   /** The last stream entry read; reading resumes after it. */
   #lastId = '0-0';
   #checkClock = false;
@@ -86,7 +109,8 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
     this.#keys = options.keys ?? new ClusterKeys();
     this.#inboxMaxLength = options.inboxMaxLength ?? 10_000;
     this.#inboxTtlMs = options.inboxTtlMs ?? 60_000;
-    this.#maxBacklog = options.maxBacklog ?? 10_000;
+    this.#maxBacklog = options.maxBacklog ?? 50_000;
+    this.#maxBacklogBytes = options.maxBacklogBytes ?? 16 * 1024 * 1024;
     this.#blockMs = options.blockMs ?? 1000;
     this.#writer = redisConnection(options.redisUrl, { queueWhileDown: true, name: `parley-bus-writer-${this.nodeId}` });
     this.#reader = redisConnection(options.redisUrl, { queueWhileDown: true, name: `parley-bus-reader-${this.nodeId}` });
@@ -125,37 +149,77 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
 
   /**
    * Appends `body` to `toNode`'s inbox. Resolves once Redis has it, or with a
-   * refusal: too many sends already waiting for Redis, or the bus is closed.
+   * refusal: too much already waiting for Redis, or the bus is closed.
+   *
+   * Sends to one node made in the same event-loop turn go to Redis as one
+   * stream entry (one XADD and one PEXPIRE in a MULTI): a burst costs Redis a
+   * few commands per turn instead of four per message.
    */
-  async send(toNode: string, body: string): Promise<SendResult> {
-    if (this.#state === 'closed') return { ok: false, code: 'closed', reason: 'the bus is closed' };
-    if (this.#backlog >= this.#maxBacklog) {
-      return { ok: false, code: 'backlog-full', reason: `${this.#backlog} messages already wait for Redis` };
+  send(toNode: string, body: string): Promise<SendResult> {
+    if (this.#state === 'closed') return Promise.resolve({ ok: false, code: 'closed', reason: 'the bus is closed' });
+    if (this.#backlog >= this.#maxBacklog || this.#backlogBytes + body.length > this.#maxBacklogBytes) {
+      return Promise.resolve({
+        ok: false,
+        code: 'backlog-full',
+        reason: `${this.#backlog} messages (${this.#backlogBytes} bytes) already wait for Redis`,
+      });
     }
     const seq = (this.#sentSeq.get(toNode) ?? 0) + 1;
     this.#sentSeq.set(toNode, seq);
-    const key = this.#keys.inbox(toNode);
-    this.#backlog++;
-    try {
-      // Queued in order on one connection: per-sender order holds through reconnects.
-      await this.#writer
-        .multi()
-        .xadd(key, 'MAXLEN', '~', String(this.#inboxMaxLength), '*', 'from', this.nodeId, 'epoch', this.#epoch, 'seq', String(seq), 'body', body)
-        .pexpire(key, this.#inboxTtlMs)
-        .exec();
-      return { ok: true };
-    } catch (error) {
-      // Only when the connection is closed under it (close()); Redis being away just queues.
-      return { ok: false, code: 'closed', reason: error instanceof Error ? error.message : String(error) };
-    } finally {
-      this.#backlog--;
+    let batch = this.#open.get(toNode);
+    if (!batch || batch.bodies.length >= MAX_BATCH) {
+      if (batch) this.#append(toNode, batch);
+      batch = openBatch(seq);
+      this.#open.set(toNode, batch);
     }
+    batch.bodies.push(body);
+    batch.bytes += body.length;
+    this.#backlog++;
+    this.#backlogBytes += body.length;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // After the I/O callbacks of this turn: everything the turn's messages asked to send goes together.
+      setImmediate(() => this.#flush());
+    }
+    return batch.done;
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const open = [...this.#open];
+    this.#open.clear();
+    for (const [toNode, batch] of open) this.#append(toNode, batch);
+  }
+
+  /** One stream entry for the batch; queued in order on one connection, so per-sender order holds through reconnects. */
+  #append(toNode: string, batch: Batch): void {
+    if (this.#open.get(toNode) === batch) this.#open.delete(toNode);
+    const finish = (result: SendResult) => {
+      this.#backlog -= batch.bodies.length;
+      this.#backlogBytes -= batch.bytes;
+      batch.settle(result);
+    };
+    if (this.#isClosed()) return finish({ ok: false, code: 'closed', reason: 'the bus is closed' });
+    const key = this.#keys.inbox(toNode);
+    const fields: string[] = ['from', this.nodeId, 'epoch', this.#epoch, 'seq', String(batch.firstSeq)];
+    for (const body of batch.bodies) fields.push('body', body);
+    this.#writer
+      .multi()
+      .xadd(key, 'MAXLEN', '~', String(this.#inboxMaxLength), '*', ...fields)
+      .pexpire(key, this.#inboxTtlMs)
+      .exec()
+      .then(
+        () => finish({ ok: true }),
+        // Only when the connection is closed under it (close()); Redis being away just queues.
+        (error: unknown) => finish({ ok: false, code: 'closed', reason: error instanceof Error ? error.message : String(error) }),
+      );
   }
 
   /** Stops reading and sending; what has not reached Redis is dropped. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#setState('closed');
+    this.#flush(); // refuses what was still gathering
     this.#reader.disconnect();
     this.#writer.disconnect();
     await this.#loop;
@@ -196,11 +260,14 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
       return;
     }
     const sender = `${envelope.from}/${envelope.epoch}`;
-    const seen = this.#seenSeq.get(sender) ?? 0;
-    if (envelope.seq <= seen) return; // a resend after a reconnect: delivered already
-    this.#seenSeq.set(sender, envelope.seq);
-    if (envelope.seq > seen + 1 && seen > 0) this.emit('gap', envelope.from, envelope.seq - seen - 1);
-    this.emit('message', envelope.body, envelope.from);
+    for (let i = 0; i < envelope.bodies.length; i++) {
+      const seq = envelope.seq + i;
+      const seen = this.#seenSeq.get(sender) ?? 0;
+      if (seq <= seen) continue; // a resend after a reconnect: delivered already
+      this.#seenSeq.set(sender, seq);
+      if (seq > seen + 1 && seen > 0) this.emit('gap', envelope.from, seq - seen - 1);
+      this.emit('message', envelope.bodies[i] as string, envelope.from);
+    }
   }
 
   async #redisNowMs(): Promise<number> {
@@ -222,12 +289,24 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
 }
 
 function decodeEnvelope(fields: string[]): Envelope | undefined {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] as string, fields[i + 1] as string);
-  const from = map.get('from');
-  const epoch = map.get('epoch');
-  const seq = Number(map.get('seq'));
-  const body = map.get('body');
-  if (!from || !epoch || !Number.isSafeInteger(seq) || seq < 1 || body === undefined) return undefined;
-  return { from, epoch, seq, body };
+  let from: string | undefined;
+  let epoch: string | undefined;
+  let seq = Number.NaN;
+  const bodies: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
+    const value = fields[i + 1] as string;
+    if (name === 'body') bodies.push(value);
+    else if (name === 'from') from = value;
+    else if (name === 'epoch') epoch = value;
+    else if (name === 'seq') seq = Number(value);
+  }
+  if (!from || !epoch || !Number.isSafeInteger(seq) || seq < 1 || bodies.length === 0) return undefined;
+  return { from, epoch, seq, bodies };
+}
+
+function openBatch(firstSeq: number): Batch {
+  let settle: (result: SendResult) => void = () => undefined;
+  const done = new Promise<SendResult>((resolve) => (settle = resolve));
+  return { firstSeq, bodies: [], bytes: 0, done, settle };
 }

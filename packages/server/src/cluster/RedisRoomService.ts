@@ -8,11 +8,17 @@ import type { NodeBus } from './NodeBus.js';
 import type { NodePresence, RoomLoss } from './NodePresence.js';
 import type { DirectoryEntry, DirectoryResult, JoinAccess, RedisRoomDirectory } from './RedisRoomDirectory.js';
 import type { RoomService, RoomServiceJoin } from './RoomService.js';
+import { MemberWhereabouts } from './MemberWhereabouts.js';
 
 /** What nodes say to each other on the bus. */
 type NodeMessage =
-  /** Deliver `encoded` to these members of `room`, if this node holds them there. */
-  | { kind: 'deliver'; room: string; to: PeerId[]; encoded: string }
+  /**
+   * Deliver `encoded` to these members of `room`, if this node holds them
+   * there. `forwarded`: a node that did not hold them passed it on (once).
+   */
+  | { kind: 'deliver'; room: string; to: PeerId[]; encoded: string; forwarded?: boolean }
+  /** `id` of `room` is not held where the receiver may think (a message for it missed, or it moved): forget where it was. */
+  | { kind: 'not-here'; room: string; id: PeerId }
   /** Another node took this participant over (it resumed there): let go of it without a word to the room. */
   | { kind: 'release'; id: PeerId }
   | NodeCommand;
@@ -63,6 +69,14 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   readonly #local = new Map<PeerId, { member: Member; room: string }>();
   /** People this node holds waiting in a room's lobby, by id, with the room they knocked at. */
   readonly #waiting = new Map<PeerId, { waiter: Waiter; room: Room }>();
+  /** Where the other members of our rooms are held, so a signal to one needs no Redis read. */
+  readonly #whereabouts = new MemberWhereabouts();
+  /**
+   * Room reads from Redis in flight, by room. While one is, a delivery in that
+   * room takes the slow way too: sent straight away it would overtake the
+   * messages still waiting for their read, and a sender's order would break.
+   */
+  readonly #reading = new Map<string, number>();
   readonly #subs: (() => void)[] = [];
   #closed = false;
 
@@ -70,8 +84,11 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     super();
     this.#parts = parts;
     this.#subs.push(
-      parts.bus.on('message', (body) => this.#onNodeMessage(body)),
-      parts.presence.on('node-down', (_node, rooms) => void this.#tellLosses(rooms)),
+      parts.bus.on('message', (body, fromNode) => this.#onNodeMessage(body, fromNode)),
+      parts.presence.on('node-down', (node, rooms) => {
+        this.#whereabouts.forgetNode(node);
+        void this.#tellLosses(rooms);
+      }),
     );
   }
 
@@ -108,8 +125,12 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     const joined = await this.#parts.directory.join(room, entry, this.#parts.capacity, policy, { ...access, lobbyMax: MAX_LOBBY_WAITING });
     if (!joined.ok) return joined;
     this.#local.set(member.id, { member, room });
+    this.#whereabouts.learnRoom(room, joined.members);
     if (joined.movedFrom && joined.movedFrom !== this.#parts.nodeId) {
       await this.#send(joined.movedFrom, { kind: 'release', id: member.id });
+      // The room's other nodes may remember it at the old node (perhaps a dead one, whose inbox nobody reads).
+      const others = new Set(joined.members.map((entry) => entry.node).filter((node) => node !== this.#parts.nodeId));
+      await Promise.all([...others].map((node) => this.#send(node, { kind: 'not-here', room, id: member.id })));
     }
     const peers = joined.members.filter((other) => other.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
     return {
@@ -139,7 +160,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
 
   /** Everyone in `room`, on every node. */
   async members(room: string): Promise<DirectoryResult<DirectoryEntry[]>> {
-    return await this.#parts.directory.members(room);
+    return await this.#readRoom(room);
   }
 
   /** One push to these members of `room`, wherever each is held; false when a node could not be reached. */
@@ -197,6 +218,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   async tryLeave(room: string, member: Member): Promise<DirectoryResult<boolean>> {
     const held = this.#local.get(member.id);
     if (held?.member === member) this.#local.delete(member.id);
+    this.#whereabouts.forget(room, member.id);
     const left = await this.#parts.directory.leaveRoom(room, member.id);
     if (!left.ok) return left;
     for (const waiter of left.value.turnedAway) {
@@ -212,7 +234,8 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   /**
    * `sendTo` saying why not: the member is in no node's list of this room, or
    * Redis cannot be asked (or take the message) now. A member held here is
-   * reached at once, without Redis.
+   * reached at once, without Redis; one we know the node of goes straight to
+   * that node's inbox (which checks it holds them, see #onDeliver).
    */
   async deliverTo(room: string, to: PeerId, message: ServerMessage): Promise<Delivery> {
     const held = this.#local.get(to);
@@ -220,7 +243,11 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
       held.member.deliver(JSON.stringify(message));
       return 'delivered';
     }
-    const members = await this.#parts.directory.members(room);
+    const known = this.#reading.has(room) ? undefined : this.#whereabouts.nodeOf(room, to);
+    if (known !== undefined && known !== this.#parts.nodeId) {
+      return (await this.#send(known, { kind: 'deliver', room, to: [to], encoded: JSON.stringify(message) })) ? 'delivered' : 'unavailable';
+    }
+    const members = await this.#readRoom(room);
     if (!members.ok) return 'unavailable';
     const target = members.value.find((entry) => entry.id === to);
     if (!target) return 'not-in-room';
@@ -228,7 +255,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   }
 
   async broadcast(room: string, message: ServerMessage, exceptId?: PeerId): Promise<void> {
-    const members = await this.#parts.directory.members(room);
+    const members = await this.#readRoom(room);
     if (!members.ok) {
       this.emit('error', new Error(`broadcast to room "${room}" not sent: ${members.reason}`));
       return;
@@ -241,7 +268,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
    * node's own (it does so at once, and still while Redis is away).
    */
   async broadcastElsewhere(room: string, message: ServerMessage, exceptId?: PeerId): Promise<void> {
-    const members = await this.#parts.directory.members(room);
+    const members = await this.#readRoom(room);
     if (!members.ok) {
       this.emit('error', new Error(`push to room "${room}" not sent to other nodes: ${members.reason}`));
       return;
@@ -303,19 +330,82 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     }
   }
 
+  /** The room's members from Redis; what it says of where they are replaces what we knew. */
+  async #readRoom(room: string): Promise<DirectoryResult<DirectoryEntry[]>> {
+    this.#reading.set(room, (this.#reading.get(room) ?? 0) + 1);
+    try {
+      const members = await this.#parts.directory.members(room);
+      if (members.ok) this.#whereabouts.learnRoom(room, members.value);
+      return members;
+    } finally {
+      // The caller's send runs in the microtasks right after this, before any new message is read.
+      const left = (this.#reading.get(room) ?? 1) - 1;
+      if (left === 0) this.#reading.delete(room);
+      else this.#reading.set(room, left);
+    }
+  }
+
+  /**
+   * A delivery from another node: to the members we hold in that room. One we
+   * do not (it moved on, or left) was addressed from an out-of-date
+   * whereabouts: the sender is told to forget it, and Redis, not the sender,
+   * decides where the message goes now: to the node holding it in that room,
+   * once, or nowhere when it is not in the room.
+   */
+  #onDeliver(message: Extract<NodeMessage, { kind: 'deliver' }>, fromNode: string): void {
+    // Someone left the room: signals to it must be answered `not-in-room` again (the prefix
+    // test keeps the parse off every signal; the server writes `type` first).
+    if (message.encoded.startsWith('{"type":"peer-left"')) this.#forgetLeaver(message.room, message.encoded);
+    const missing: PeerId[] = [];
+    for (const id of message.to) {
+      const held = this.#local.get(id);
+      if (held?.room === message.room) held.member.deliver(message.encoded);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return;
+    for (const id of missing) {
+      if (fromNode !== this.#parts.nodeId) void this.#send(fromNode, { kind: 'not-here', room: message.room, id });
+    }
+    if (!message.forwarded) void this.#forward(message.room, missing, message.encoded);
+  }
+
+  #forgetLeaver(room: string, encoded: string): void {
+    try {
+      const { peerId } = JSON.parse(encoded) as { peerId?: unknown };
+      if (typeof peerId === 'string') this.#whereabouts.forget(room, peerId);
+    } catch {
+      this.#whereabouts.forgetRoom(room);
+    }
+  }
+
+  async #forward(room: string, ids: PeerId[], encoded: string): Promise<void> {
+    const members = await this.#readRoom(room);
+    if (!members.ok) {
+      this.emit('error', new Error(`a message for members of "${room}" no longer here was dropped: ${members.reason}`));
+      return;
+    }
+    const byNode = new Map<string, PeerId[]>();
+    for (const entry of members.value) {
+      if (!ids.includes(entry.id) || entry.node === this.#parts.nodeId) continue;
+      byNode.set(entry.node, [...(byNode.get(entry.node) ?? []), entry.id]);
+    }
+    for (const [node, to] of byNode) await this.#send(node, { kind: 'deliver', room, to, encoded, forwarded: true });
+  }
+
   async #send(node: string, message: NodeMessage): Promise<boolean> {
-    const sent = await this.#parts.bus.send(node, JSON.stringify(message));
+    const sent = await this.#parts.bus.send(node, encodeNodeMessage(message));
     if (!sent.ok) this.emit('error', new Error(`message for node ${node} not sent: ${sent.reason}`));
     return sent.ok;
   }
 
-  #onNodeMessage(body: string): void {
+  #onNodeMessage(body: string, fromNode: string): void {
     const message = decodeNodeMessage(body);
     if (!message) {
       this.emit('error', new Error('a bus message that is not a node message; dropped'));
       return;
     }
-    if (message.kind === 'deliver') return this.#deliverHere(message.room, message.to, message.encoded);
+    if (message.kind === 'deliver') return this.#onDeliver(message, fromNode);
+    if (message.kind === 'not-here') return this.#whereabouts.forget(message.room, message.id);
     if (message.kind !== 'release') return this.#onCommand(message);
     const held = this.#local.get(message.id);
     if (!held) return;
@@ -337,7 +427,35 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   }
 }
 
+/**
+ * A `deliver` is framed as `D{"room":…,"to":[…]}\n<encoded>`: the client
+ * message rides as it is, not JSON-escaped inside the envelope and parsed
+ * again by the reader (JSON.stringify never writes a raw newline, so the first
+ * one ends the header). Other node messages are plain JSON objects.
+ */
+function encodeNodeMessage(message: NodeMessage): string {
+  if (message.kind !== 'deliver') return JSON.stringify(message);
+  const header = message.forwarded ? { room: message.room, to: message.to, forwarded: true } : { room: message.room, to: message.to };
+  return `D${JSON.stringify(header)}\n${message.encoded}`;
+}
+
+function decodeDeliver(body: string): NodeMessage | undefined {
+  const end = body.indexOf('\n');
+  if (end < 0) return undefined;
+  let header: unknown;
+  try {
+    header = JSON.parse(body.slice(1, end));
+  } catch {
+    return undefined;
+  }
+  if (typeof header !== 'object' || header === null) return undefined;
+  const { room, to, forwarded } = header as Record<string, unknown>;
+  if (typeof room !== 'string' || !Array.isArray(to) || !to.every((id) => typeof id === 'string')) return undefined;
+  return { kind: 'deliver', room, to: to as PeerId[], encoded: body.slice(end + 1), ...(forwarded === true ? { forwarded: true } : {}) };
+}
+
 function decodeNodeMessage(body: string): NodeMessage | undefined {
+  if (body.startsWith('D')) return decodeDeliver(body);
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -349,6 +467,7 @@ function decodeNodeMessage(body: string): NodeMessage | undefined {
   if (message.kind === 'release' && typeof message.id === 'string') return { kind: 'release', id: message.id };
   const { room, id, reason } = message;
   if (typeof room === 'string' && typeof id === 'string') {
+    if (message.kind === 'not-here') return { kind: 'not-here', room, id };
     if (message.kind === 'admit') return { kind: 'admit', room, id };
     if ((message.kind === 'deny' || message.kind === 'remove') && typeof reason === 'string') return { kind: message.kind, room, id, reason };
   }
