@@ -170,7 +170,10 @@ function targets(measurements: readonly Measurement[]): string {
   if (!parley || !floor) return '';
   const cpu = (m: Measurement) => roundOf(m, 'burst')?.cpuMicrosPerMessage ?? NaN;
   const p99 = (m: Measurement) => roundOf(m, 'burst')?.latencyMs.p99 ?? NaN;
-  const allFaults = measurements.filter((m) => m.system === 'parley').flatMap((m) => m.rounds).reduce((n, r) => n + r.lost + r.duplicates + r.outOfOrder + r.wrongPeer + r.wrongSender, 0);
+  const faultsOf = (system: string) =>
+    measurements.filter((m) => m.system === system).flatMap((m) => m.rounds).reduce((n, r) => n + r.lost + r.duplicates + r.outOfOrder + r.wrongPeer + r.wrongSender, 0);
+  const allFaults = faultsOf('parley');
+  const clustered = measurements.some((m) => m.system === 'parley-3');
   const behind = REFERENCES.filter((ref) => ref !== 'floor').flatMap((ref) => {
     const other = at(ref);
     return other ? FIGURES.filter((f) => f.value(parley) > f.value(other)).map((f) => `${f.label} vs ${LABELS[ref]}`) : [];
@@ -184,6 +187,7 @@ function targets(measurements: readonly Measurement[]): string {
       ['burst p99 ≤ 1.3× the floor', `${(p99(parley) / p99(floor)).toFixed(2)}× (${ms(p99(parley))} vs ${ms(p99(floor))} ms)`, verdict(p99(parley) <= 1.3 * p99(floor))],
       ['ahead of PeerJS and Socket.IO on every figure', behind.length === 0 ? 'ahead on all' : `behind on: ${behind.join('; ')}`, verdict(behind.length === 0)],
       ['zero loss, duplicates, misordering, misdelivery (all rounds, all C)', `${allFaults}`, verdict(allFaults === 0)],
+      ...(clustered ? [['the same on 3 nodes on Redis', `${faultsOf('parley-3')}`, verdict(faultsOf('parley-3') === 0)]] : []),
     ],
   );
 }
