@@ -40,7 +40,7 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
   const registry = new RoomRegistry({ maxParticipants: config.maxParticipants });
   // With REDIS_URL: refuses to start when Redis cannot be reached, rather than come up half-clustered.
   const rooms = config.redisUrl
-    ? await startRoomService({ redisUrl: config.redisUrl, registry, capacity: config.maxParticipants, presenceTtlMs: config.presenceTtlMs })
+    ? await startRoomService({ redisUrl: config.redisUrl, registry, capacity: config.maxParticipants, presenceTtlMs: config.presenceTtlMs, busBacklogBytes: config.busBacklogBytes })
     : undefined;
   const cluster = rooms?.cluster;
   if (rooms && cluster) watchCluster(rooms.nodeId, cluster, log);
@@ -50,7 +50,7 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
     config,
     registry,
     ...(rooms && cluster
-      ? { cluster: { rooms: cluster.rooms, presence: cluster.presence, nonces: rooms.nonces, guesses: cluster.guesses, removedTokens: cluster.removedTokens } }
+      ? { cluster: { rooms: cluster.rooms, presence: cluster.presence, nonces: rooms.nonces, guesses: cluster.guesses, removedTokens: cluster.removedTokens, bus: cluster.bus } }
       : {}),
     iceServers: iceServerProvider(config),
     log,
@@ -157,6 +157,11 @@ function watchCluster(nodeId: string, cluster: NonNullable<Awaited<ReturnType<ty
   cluster.presence.on('error', report('presence'));
   cluster.rooms.on('error', report('delivery'));
   cluster.bus.on('state', (state, previous) => clusterLog.info({ from: previous, to: state }, 'node bus'));
+  cluster.bus.on('flow', (flow, previous) => {
+    // Congestion comes and goes many times a second under a burst; a stall is news.
+    if (flow === 'stalled' || previous === 'stalled') clusterLog.warn({ from: previous, to: flow }, 'node bus flow');
+    else clusterLog.debug({ from: previous, to: flow }, 'node bus flow');
+  });
   cluster.bus.on('gap', (fromNode, missing) => clusterLog.warn({ fromNode, missing }, 'messages from another node were lost'));
   cluster.presence.on('node-down', (node, rooms) => clusterLog.info({ deadNode: node, rooms: rooms.length }, 'reaped a dead node'));
 }

@@ -20,6 +20,7 @@ import type { StartedRoomService } from './cluster/startRoomService.js';
 import type { NonceLedger } from './cluster/NonceLedger.js';
 import type { Maybe } from './maybe.js';
 import { RoomGateway } from './RoomGateway.js';
+import { ReadPause } from './ReadPause.js';
 
 export const SIGNALING_PATH = '/ws';
 
@@ -58,7 +59,12 @@ export interface SignalingServerOptions {
   >;
   registry: RoomRegistry;
   /** Rooms shared with other nodes through Redis (REDIS_URL); absent, they are `registry` alone. */
-  cluster?: Pick<StartedRoomService, 'nonces'> & { [K in 'rooms' | 'presence' | 'guesses' | 'removedTokens']: NonNullable<StartedRoomService['cluster']>[K] };
+  cluster?: Pick<StartedRoomService, 'nonces'> & {
+    [K in 'rooms' | 'presence' | 'guesses' | 'removedTokens']: NonNullable<StartedRoomService['cluster']>[K];
+  } & {
+    /** The bus to the other nodes: while it is congested, clients' sockets are not read (see ReadPause). */
+    bus?: Pick<NonNullable<StartedRoomService['cluster']>['bus'], 'on'>;
+  };
   iceServers: IceServerProvider;
   log: Logger;
   metrics: SignalingMetrics;
@@ -93,6 +99,8 @@ export class SignalingServer {
   /** Each accepted socket's client address, counted against its quota until the socket closes. */
   readonly #addresses = new Map<WebSocket, string>();
   readonly #socketHandlers = this.#makeSocketHandlers();
+  /** Stops reading clients while the bus to the other nodes is congested. */
+  readonly #readPause = new ReadPause();
 
   constructor(private readonly options: SignalingServerOptions) {
     // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
@@ -108,6 +116,10 @@ export class SignalingServer {
       rooms.on('released', (member) => {
         const session = this.#members.get(member.id);
         if (session === member) session.release('moved');
+      });
+      options.cluster.bus?.on('flow', (flow) => {
+        if (flow === 'congested') this.#readPause.engage(this.#sessions.keys());
+        else this.#readPause.release();
       });
       presence.on('evicted', () => {
         options.log.warn({ members: this.#members.size }, 'this node was declared dead; letting its participants resume');
@@ -172,6 +184,7 @@ export class SignalingServer {
   close(): void {
     clearInterval(this.#heartbeat);
     clearImmediate(this.#heartbeatPass);
+    this.#readPause.release();
     for (const session of [...this.#sessions.values(), ...this.#members.values()]) session.shutdown();
     for (const ws of this.#sessions.keys()) ws.close(1001, 'server shutting down');
     this.#sessions.clear();
@@ -200,6 +213,7 @@ export class SignalingServer {
     // 'error' precedes 'close' (e.g. 1009 for an oversized message); without a
     // listener the error would be thrown and take the whole server down.
     ws.on('error', this.#socketHandlers.error);
+    this.#readPause.add(ws);
   }
 
   /**
@@ -227,6 +241,7 @@ export class SignalingServer {
         const address = server.#addresses.get(this);
         if (address !== undefined) server.#quota.release(address);
         server.#addresses.delete(this);
+        server.#readPause.forget(this);
         server.options.metrics.connectionClosed();
         server.#sessions.get(this)?.handleClose();
         server.#sessions.delete(this);
@@ -354,6 +369,11 @@ export class SignalingServer {
         const next = cursor.next();
         if (next.done) return;
         const [ws, session] = next.value;
+        // Not read because we paused it (ReadPause): its pong may be waiting unread; it is not silent.
+        if (ws.isPaused) {
+          session.alive = true;
+          continue;
+        }
         if (!session.alive) {
           this.options.log.info({ participant: session.id }, 'no pong; dropping connection');
           ws.terminate();

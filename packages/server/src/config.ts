@@ -52,6 +52,8 @@ export interface ServerConfig {
   redisUrl: string;
   /** With Redis: a node not heard from this long is dead, and its participants are removed from their rooms. */
   presenceTtlMs: number;
+  /** With Redis: most bytes of messages for other nodes waiting for Redis (a sixteenth of it: clients are not read until it drains). */
+  busBacklogBytes: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -194,6 +196,7 @@ export const OPTIONS = [
   option({ key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'SHUTDOWN_TIMEOUT_MS', default: 10_000, parse: integer(100, 600_000), description: 'on SIGTERM: the process exits after this long even if connections are still closing' }),
   option({ key: 'redisUrl', flag: 'redis-url', env: 'REDIS_URL', default: '', parse: redisUrl, description: 'Redis shared by several nodes (redis://host:6379, rediss:// for TLS): rooms, cross-node delivery, node presence and resume tokens go through it; empty: everything stays in this process' }),
   option({ key: 'presenceTtlMs', flag: 'presence-ttl-ms', env: 'PRESENCE_TTL_MS', default: 5000, parse: integer(2000, 60_000), description: 'with REDIS_URL: a node not heard from this long is dead and its participants are taken out of their rooms (it beats every third of this); shorter frees their places sooner, longer rides out longer stalls' }),
+  option({ key: 'busBacklogBytes', flag: 'bus-backlog-bytes', env: 'BUS_BACKLOG_BYTES', default: 16 * 1024 * 1024, parse: integer(64 * 1024, 1024 ** 3), description: 'with REDIS_URL: most bytes of messages for other nodes waiting for Redis; past a sixteenth of it the node stops reading clients until Redis has taken half of that (flow control), and only when Redis takes nothing (frozen, away) are signals past all of it refused with unavailable' }),
   option({ key: 'frameAncestors', flag: 'frame-ancestors', env: 'FRAME_ANCESTORS', default: [], parse: frameAncestors, description: "origins allowed to embed the web app in a frame (comma-separated, or 'self'); none by default" }),
 ] as const;
 

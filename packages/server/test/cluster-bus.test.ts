@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { NodeBus, type NodeBusState } from '@parley/server';
+import { NodeBus, type NodeBusFlow, type NodeBusOptions, type NodeBusState } from '@parley/server';
 import { RedisProcess } from '@parley/testbed';
 import { freshKeys, sleep, until } from './support/cluster.js';
 
@@ -14,19 +14,21 @@ interface Received {
 const opened: NodeBus[] = [];
 
 /** A started bus that records what reaches it. */
-async function node(redis: RedisProcess, nodeId: string, keys = freshKeys(), options: { maxBacklog?: number; maxBacklogBytes?: number } = {}) {
+async function node(redis: RedisProcess, nodeId: string, keys = freshKeys(), options: Partial<Omit<NodeBusOptions, 'redisUrl' | 'nodeId' | 'keys'>> = {}) {
   const bus = new NodeBus({ redisUrl: redis.url, nodeId, keys, blockMs: 200, ...options });
   opened.push(bus);
   const inbox: Received[] = [];
   const states: NodeBusState[] = [];
+  const flows: NodeBusFlow[] = [];
   const gaps: number[] = [];
   const errors: Error[] = [];
   bus.on('message', (body, from) => inbox.push({ body, from }));
   bus.on('state', (state) => states.push(state));
+  bus.on('flow', (flow) => flows.push(flow));
   bus.on('gap', (_from, missing) => gaps.push(missing));
   bus.on('error', (error) => errors.push(error));
   await bus.start();
-  return { bus, inbox, states, gaps, errors };
+  return { bus, inbox, states, flows, gaps, errors };
 }
 
 /** Numbers of the messages from `from`, in arrival order. */
@@ -90,6 +92,33 @@ describe('NodeBus: node-to-node messages over Redis Streams', () => {
     assert.equal(entries, 4);
     assert.equal(sender.bus.backlog, 0);
     console.log(`${COUNT + 10} messages in two turns went to Redis as ${entries} stream entries`);
+    await Promise.all([sender.bus.close(), receiver.bus.close()]);
+  });
+
+  it('is congested past the high-water mark while Redis takes sends, flowing below the low one, stalled when Redis takes nothing', async () => {
+    const keys = freshKeys();
+    const sender = await node(redis, 'sender', keys, { highWater: 100, lowWater: 10, stallMs: 400 });
+    const receiver = await node(redis, 'receiver', keys);
+    // 300 in one turn: past the high-water mark at once, nothing refused, and flowing again once Redis has them.
+    const sends = Array.from({ length: 300 }, (_, i) => sender.bus.send('receiver', `sender:${i}`));
+    assert.equal(sender.bus.flow, 'congested');
+    assert.ok((await Promise.all(sends)).every((r) => r.ok));
+    assert.equal(sender.bus.flow, 'flowing');
+    assert.deepEqual(sender.flows, ['congested', 'flowing']);
+    redis.freeze();
+    try {
+      const frozen = Array.from({ length: 150 }, (_, i) => sender.bus.send('receiver', `sender:${300 + i}`));
+      assert.equal(sender.bus.flow, 'congested');
+      await until(() => sender.bus.flow === 'stalled', 3000, 'a stall to be noticed');
+      redis.thaw();
+      assert.ok((await Promise.all(frozen)).every((r) => r.ok));
+    } finally {
+      redis.thaw();
+    }
+    assert.equal(sender.bus.flow, 'flowing');
+    assert.deepEqual(sender.flows, ['congested', 'flowing', 'congested', 'stalled', 'flowing']);
+    await until(() => receiver.inbox.length === 450, 3000, 'every message');
+    assertInOrderOnce(seqsFrom(receiver.inbox, 'sender'), 450, 'through congestion and a stall');
     await Promise.all([sender.bus.close(), receiver.bus.close()]);
   });
 

@@ -11,6 +11,20 @@ import { redisConnection } from './redisConnection.js';
  */
 export type NodeBusState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
+/**
+ * How the sends toward Redis are going, for whoever feeds the bus:
+ * - `flowing`: the backlog is below its high-water mark; read on.
+ * - `congested`: the backlog passed its high-water mark while Redis keeps
+ *   taking sends; stop reading the sources (clients' sockets) until it falls
+ *   below the low-water mark and the state is `flowing` again. Nothing is
+ *   refused for this: the hard bound is far above the high-water mark.
+ * - `stalled`: sends wait and Redis has acknowledged none for `stallMs` (it is
+ *   frozen, or away): read on, and sends past the hard bound are refused, so
+ *   clients hear `unavailable` rather than wait on a Redis that may not return.
+ *   The next acknowledgement ends it.
+ */
+export type NodeBusFlow = 'flowing' | 'congested' | 'stalled';
+
 export type SendResult =
   | { ok: true }
   | { ok: false; code: 'backlog-full' | 'closed'; reason: string };
@@ -21,6 +35,7 @@ export type NodeBusEvents = {
   /** `missing` messages from `fromNode` never arrived (Redis lost them in a crash, or trimmed them unread). */
   gap: (fromNode: string, missing: number) => void;
   state: (state: NodeBusState, previous: NodeBusState) => void;
+  flow: (flow: NodeBusFlow, previous: NodeBusFlow) => void;
   /** Redis said no or went away; the bus keeps trying. For logs. */
   error: (error: Error) => void;
 };
@@ -39,6 +54,14 @@ export interface NodeBusOptions {
   maxBacklogBytes?: number;
   /** How long one blocking read waits before the loop looks around (close, reconnect). */
   blockMs?: number;
+  /** Messages (or bytes) waiting for Redis past which the bus is `congested` (flow control, not a refusal). */
+  highWater?: number;
+  highWaterBytes?: number;
+  /** Messages and bytes below which a `congested` bus is `flowing` again. */
+  lowWater?: number;
+  lowWaterBytes?: number;
+  /** Sends waiting this long with no acknowledgement from Redis make the bus `stalled`. */
+  stallMs?: number;
 }
 
 /**
@@ -88,7 +111,16 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
   readonly #maxBacklog: number;
   readonly #maxBacklogBytes: number;
   readonly #blockMs: number;
+  readonly #highWater: number;
+  readonly #highWaterBytes: number;
+  readonly #lowWater: number;
+  readonly #lowWaterBytes: number;
+  readonly #stallMs: number;
   #state: NodeBusState = 'connecting';
+  #flow: NodeBusFlow = 'flowing';
+  /** When Redis last acknowledged a send, or when sends started waiting after none did. */
+  #progressAt = 0;
+  #stallCheck: NodeJS.Timeout | undefined;
   /** Last seq sent to each node. */
   readonly #sentSeq = new Map<string, number>();
   /** Last seq delivered from each sender, by `${from}/${epoch}`. */
@@ -112,6 +144,13 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
     this.#maxBacklog = options.maxBacklog ?? 50_000;
     this.#maxBacklogBytes = options.maxBacklogBytes ?? 16 * 1024 * 1024;
     this.#blockMs = options.blockMs ?? 1000;
+    // A few batches' worth keeps Redis busy; the room above the high-water mark is for what the
+    // sources had read already when they were told to stop (a socket's last read, a turn's work).
+    this.#highWater = options.highWater ?? Math.max(1, Math.floor(this.#maxBacklog / 10));
+    this.#highWaterBytes = options.highWaterBytes ?? Math.max(1, Math.floor(this.#maxBacklogBytes / 16));
+    this.#lowWater = Math.min(options.lowWater ?? Math.floor(this.#highWater / 2), this.#highWater);
+    this.#lowWaterBytes = Math.min(options.lowWaterBytes ?? Math.floor(this.#highWaterBytes / 2), this.#highWaterBytes);
+    this.#stallMs = options.stallMs ?? 2000;
     this.#writer = redisConnection(options.redisUrl, { queueWhileDown: true, name: `parley-bus-writer-${this.nodeId}` });
     this.#reader = redisConnection(options.redisUrl, { queueWhileDown: true, name: `parley-bus-reader-${this.nodeId}` });
     for (const connection of [this.#writer, this.#reader]) connection.on('error', (error: Error) => this.emit('error', error));
@@ -134,6 +173,14 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
     return this.#backlog;
   }
 
+  get backlogBytes(): number {
+    return this.#backlogBytes;
+  }
+
+  get flow(): NodeBusFlow {
+    return this.#flow;
+  }
+
   /** Connects and starts reading this node's inbox from its newest entry on. */
   async start(): Promise<void> {
     if (this.#state !== 'connecting') throw new Error(`the bus is ${this.#state}; start it once`);
@@ -145,6 +192,8 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
     this.#checkClock = false;
     this.#setState('ready');
     this.#loop = this.#readLoop();
+    this.#stallCheck = setInterval(() => this.#checkStall(), Math.max(10, Math.floor(this.#stallMs / 4)));
+    this.#stallCheck.unref();
   }
 
   /**
@@ -174,8 +223,11 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
     }
     batch.bodies.push(body);
     batch.bytes += body.length;
+    // Waiting starts now: a stall counts from here when Redis had nothing of ours.
+    if (this.#backlog === 0) this.#progressAt = performance.now();
     this.#backlog++;
     this.#backlogBytes += body.length;
+    if (this.#flow === 'flowing' && (this.#backlog >= this.#highWater || this.#backlogBytes >= this.#highWaterBytes)) this.#setFlow('congested');
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // After the I/O callbacks of this turn: everything the turn's messages asked to send goes together.
@@ -197,6 +249,7 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
     const finish = (result: SendResult) => {
       this.#backlog -= batch.bodies.length;
       this.#backlogBytes -= batch.bytes;
+      if (result.ok) this.#progressed();
       batch.settle(result);
     };
     if (this.#isClosed()) return finish({ ok: false, code: 'closed', reason: 'the bus is closed' });
@@ -219,11 +272,35 @@ export class NodeBus extends TypedEmitter<NodeBusEvents> {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#setState('closed');
+    clearInterval(this.#stallCheck);
     this.#flush(); // refuses what was still gathering
+    this.#setFlow('flowing'); // nobody should wait on a closed bus
     this.#reader.disconnect();
     this.#writer.disconnect();
     await this.#loop;
     this.removeAllListeners();
+  }
+
+  /** Redis took a batch: it is not stalled, and the backlog fell. */
+  #progressed(): void {
+    this.#progressAt = performance.now();
+    if (this.#isClosed()) return;
+    const high = this.#backlog >= this.#highWater || this.#backlogBytes >= this.#highWaterBytes;
+    const low = this.#backlog <= this.#lowWater && this.#backlogBytes <= this.#lowWaterBytes;
+    if (this.#flow === 'stalled') this.#setFlow(high ? 'congested' : 'flowing');
+    else if (this.#flow === 'congested' && low) this.#setFlow('flowing');
+  }
+
+  #checkStall(): void {
+    if (this.#flow === 'stalled' || this.#backlog === 0 || this.#isClosed()) return;
+    if (performance.now() - this.#progressAt >= this.#stallMs) this.#setFlow('stalled');
+  }
+
+  #setFlow(next: NodeBusFlow): void {
+    const previous = this.#flow;
+    if (previous === next) return;
+    this.#flow = next;
+    this.emit('flow', next, previous);
   }
 
   async #readLoop(): Promise<void> {

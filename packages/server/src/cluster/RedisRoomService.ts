@@ -34,6 +34,13 @@ export type NodeCommand =
   /** A host switched `room`'s lobby: the node tells its members and updates its copy of the rules. */
   | { kind: 'lobby'; room: string; enabled: boolean };
 
+/** A read of a room's members from Redis, shared by the deliveries that wait for it. */
+interface RoomRead {
+  /** `#asked` when it was sent: it is as fresh as a read of its own for any call counted up to here. */
+  readonly issued: number;
+  readonly result: Promise<DirectoryResult<DirectoryEntry[]>>;
+}
+
 /** What became of one message for one member. */
 export type Delivery = 'delivered' | 'not-in-room' | 'unavailable';
 
@@ -72,11 +79,14 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   /** Where the other members of our rooms are held, so a signal to one needs no Redis read. */
   readonly #whereabouts = new MemberWhereabouts();
   /**
-   * Room reads from Redis in flight, by room. While one is, a delivery in that
-   * room takes the slow way too: sent straight away it would overtake the
-   * messages still waiting for their read, and a sender's order would break.
+   * The newest room read from Redis in flight, by room. While one is, a
+   * delivery in that room takes the slow way too: sent straight away it would
+   * overtake the messages still waiting for their read, and a sender's order
+   * would break. Deliveries share it (see deliverTo).
    */
-  readonly #reading = new Map<string, number>();
+  readonly #reads = new Map<string, RoomRead>();
+  /** Counts calls that need a room read, so a read can tell whom it is fresh for. */
+  #asked = 0;
   readonly #subs: (() => void)[] = [];
   #closed = false;
 
@@ -160,7 +170,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
 
   /** Everyone in `room`, on every node. */
   async members(room: string): Promise<DirectoryResult<DirectoryEntry[]>> {
-    return await this.#readRoom(room);
+    return await this.#readRoom(room).result;
   }
 
   /** One push to these members of `room`, wherever each is held; false when a node could not be reached. */
@@ -236,6 +246,13 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
    * Redis cannot be asked (or take the message) now. A member held here is
    * reached at once, without Redis; one we know the node of goes straight to
    * that node's inbox (which checks it holds them, see #onDeliver).
+   *
+   * Otherwise the room is read from Redis; a delivery that comes while a read
+   * of its room is in flight waits for that read rather than sending one of
+   * its own (an offer and its candidates sent at once cost one read, not a
+   * dozen). That read was sent before this delivery came, so it may not list
+   * someone who joined since: only a member it lists is trusted, and for one
+   * it does not, a read sent after the delivery came decides.
    */
   async deliverTo(room: string, to: PeerId, message: ServerMessage): Promise<Delivery> {
     const held = this.#local.get(to);
@@ -243,19 +260,25 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
       held.member.deliver(JSON.stringify(message));
       return 'delivered';
     }
-    const known = this.#reading.has(room) ? undefined : this.#whereabouts.nodeOf(room, to);
+    const known = this.#reads.has(room) ? undefined : this.#whereabouts.nodeOf(room, to);
     if (known !== undefined && known !== this.#parts.nodeId) {
       return (await this.#send(known, { kind: 'deliver', room, to: [to], encoded: JSON.stringify(message) })) ? 'delivered' : 'unavailable';
     }
-    const members = await this.#readRoom(room);
+    const asked = ++this.#asked;
+    const read = this.#readRoom(room, 0);
+    let members = await read.result;
+    let target = members.ok ? members.value.find((entry) => entry.id === to) : undefined;
+    if (!target && read.issued < asked) {
+      members = await this.#readRoom(room, asked).result;
+      target = members.ok ? members.value.find((entry) => entry.id === to) : undefined;
+    }
     if (!members.ok) return 'unavailable';
-    const target = members.value.find((entry) => entry.id === to);
     if (!target) return 'not-in-room';
     return (await this.#send(target.node, { kind: 'deliver', room, to: [to], encoded: JSON.stringify(message) })) ? 'delivered' : 'unavailable';
   }
 
   async broadcast(room: string, message: ServerMessage, exceptId?: PeerId): Promise<void> {
-    const members = await this.#readRoom(room);
+    const members = await this.#readRoom(room).result;
     if (!members.ok) {
       this.emit('error', new Error(`broadcast to room "${room}" not sent: ${members.reason}`));
       return;
@@ -268,7 +291,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
    * node's own (it does so at once, and still while Redis is away).
    */
   async broadcastElsewhere(room: string, message: ServerMessage, exceptId?: PeerId): Promise<void> {
-    const members = await this.#readRoom(room);
+    const members = await this.#readRoom(room).result;
     if (!members.ok) {
       this.emit('error', new Error(`push to room "${room}" not sent to other nodes: ${members.reason}`));
       return;
@@ -330,19 +353,33 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     }
   }
 
-  /** The room's members from Redis; what it says of where they are replaces what we knew. */
-  async #readRoom(room: string): Promise<DirectoryResult<DirectoryEntry[]>> {
-    this.#reading.set(room, (this.#reading.get(room) ?? 0) + 1);
-    try {
-      const members = await this.#parts.directory.members(room);
-      if (members.ok) this.#whereabouts.learnRoom(room, members.value);
-      return members;
-    } finally {
-      // The caller's send runs in the microtasks right after this, before any new message is read.
-      const left = (this.#reading.get(room) ?? 1) - 1;
-      if (left === 0) this.#reading.delete(room);
-      else this.#reading.set(room, left);
-    }
+  /**
+   * The room's members from Redis; what it says of where they are replaces
+   * what we knew. `freshFor`: the read in flight will do if it was sent once
+   * the call counted as `freshFor` was made (0: any read in flight will do);
+   * by default only a read sent now will, as each call had one of its own.
+   */
+  #readRoom(room: string, freshFor = ++this.#asked): RoomRead {
+    const current = this.#reads.get(room);
+    if (current && current.issued >= freshFor) return current;
+    const done = () => {
+      if (this.#reads.get(room) === read) this.#reads.delete(room);
+    };
+    // Done before any caller goes on: its send runs in the microtasks right after, before any new message is read.
+    const result = this.#parts.directory.members(room).then(
+      (members) => {
+        done();
+        if (members.ok) this.#whereabouts.learnRoom(room, members.value);
+        return members;
+      },
+      (error: unknown) => {
+        done();
+        throw error;
+      },
+    );
+    const read: RoomRead = { issued: this.#asked, result };
+    this.#reads.set(room, read);
+    return read;
   }
 
   /**
@@ -379,7 +416,7 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   }
 
   async #forward(room: string, ids: PeerId[], encoded: string): Promise<void> {
-    const members = await this.#readRoom(room);
+    const members = await this.#readRoom(room).result;
     if (!members.ok) {
       this.emit('error', new Error(`a message for members of "${room}" no longer here was dropped: ${members.reason}`));
       return;

@@ -1,5 +1,5 @@
 export { ClusterKeys } from './ClusterKeys.js';
-export { NodeBus, type NodeBusEvents, type NodeBusOptions, type NodeBusState, type SendResult } from './NodeBus.js';
+export { NodeBus, type NodeBusEvents, type NodeBusFlow, type NodeBusOptions, type NodeBusState, type SendResult } from './NodeBus.js';
 export { MemberWhereabouts } from './MemberWhereabouts.js';
 export {
   RedisRoomDirectory,

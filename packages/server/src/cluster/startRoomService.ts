@@ -26,6 +26,8 @@ export interface RoomServiceOptions {
   keys?: ClusterKeys;
   /** A node silent this long is dead and its members removed. */
   presenceTtlMs?: number;
+  /** Most bytes of messages for other nodes waiting for Redis (NodeBus `maxBacklogBytes`). */
+  busBacklogBytes?: number;
 }
 
 export interface StartedRoomService {
@@ -61,7 +63,7 @@ export async function startRoomService(options: RoomServiceOptions): Promise<Sta
   const keys = options.keys ?? new ClusterKeys();
   const url = options.redisUrl;
   const directory = new RedisRoomDirectory(url, nodeId, keys);
-  const bus = new NodeBus({ redisUrl: url, nodeId, keys });
+  const bus = new NodeBus({ redisUrl: url, nodeId, keys, ...(options.busBacklogBytes ? { maxBacklogBytes: options.busBacklogBytes } : {}) });
   const presence = new NodePresence({ redisUrl: url, nodeId, keys, ...(options.presenceTtlMs ? { ttlMs: options.presenceTtlMs } : {}) });
   const nonces = new RedisNonceLedger(url, nodeId, keys);
   const lobby = new RedisLobby(url, nodeId, keys);
