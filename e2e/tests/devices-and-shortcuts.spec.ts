@@ -27,7 +27,17 @@ test('pre-join offers camera, microphone and speaker pickers and a live micropho
   // A person clicks into the name field; that is also what lets a browser start audio processing.
   await page.getByRole('textbox', { name: 'Your name' }).click();
   const meter = page.getByRole('meter', { name: 'Microphone level' });
+  const clickedAt = Date.now();
   await expect.poll(async () => Number(await meter.getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeGreaterThan(0);
+  const firstLevelMs = Date.now() - clickedAt;
+  // Live, not stuck: the fake microphone beeps for 20 ms every 500 ms, so over 2 s the meter rises and falls.
+  const readings: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    readings.push(Number(await meter.getAttribute('aria-valuenow')));
+    await page.waitForTimeout(100);
+  }
+  console.log(`[devices] microphone level first above 0 after ${firstLevelMs} ms; then every ~100 ms: ${readings.join(' ')}`);
+  expect(new Set(readings).size, 'the meter follows the sound').toBeGreaterThan(1);
 
   await camera.selectOption({ label: 'fake_device_2' });
   await expect
