@@ -16,4 +16,5 @@ export { RoomPolicy } from './RoomPolicy.js';
 export { Lobby, type Waiter } from './Lobby.js';
 export { PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS } from './Admission.js';
 export { batchWritesThisTurn, rememberStream } from './writeBatching.js';
+export { randomBase64url } from './randomText.js';
 export * from './cluster/index.js';
