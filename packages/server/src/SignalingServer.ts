@@ -49,6 +49,8 @@ const HEARTBEAT_TICKS_PER_VISIT = 10;
  * their pings are spread over a few ticks rather than sent at once.
  */
 const HEARTBEAT_PING_HEADROOM = 4;
+/** A small server may always ping this many per tick. */
+const MIN_PINGS_PER_TICK = 16;
 /** Short intervals (tests) visit less often rather than spin a timer every millisecond. */
 const MIN_HEARTBEAT_TICK_MS = 5;
 /** Messages a client may send while its resume is being decided (with Redis, a round trip); they wait for it. */
@@ -379,7 +381,7 @@ export class SignalingServer {
     const sessions = this.#sessions.size;
     const slice = Math.ceil(sessions / HEARTBEAT_TICKS_PER_VISIT);
     const steadyPings = (sessions * this.#heartbeatTickMs) / this.#heartbeatTiming.pingAfterSilenceMs;
-    let pingsLeft = Math.max(HEARTBEAT_TICKS_PER_VISIT, Math.ceil(steadyPings * HEARTBEAT_PING_HEADROOM));
+    let pingsLeft = Math.max(MIN_PINGS_PER_TICK, Math.ceil(steadyPings * HEARTBEAT_PING_HEADROOM));
     const roomlessCutoff = now - this.options.config.joinTimeoutMs;
     for (let n = 0; n < slice && pingsLeft > 0; n++) {
       this.#heartbeatCursor ??= this.#sessions.entries();
