@@ -29,7 +29,7 @@ import { whenReady, type Maybe } from './maybe.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
-import { livenessVerdict, type HeartbeatTiming } from './Heartbeat.js';
+import { livenessVerdict, nextLookAt, type HeartbeatTiming } from './Heartbeat.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 import type { RoomControlMessage } from './roomControl.js';
@@ -59,6 +59,9 @@ const TELL_EVERY_MS = 1_000;
  * state). Past this, they are refused.
  */
 const MAX_DEFERRED = 64;
+
+/** The heartbeat's answer for a connection it has nothing to ask of (most of them, most of the time). */
+const WAIT = { verdict: 'wait' } as const;
 
 /** Close code for a participant a host removed (4000-4999: the application's own). */
 export const CLOSE_REMOVED = 4001;
@@ -123,6 +126,8 @@ export class ClientSession implements Member, Waiter {
   /** When the ping still waiting for its pong went out (see Heartbeat.ts). */
   #pingSentAt: number | undefined;
   #lastPingAt = 0;
+  /** Before this, the heartbeat has nothing to do here (see nextLookAt). */
+  #heartbeatDueAt = 0;
   #tokenNonce = '';
   /**
    * The nonce of the token the last `joined` replaced, while the client may
@@ -283,15 +288,16 @@ export class ClientSession implements Member, Waiter {
    * leave it be.
    */
   heartbeat(now: number, timing: HeartbeatTiming): { verdict: 'drop' | 'wait' } | { verdict: 'ping'; payload: string } {
-    const verdict = livenessVerdict(
-      { now, lastHeardAt: this.#lastSeenAt, pingSentAt: this.#pingSentAt, lastPingAt: this.#lastPingAt, unacknowledged: this.#replay.size > 0 },
-      timing,
-    );
-    if (verdict !== 'ping') return { verdict };
-    this.#pingSentAt = now;
-    this.#lastPingAt = now;
+    if (now < this.#heartbeatDueAt) return WAIT;
+    const facts = { now, lastHeardAt: this.#lastSeenAt, pingSentAt: this.#pingSentAt, lastPingAt: this.#lastPingAt, unacknowledged: this.#replay.size > 0 };
+    const verdict = livenessVerdict(facts, timing);
+    if (verdict === 'drop') return { verdict };
+    if (verdict === 'ping') {
+      facts.pingSentAt = facts.lastPingAt = this.#pingSentAt = this.#lastPingAt = now;
+    }
+    this.#heartbeatDueAt = nextLookAt(facts, timing);
     // The pong carries back the last push sent before the ping: everything up to it was read.
-    return { verdict, payload: String(this.#pushSeq) };
+    return verdict === 'ping' ? { verdict, payload: String(this.#pushSeq) } : WAIT;
   }
 
   /**
@@ -303,6 +309,8 @@ export class ClientSession implements Member, Waiter {
     if (this.#state === 'closed') return;
     const seq = ++this.#pushSeq;
     this.#replay.push(seq, encoded);
+    // Something to acknowledge: the heartbeat may want to ask sooner than it planned.
+    if (this.#replay.size === 1) this.#heartbeatDueAt = 0;
     if (this.#state === 'suspended') {
       if (this.#replay.size >= MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
       return;
@@ -418,6 +426,7 @@ export class ClientSession implements Member, Waiter {
     this.touch();
     // A ping on the old socket will never be answered; the new one starts afresh.
     this.#pingSentAt = undefined;
+    this.#heartbeatDueAt = 0;
     const from = lastSeq ?? this.#ackedSeq;
     const missed = this.#replay.after(from);
     if (!missed) this.#log.warn({ lastSeq: from }, 'resumed with a gap: some pushes were no longer held');

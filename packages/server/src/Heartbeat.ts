@@ -66,3 +66,17 @@ export function livenessVerdict(facts: LivenessFacts, timing: HeartbeatTiming): 
   if (facts.unacknowledged && now - facts.lastPingAt >= timing.ackPingEveryMs) return 'ping';
   return 'wait';
 }
+
+/**
+ * The earliest time at which livenessVerdict could say something other than
+ * `wait` for these facts, if nothing is heard and nothing pushed meanwhile
+ * (hearing from the client only puts the answer off; a push may bring it
+ * forward, so the caller looks again at the next visit after one). Most
+ * connections are idle and not due: the heartbeat reads this one number of
+ * theirs instead of their sockets and buffers.
+ */
+export function nextLookAt(facts: Omit<LivenessFacts, 'now'>, timing: HeartbeatTiming): number {
+  if (facts.pingSentAt !== undefined) return facts.pingSentAt + timing.dropAfterUnansweredMs;
+  const silence = facts.lastHeardAt + timing.pingAfterSilenceMs;
+  return facts.unacknowledged ? Math.min(silence, facts.lastPingAt + timing.ackPingEveryMs) : silence;
+}

@@ -392,22 +392,22 @@ export class SignalingServer {
         return;
       }
       const [ws, session] = next.value;
-      // Closing already (dropped, refused, or saying goodbye): nothing more to ask of it.
-      if (ws.readyState !== ws.OPEN) continue;
-      // Not read because we paused it (ReadPause): its pong may be waiting unread; it is not silent.
-      if (ws.isPaused) {
-        session.touch();
-        continue;
-      }
       const roomlessSince = session.roomlessSince;
-      if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff) {
+      if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff && ws.readyState === ws.OPEN) {
         this.options.log.info({ participant: session.id }, 'in no room for too long; closing');
         session.refuse(undefined, 'join-timeout', 'this connection joined no room in time; reconnect to join');
         ws.close(1008, 'join timeout');
         continue;
       }
       const beat = session.heartbeat(now, this.#heartbeatTiming);
+      // Closing already (dropped, refused, or saying goodbye): nothing more to ask of it.
+      if (beat.verdict === 'wait' || ws.readyState !== ws.OPEN) continue;
       if (beat.verdict === 'drop') {
+        // Not read because we paused it (ReadPause): its pong may be waiting unread; it is not silent.
+        if (ws.isPaused) {
+          session.touch();
+          continue;
+        }
         this.options.log.info({ participant: session.id }, 'no pong; dropping connection');
         ws.terminate();
       } else if (beat.verdict === 'ping') {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { HEARTBEAT_VISITS_PER_INTERVAL, heartbeatTiming, livenessVerdict, type LivenessFacts } from '@parley/server';
+import { HEARTBEAT_VISITS_PER_INTERVAL, heartbeatTiming, livenessVerdict, nextLookAt, type LivenessFacts } from '@parley/server';
 import { startTestServer } from './support/server.js';
 import { TestClient } from './support/TestClient.js';
 
@@ -24,6 +24,27 @@ describe('heartbeat verdicts', () => {
       ['pushes unacknowledged, a ping in flight', { unacknowledged: true, pingSentAt: now - 100, lastPingAt: now - 100 }, 'wait'],
     ];
     for (const [what, over, expected] of cases) assert.equal(livenessVerdict(facts(over), timing), expected, what);
+  });
+
+  it('is never asked again before something could change, and is asked again as soon as it could', () => {
+    // Every combination of these times, seen from a "now" where the verdict is `wait`.
+    const times = [0, 500, 1000, 1250, 3999, 4000, 6500, 7000, 9000];
+    let checked = 0;
+    for (const lastHeardAt of times) {
+      for (const pingSentAt of [undefined, ...times]) {
+        for (const lastPingAt of [0, ...times]) {
+          for (const unacknowledged of [false, true]) {
+            const base = { lastHeardAt, pingSentAt, lastPingAt, unacknowledged };
+            const due = nextLookAt(base, timing);
+            const start = Math.max(lastHeardAt, pingSentAt ?? 0, lastPingAt);
+            for (let now = start; now < due; now += 250) assert.equal(livenessVerdict({ ...base, now }, timing), 'wait', `${JSON.stringify(base)} at ${now}, due ${due}`);
+            if (due >= start) assert.notEqual(livenessVerdict({ ...base, now: due }, timing), 'wait', `${JSON.stringify(base)} at its due time ${due}`);
+            checked++;
+          }
+        }
+      }
+    }
+    console.log(`# the next look never comes too late nor needlessly early, in ${checked} combinations`);
   });
 
   it('drops a vanished client within 2.4 intervals of its last word (12 s at 5 s), visited every tenth of one', () => {
