@@ -29,6 +29,7 @@ import { whenReady, type Maybe } from './maybe.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
+import { livenessVerdict, nextLookAt, type HeartbeatTiming } from './Heartbeat.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
 import type { RoomControlMessage } from './roomControl.js';
@@ -58,6 +59,9 @@ const TELL_EVERY_MS = 1_000;
  * state). Past this, they are refused.
  */
 const MAX_DEFERRED = 64;
+
+/** The heartbeat's answer for a connection it has nothing to ask of (most of them, most of the time). */
+const WAIT = { verdict: 'wait' } as const;
 
 /** Close code for a participant a host removed (4000-4999: the application's own). */
 export const CLOSE_REMOVED = 4001;
@@ -117,10 +121,13 @@ export class ClientSession implements Member, Waiter {
   #state: SessionState = 'connected';
   #room: Room | undefined;
   #socket: WebSocket;
-  /** Set on each pong; the heartbeat drops sessions that stay silent a whole interval. */
-  alive = true;
-  /** When we last heard from the client; the resume window counts from here. */
+  /** When we last heard from the client (a message or a pong); the heartbeat and the resume window count from here. */
   #lastSeenAt = Date.now();
+  /** When the ping still waiting for its pong went out (see Heartbeat.ts). */
+  #pingSentAt: number | undefined;
+  #lastPingAt = 0;
+  /** Before this, the heartbeat has nothing to do here (see nextLookAt). */
+  #heartbeatDueAt = 0;
   #tokenNonce = '';
   /**
    * The nonce of the token the last `joined` replaced, while the client may
@@ -132,8 +139,8 @@ export class ClientSession implements Member, Waiter {
   /** Pushes are numbered; the ones the client may not have read are kept for a resume. */
   #pushSeq = 0;
   #replay = new ReplayBuffer(MAX_PENDING_MESSAGES);
-  /** The push seq when the last ping went out: a pong acknowledges everything up to it. */
-  #pingSeq = 0;
+  /** The highest push seq a pong acknowledged: the client has read everything up to it. */
+  #ackedSeq = 0;
   /** The highest `seq` of the client's signals and media we handled: repeats after a resume are dropped. */
   #clientSeq = 0;
   /** The room token this participant came in with: a host's removal forbids it. */
@@ -272,19 +279,38 @@ export class ClientSession implements Member, Waiter {
 
   /** The client said something (a message or a pong). */
   touch(): void {
-    this.alive = true;
     this.#lastSeenAt = Date.now();
   }
 
   /**
+   * The heartbeat looks at this connection: `drop` it, `ping` it (the ping's
+   * payload, which the pong echoes, is returned, and the ping recorded), or
+   * leave it be.
+   */
+  heartbeat(now: number, timing: HeartbeatTiming): { verdict: 'drop' | 'wait' } | { verdict: 'ping'; payload: string } {
+    if (now < this.#heartbeatDueAt) return WAIT;
+    const facts = { now, lastHeardAt: this.#lastSeenAt, pingSentAt: this.#pingSentAt, lastPingAt: this.#lastPingAt, unacknowledged: this.#replay.size > 0 };
+    const verdict = livenessVerdict(facts, timing);
+    if (verdict === 'drop') return { verdict };
+    if (verdict === 'ping') {
+      facts.pingSentAt = facts.lastPingAt = this.#pingSentAt = this.#lastPingAt = now;
+    }
+    this.#heartbeatDueAt = nextLookAt(facts, timing);
+    // The pong carries back the last push sent before the ping: everything up to it was read.
+    return verdict === 'ping' ? { verdict, payload: String(this.#pushSeq) } : WAIT;
+  }
+
+  /**
    * A push from the room. It is numbered and kept until the client has surely
-   * read it (see `pinged`/`ponged`), so that a resume after a silent drop can
+   * read it (a pong echoing its number, see `ponged`), so that a resume after a silent drop can
    * replay what went into the dead socket; while suspended it only waits.
    */
   deliver(encoded: string): void {
     if (this.#state === 'closed') return;
     const seq = ++this.#pushSeq;
     this.#replay.push(seq, encoded);
+    // Something to acknowledge: the heartbeat may want to ask sooner than it planned.
+    if (this.#replay.size === 1) this.#heartbeatDueAt = 0;
     if (this.#state === 'suspended') {
       if (this.#replay.size >= MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
       return;
@@ -292,15 +318,18 @@ export class ClientSession implements Member, Waiter {
     this.#write(withSeq(seq, encoded));
   }
 
-  /** The heartbeat sent a ping: its pong will vouch for every push before it. */
-  pinged(): void {
-    this.#pingSeq = this.#pushSeq;
-  }
-
-  /** The client answered a ping: it has read every push sent before that ping. */
-  ponged(): void {
+  /**
+   * The client answered a ping: it has read every push sent before that ping,
+   * whose number the pong echoes (a pong that says more than we sent, or
+   * nothing we understand, acknowledges nothing).
+   */
+  ponged(payload: Buffer): void {
     this.touch();
-    this.#replay.acknowledge(this.#pingSeq);
+    this.#pingSentAt = undefined;
+    const seq = payload.length > 0 && payload.length <= 16 ? Number(payload.toString('latin1')) : NaN;
+    if (!Number.isSafeInteger(seq) || seq < this.#ackedSeq || seq > this.#pushSeq) return;
+    this.#ackedSeq = seq;
+    this.#replay.acknowledge(seq);
   }
 
   #write(text: string): void {
@@ -395,7 +424,10 @@ export class ClientSession implements Member, Waiter {
     if (previous !== socket) previous.terminate();
     this.#setState('joined');
     this.touch();
-    const from = lastSeq ?? this.#pingSeq;
+    // A ping on the old socket will never be answered; the new one starts afresh.
+    this.#pingSentAt = undefined;
+    this.#heartbeatDueAt = 0;
+    const from = lastSeq ?? this.#ackedSeq;
     const missed = this.#replay.after(from);
     if (!missed) this.#log.warn({ lastSeq: from }, 'resumed with a gap: some pushes were no longer held');
     const replay = missed ?? this.#replay.after(-1) ?? [];

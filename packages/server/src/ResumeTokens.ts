@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { MediaState, PeerId, Role } from '@parley/protocol';
+import { randomBase64url } from './randomText.js';
 
 /** What a resume token vouches for: who, where, under which name. */
 export interface ResumeClaims {
@@ -31,7 +32,7 @@ export class ResumeTokens {
   }
 
   issue(claims: Omit<ResumeClaims, 'nonce' | 'issuedAt'>, now = Date.now()): { token: string; nonce: string } {
-    const nonce = randomBytes(12).toString('base64url');
+    const nonce = randomBase64url(12);
     const body = Buffer.from(JSON.stringify({ ...claims, nonce, issuedAt: now })).toString('base64url');
     return { token: `v1.${body}.${this.#sign(body)}`, nonce };
   }

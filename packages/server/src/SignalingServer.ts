@@ -14,6 +14,7 @@ import { isOriginAllowed } from './origin.js';
 import { RemovedTokens } from './RemovedTokens.js';
 import { ResumeTokens } from './ResumeTokens.js';
 import { rememberStream } from './writeBatching.js';
+import { HEARTBEAT_VISITS_PER_INTERVAL, heartbeatTiming, type HeartbeatTiming } from './Heartbeat.js';
 import type { RoomRegistry } from './RoomRegistry.js';
 import { RoomTokens } from './RoomTokens.js';
 import type { StartedRoomService } from './cluster/startRoomService.js';
@@ -27,7 +28,7 @@ export const SIGNALING_PATH = '/ws';
 /** The listeners every accepted socket shares; `this` is the socket they fire for. */
 interface SocketHandlers {
   message(this: WebSocket, data: RawData, isBinary: boolean): void;
-  pong(this: WebSocket): void;
+  pong(this: WebSocket, data: Buffer): void;
   close(this: WebSocket): void;
   error(this: WebSocket, error: Error): void;
 }
@@ -35,10 +36,23 @@ interface SocketHandlers {
 /** A resume token may be presented this long after it was issued (a call can last a day). */
 const RESUME_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
 /**
- * Sockets pinged per turn of the event loop. Pinging 10,000 in one go holds
- * the loop for over 100 ms, and every signal waiting behind it with it.
+ * The heartbeat's timer fires this many times per visit of every connection
+ * (see Heartbeat.ts), each time looking at the next slice of them. Pinging
+ * 10,000 sockets in one pass, even in chunks, made a burst of pings and then
+ * of pongs every 5 s that held the signals arriving meanwhile for 10–20 ms;
+ * a rolling visit spreads them over the whole interval.
  */
-const HEARTBEAT_CHUNK = 256;
+const HEARTBEAT_TICKS_PER_VISIT = 10;
+/**
+ * Pings one tick may send, as a multiple of what the steady state needs:
+ * when many connections fell silent together (after a burst of call setups)
+ * their pings are spread over a few ticks rather than sent at once.
+ */
+const HEARTBEAT_PING_HEADROOM = 4;
+/** A small server may always ping this many per tick. */
+const MIN_PINGS_PER_TICK = 16;
+/** Short intervals (tests) visit less often rather than spin a timer every millisecond. */
+const MIN_HEARTBEAT_TICK_MS = 5;
 /** Messages a client may send while its resume is being decided (with Redis, a round trip); they wait for it. */
 const MAX_HELD_DURING_RESUME = 64;
 
@@ -89,11 +103,13 @@ export class SignalingServer {
   /** Sockets whose resume is being decided, and what their clients sent meanwhile. */
   readonly #held = new Map<WebSocket, string[]>();
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #heartbeatTiming: HeartbeatTiming;
+  readonly #heartbeatTickMs: number;
+  /** Where the heartbeat's rolling visit of the sessions stands; undefined: start a new round. */
+  #heartbeatCursor: Iterator<[WebSocket, ClientSession]> | undefined;
   readonly #quota: ConnectionQuota;
   /** Shutting down: new connections are turned away so the load balancer sends them elsewhere. */
   #accepting = true;
-  /** The rest of the current heartbeat pass, when it did not fit in one chunk. */
-  #heartbeatPass: NodeJS.Immediate | undefined;
   /** Shared by every session (see SessionDeps). */
   readonly #sessionDeps: SessionDeps;
   /** Each accepted socket's client address, counted against its quota until the socket closes. */
@@ -147,7 +163,9 @@ export class SignalingServer {
       resume: (session, message) => this.#resume(session, message),
       membershipChanged: (session, member, reason = 'left') => this.#membershipChanged(session, member, reason),
     };
-    this.#heartbeat = setInterval(() => this.#checkHeartbeats(), options.config.heartbeatIntervalMs);
+    this.#heartbeatTiming = heartbeatTiming(options.config.heartbeatIntervalMs);
+    this.#heartbeatTickMs = Math.max(MIN_HEARTBEAT_TICK_MS, options.config.heartbeatIntervalMs / HEARTBEAT_VISITS_PER_INTERVAL / HEARTBEAT_TICKS_PER_VISIT);
+    this.#heartbeat = setInterval(() => this.#heartbeatTick(), this.#heartbeatTickMs);
     this.#heartbeat.unref();
   }
 
@@ -183,7 +201,6 @@ export class SignalingServer {
    */
   close(): void {
     clearInterval(this.#heartbeat);
-    clearImmediate(this.#heartbeatPass);
     this.#readPause.release();
     for (const session of [...this.#sessions.values(), ...this.#members.values()]) session.shutdown();
     for (const ws of this.#sessions.keys()) ws.close(1001, 'server shutting down');
@@ -234,8 +251,8 @@ export class SignalingServer {
         if (isBinary) return session.handleBinary();
         session.handleText(data.toString());
       },
-      pong(this: WebSocket) {
-        server.#sessions.get(this)?.ponged();
+      pong(this: WebSocket, data: Buffer) {
+        server.#sessions.get(this)?.ponged(data);
       },
       close(this: WebSocket) {
         const address = server.#addresses.get(this);
@@ -354,45 +371,50 @@ export class SignalingServer {
   }
 
   /**
-   * Every interval, each socket that answered the last ping gets a new one,
-   * each that did not is dropped, and each that stayed in no room too long is
-   * closed — in chunks, yielding to I/O in between.
+   * One tick of the rolling heartbeat: the next slice of sessions is looked
+   * at, so that each is visited HEARTBEAT_VISITS_PER_INTERVAL times per
+   * interval (Heartbeat.ts decides whom to ping and whom to drop), and a
+   * connection that stayed in no room too long is closed.
    */
-  #checkHeartbeats(): void {
-    // A pass still under way (a huge server) goes on; the next starts at the next interval.
-    if (this.#heartbeatPass) return;
-    const roomlessCutoff = Date.now() - this.options.config.joinTimeoutMs;
-    const cursor = this.#sessions.entries();
-    const step = () => {
-      this.#heartbeatPass = undefined;
-      for (let n = 0; n < HEARTBEAT_CHUNK; n++) {
-        const next = cursor.next();
-        if (next.done) return;
-        const [ws, session] = next.value;
+  #heartbeatTick(): void {
+    const now = Date.now();
+    const sessions = this.#sessions.size;
+    const slice = Math.ceil(sessions / HEARTBEAT_TICKS_PER_VISIT);
+    const steadyPings = (sessions * this.#heartbeatTickMs) / this.#heartbeatTiming.pingAfterSilenceMs;
+    let pingsLeft = Math.max(MIN_PINGS_PER_TICK, Math.ceil(steadyPings * HEARTBEAT_PING_HEADROOM));
+    const roomlessCutoff = now - this.options.config.joinTimeoutMs;
+    for (let n = 0; n < slice && pingsLeft > 0; n++) {
+      this.#heartbeatCursor ??= this.#sessions.entries();
+      const next = this.#heartbeatCursor.next();
+      if (next.done) {
+        // A round is over; the next tick starts another (sessions made meanwhile included).
+        this.#heartbeatCursor = undefined;
+        return;
+      }
+      const [ws, session] = next.value;
+      const roomlessSince = session.roomlessSince;
+      if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff && ws.readyState === ws.OPEN) {
+        this.options.log.info({ participant: session.id }, 'in no room for too long; closing');
+        session.refuse(undefined, 'join-timeout', 'this connection joined no room in time; reconnect to join');
+        ws.close(1008, 'join timeout');
+        continue;
+      }
+      const beat = session.heartbeat(now, this.#heartbeatTiming);
+      // Closing already (dropped, refused, or saying goodbye): nothing more to ask of it.
+      if (beat.verdict === 'wait' || ws.readyState !== ws.OPEN) continue;
+      if (beat.verdict === 'drop') {
         // Not read because we paused it (ReadPause): its pong may be waiting unread; it is not silent.
         if (ws.isPaused) {
-          session.alive = true;
+          session.touch();
           continue;
         }
-        if (!session.alive) {
-          this.options.log.info({ participant: session.id }, 'no pong; dropping connection');
-          ws.terminate();
-          continue;
-        }
-        const roomlessSince = session.roomlessSince;
-        if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff) {
-          this.options.log.info({ participant: session.id }, 'in no room for too long; closing');
-          session.refuse(undefined, 'join-timeout', 'this connection joined no room in time; reconnect to join');
-          ws.close(1008, 'join timeout');
-          continue;
-        }
-        session.alive = false;
-        session.pinged();
-        ws.ping();
+        this.options.log.info({ participant: session.id }, 'no pong; dropping connection');
+        ws.terminate();
+      } else if (beat.verdict === 'ping') {
+        pingsLeft--;
+        ws.ping(beat.payload);
       }
-      this.#heartbeatPass = setImmediate(step);
-    };
-    step();
+    }
   }
 }
 

@@ -174,7 +174,7 @@ export const OPTIONS = [
   option({ key: 'host', flag: 'host', env: 'HOST', default: '127.0.0.1', parse: text, description: 'address to listen on (0.0.0.0 for all IPv4 interfaces)' }),
   option({ key: 'maxParticipants', flag: 'max-participants', env: 'MAX_PARTICIPANTS', default: DEFAULT_MAX_PARTICIPANTS, parse: integer(2, 50), description: 'participants allowed in one room' }),
   option({ key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'MAX_MESSAGE_BYTES', default: DEFAULT_MAX_MESSAGE_BYTES, parse: integer(1024, 1024 * 1024), description: 'largest WebSocket message accepted; larger ones close the socket with 1009' }),
-  option({ key: 'heartbeatIntervalMs', flag: 'heartbeat-interval-ms', env: 'HEARTBEAT_INTERVAL_MS', default: 5000, parse: integer(100, 600_000), description: 'ping interval; a client that misses one pong is dropped' }),
+  option({ key: 'heartbeatIntervalMs', flag: 'heartbeat-interval-ms', env: 'HEARTBEAT_INTERVAL_MS', default: 5000, parse: integer(100, 600_000), description: 'heartbeat period I: a connection silent for 1.4 I is pinged and dropped if the ping goes unanswered for 0.8 I (at most 2.4 I after its last word)' }),
   option({ key: 'allowedOrigins', flag: 'allowed-origins', env: 'ALLOWED_ORIGINS', default: [], parse: list, description: 'extra browser origins allowed to connect (comma-separated, * for any)' }),
   option({ key: 'staticDir', flag: 'static-dir', env: 'STATIC_DIR', default: DEFAULT_STATIC_DIR, shownDefault: 'packages/web/dist', parse: text, description: 'directory of the built web app ("" serves none)' }),
   option({ key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', default: 'info', parse: logLevel, description: 'pino log level' }),

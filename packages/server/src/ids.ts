@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from './randomText.js';
 
 /** 72 random bits, URL-safe: unguessable, so knowing an id grants nothing. */
 export function newParticipantId(): string {
-  return randomBytes(9).toString('base64url');
+  return randomBase64url(9);
 }
