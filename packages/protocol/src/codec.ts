@@ -3,6 +3,7 @@ import { CLIENT_MESSAGE_TYPES, ClientMessageSchema, type ClientMessage } from '.
 import type { ErrorCode } from './errors.js';
 import { MAX_REQUEST_ID } from './limits.js';
 import { ServerMessageSchema, type ServerMessage } from './server-messages.js';
+import { fastPingMessage } from './ping-fast-path.js';
 import { fastSignalMessage } from './signal-fast-path.js';
 import { PROTOCOL_VERSION, protocolMismatchReason } from './version.js';
 
@@ -22,9 +23,9 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
     return { ok: false, code: 'bad-message', reason: 'message is not a JSON object' };
   }
   const record = raw as Record<string, unknown>;
-  // The relay's hot path; whatever the hand check does not accept, the schema judges.
-  const signal = record['type'] === 'signal' ? fastSignalMessage(record) : undefined;
-  if (signal) return { ok: true, message: signal };
+  // The relay's and the keepalive's hot paths; whatever a hand check does not accept, the schema judges.
+  const fast = record['type'] === 'signal' ? fastSignalMessage(record) : record['type'] === 'ping' ? fastPingMessage(record) : undefined;
+  if (fast) return { ok: true, message: fast };
   const id = usableId(record['id']);
   const withId = id === undefined ? {} : { id };
   const type = record['type'];

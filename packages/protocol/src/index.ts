@@ -7,5 +7,6 @@ export * from './server-messages.js';
 export * from './codec.js';
 export * from './peer-messages.js';
 export * from './room-token.js';
+export { fastPingMessage } from './ping-fast-path.js';
 export { fastSignalMessage } from './signal-fast-path.js';
 export * from './TypedEmitter.js';
