@@ -56,11 +56,14 @@ function parse(text: string, events: ProtocolEvents): unknown {
 /**
  * Parley's protocol as packages/client speaks it: join, then `signal` with
  * `to` and the client's own running `seq`; the server stamps `from` and numbers
- * its pushes (acknowledged by the pongs `ws` sends on its own).
+ * its pushes (acknowledged by the pongs `ws` sends on its own); a `ping` request every 5 s.
  */
 const parley: ClientProtocol = {
   path: () => '/ws',
   idsAreNames: false,
+  // The SDK asks `ping` every 5 s (SignalingSession's KEEPALIVE_INTERVAL_MS), since a browser cannot see
+  // WebSocket pings: an idle Parley client is not silent, and the idle figures must pay for that like PeerJS's HEARTBEAT.
+  heartbeat: { everyMs: 5000, text: JSON.stringify({ type: 'ping', id: 0 }) },
   opened(client, events) {
     events.send(JSON.stringify({ type: 'join', id: 1, room: client.room, name: client.name, protocolVersion: PROTOCOL_VERSION, media: { micMuted: false, cameraOff: false } }));
   },

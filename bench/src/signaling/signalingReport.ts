@@ -255,12 +255,10 @@ one clock shared by the processes (\`performance.timeOrigin + performance.now()\
 Server CPU is user + system time from /proc/<pid>/stat over the round, per
 relayed message; per idle connection is (RSS with every client connected and
 idle − RSS before any) ÷ C; idle CPU is over ${options.idleSeconds} s with every
-client connected and silent: one period of PeerJS's client HEARTBEATs, and
-for Parley, which pings a connection after 7 s of silence, the pings of
-clients whose phases are spread by their connect times (Socket.IO pings
-every 25 s, so its window holds a ping one time in five). The load
-generator's Parley client does not send the \`ping\` request the real SDK
-sends every 5 s (see bench/signaling-findings.md). Every message carries its sender, addressee,
+client connected and otherwise silent: one period of the keepalives real
+clients send, PeerJS's HEARTBEAT and the Parley SDK's \`ping\` request (answered
+\`ok\`), both every 5 s (Socket.IO's server pings every 25 s, so its window
+holds a ping one time in five). Every message carries its sender, addressee,
 round and sequence number inside the SDP or candidate string: the receiver
 counts what was lost, duplicated, out of order, or delivered to the wrong
 peer or with the wrong sender stamped.
