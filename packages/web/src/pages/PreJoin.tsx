@@ -9,6 +9,7 @@ import { MediaToggles } from '../components/MediaToggles';
 import { Tile } from '../components/Tile';
 import { useLocalParticipant } from '../hooks/useLocalParticipant';
 import { useRerenderOn } from '../hooks/useRerenderOn';
+import { useSignalingPreconnect } from '../hooks/useSignalingPreconnect';
 
 const NAME_KEY = 'parley.displayName';
 const RELAY_ONLY_KEY = 'parley.relayOnly';
@@ -27,6 +28,8 @@ type JoinPhase = 'idle' | 'joining' | 'waiting';
 
 export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Props) {
   const { local, handOver } = useLocalParticipant();
+  // Connected while the person gets ready: the click on "Join" only sends the join.
+  const early = useSignalingPreconnect(signalingUrl());
   useRerenderOn(local, ['media-changed', 'track-changed']);
   const tokenName = token === undefined ? undefined : tokenDisplayName(token);
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
@@ -54,9 +57,11 @@ export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Pro
     setError(null);
     const controller = new AbortController();
     abort.current = controller;
+    const preconnect = early.take();
     try {
       const joined = await Room.join({
         url: signalingUrl(),
+        ...(preconnect ? { preconnect } : {}),
         room,
         ...(token === undefined ? { name: displayName } : { token }),
         local,
@@ -69,6 +74,7 @@ export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Pro
       handOver();
       onJoined(joined);
     } catch (failure) {
+      early.renew();
       if (controller.signal.aborted) return;
       const code = (failure as ParleyError).code;
       if (code === 'password-required' || code === 'wrong-password') {
