@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from '@playwright/test';
 import { ParleyProcess } from '@parley/testbed';
 import type { Benchmark, BenchContext, BenchSection } from './Benchmark.js';
@@ -9,6 +10,8 @@ import { barChart, machineLine, table, type Series } from './report.js';
 import { summarize } from './stats.js';
 
 const NAMES = ['Ada', 'Bob', 'Cyd', 'Dee'];
+/** What a BENCH_TRACE trace records: the pages' tasks, script calls, style, layout and paint (what DevTools' Performance panel shows). */
+const TRACE_CATEGORIES = ['devtools.timeline', 'v8.execute', 'blink.user_timing', 'toplevel', 'disabled-by-default-devtools.timeline'];
 /** No step of a run takes longer than this; a stuck one fails the benchmark instead of hanging it. */
 const WAIT_MS = 20_000;
 
@@ -32,8 +35,12 @@ async function parleyRun(browser: Browser, server: ParleyProcess, people: number
     }
     if (earlier.length > 1) await everyPairShowsVideo(earlier);
     const last = persons.at(-1) as ParleyPerson;
+    // BENCH_TRACE=<dir>: a Chromium trace of every page's main thread from the click to the last first frame.
+    const traceDir = process.env['BENCH_TRACE'];
+    if (traceDir) await browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
     await last.clickJoin();
     const done = await everyPairShowsVideo(persons);
+    if (traceDir) await writeFile(`${traceDir}/first-frame-${people}-${run}.json`, await browser.stopTracing());
     const clickedAt = (await last.marks()).clickedAt;
     if (process.env['BENCH_TIMELINE']) {
       for (const person of persons) {
