@@ -116,6 +116,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #arrivals: ArrivalGapWatch;
   /** Whether anything arrives over the connection at all: our camera stream trickles while nothing does. */
   readonly #outage: OutageWatch;
+  /** The connection has been up at least once: media may flow, and there is something to measure. */
+  #connectedOnce = false;
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -169,6 +171,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   get connectionState(): RTCPeerConnectionState {
     return this.pc.connectionState;
+  }
+
+  /** Whether the connection has been up at least once (it may be down again now). */
+  get connectedOnce(): boolean {
+    return this.#connectedOnce;
   }
 
   get channelOpen(): boolean {
@@ -427,7 +434,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const state = this.pc.connectionState;
     if (state === 'connected') {
       this.#iceRestarts = 0;
+      this.#connectedOnce = true;
       this.#video.connected();
+      this.#arrivals.start();
     }
     // Chromium may call a path that never worked `failed` here while ICE itself says only `disconnected`.
     if (state === 'failed') {

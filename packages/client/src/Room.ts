@@ -410,7 +410,8 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Measures every link, shares our view of them with everyone, and picks the active speaker. */
   async #measureQuality(): Promise<void> {
-    const links = [...this.#links].map(([id, link]) => ({
+    // A link that never connected has nothing to measure yet; its getStats would only take main-thread time while it starts.
+    const links = [...this.#links].filter(([, link]) => link.connectedOnce).map(([id, link]) => ({
       id,
       pc: link.pc,
       muted: this.#participants.get(id)?.media.micMuted ?? true,
