@@ -131,7 +131,14 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     });
 
     const signal = this.#abort.signal;
-    this.pc.addEventListener('negotiationneeded', () => void this.#negotiate(), { signal });
+    this.pc.addEventListener(
+      'negotiationneeded',
+      () => {
+        // Our first offer is already being made (below); the browser asks again once stable if it still lacks anything.
+        if (!this.#makingOffer) void this.#negotiate();
+      },
+      { signal },
+    );
     this.pc.addEventListener('icecandidate', (event) => this.#onLocalCandidate(event), { signal });
     this.pc.addEventListener('track', (event) => this.emit('track', event.track, event.streams.map((s) => s.id)), { signal });
     this.pc.addEventListener('connectionstatechange', () => this.#onConnectionState(), { signal });
@@ -166,6 +173,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         });
       }
       this.#openChannel();
+      // Offer now rather than at `negotiationneeded`: that event is a task of its own, which waits behind
+      // whatever the page does meanwhile (rendering the new participant) before the offer is even started.
+      void this.#negotiate();
     }
   }
 
