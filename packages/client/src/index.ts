@@ -13,6 +13,7 @@ export { RemoteParticipant, type RemoteParticipantEvents, type LinkStatus } from
 export { PeerLink, type PeerLinkEvents, type PeerLinkOptions, type MediaKind } from './PeerLink.js';
 export { SignalingClient, type SignalingEvents, type SignalingState } from './SignalingClient.js';
 export { SignalingPreconnect, type PreconnectState } from './SignalingPreconnect.js';
+export { warmUpWebRtc } from './warmUpWebRtc.js';
 export { ParleyError, type ParleyErrorCode } from './errors.js';
 export { TypedEmitter, type EventMap } from '@parley/protocol';
 export type { MediaState, PeerLeftReason, Role, WaiterInfo, KnockOutcome } from '@parley/protocol';

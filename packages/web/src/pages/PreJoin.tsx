@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Room, signalingUrl, type ParleyError } from '@parley/client';
+import { Room, signalingUrl, warmUpWebRtc, type ParleyError } from '@parley/client';
 import { MAX_DISPLAY_NAME_LENGTH, MAX_PASSWORD_LENGTH } from '@parley/protocol';
 import { tokenDisplayName } from '../roomToken';
 import { CopyLinkButton } from '../components/CopyLinkButton';
@@ -43,6 +43,11 @@ export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Pro
   const abort = useRef<AbortController | null>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
   useEffect(() => () => abort.current?.abort(), []);
+  // Once the camera runs (not competing with its start): WebRTC's threads and codec lists are ready before the click.
+  const cameraReady = local !== null;
+  useEffect(() => {
+    if (cameraReady) void warmUpWebRtc();
+  }, [cameraReady]);
   useEffect(() => {
     if (passwordAsked) passwordInput.current?.focus();
   }, [passwordAsked, error]);
