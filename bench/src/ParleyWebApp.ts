@@ -54,6 +54,11 @@ function instrumentParley(): void {
   window.RTCPeerConnection = class extends Native {
     constructor(configuration?: RTCConfiguration) {
       super(configuration);
+      // Made without a configuration: the SDK's warm-up on the pre-join screen (warmUpWebRtc), closed at once, not a link.
+      if (configuration === undefined) {
+        note('pc warm-up');
+        return;
+      }
       const n = pcs.push(this);
       note(`pc${n} new`);
       this.addEventListener('signalingstatechange', () => note(`pc${n} signaling ${this.signalingState}`));

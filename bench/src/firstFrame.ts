@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from '@playwright/test';
 import { ParleyProcess } from '@parley/testbed';
 import type { Benchmark, BenchContext, BenchSection } from './Benchmark.js';
@@ -9,6 +10,8 @@ import { barChart, machineLine, table, type Series } from './report.js';
 import { summarize } from './stats.js';
 
 const NAMES = ['Ada', 'Bob', 'Cyd', 'Dee'];
+/** What a BENCH_TRACE trace records: the pages' tasks, script calls, style, layout and paint (what DevTools' Performance panel shows). */
+const TRACE_CATEGORIES = ['devtools.timeline', 'v8.execute', 'blink.user_timing', 'toplevel', 'disabled-by-default-devtools.timeline'];
 /** No step of a run takes longer than this; a stuck one fails the benchmark instead of hanging it. */
 const WAIT_MS = 20_000;
 
@@ -32,8 +35,12 @@ async function parleyRun(browser: Browser, server: ParleyProcess, people: number
     }
     if (earlier.length > 1) await everyPairShowsVideo(earlier);
     const last = persons.at(-1) as ParleyPerson;
+    // BENCH_TRACE=<dir>: a Chromium trace of every page's main thread from the click to the last first frame.
+    const traceDir = process.env['BENCH_TRACE'];
+    if (traceDir) await browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
     await last.clickJoin();
     const done = await everyPairShowsVideo(persons);
+    if (traceDir) await writeFile(`${traceDir}/first-frame-${people}-${run}.json`, await browser.stopTracing());
     const clickedAt = (await last.marks()).clickedAt;
     if (process.env['BENCH_TIMELINE']) {
       for (const person of persons) {
@@ -132,7 +139,9 @@ const GAPS = `### Where Parley's extra time goes
 \`BENCH_TIMELINE=1 npm run bench -- first-frame\` prints, per run, each
 Parley page's timeline after the click on "Join" (signaling messages, peer
 connection states, \`track\` events, \`srcObject\` assignments, first
-frames). What it showed, and what was done:
+frames); \`BENCH_TRACE=<dir>\` also writes a Chromium trace of each Parley
+run (every page's main thread, from the click to the last first frame; open
+it in DevTools' Performance panel). What they showed, and what was done:
 
 1. **Fixed: the first frames were held back by the encoder.** With the
    960x540 capture, libwebrtc found the stream too large for its starting
@@ -145,22 +154,46 @@ frames). What it showed, and what was done:
    answering page: it awaited each \`replaceTrack\` onto the offered
    transceivers before making the answer, each await a trip through a busy
    main thread. They now run alongside \`setLocalDescription\`.
-3. **The signaling WebSocket opens only at the click on "Join"**: 15–250 ms
-   from \`new WebSocket\` to \`open\` on this loaded machine, then the join
-   round trip; the references start with their socket open. Fix: connect
-   while the person is on the pre-join screen and send only \`join\` on the
-   click (\`Room.join()\` taking an open connection; the server closes a
-   socket that joins no room within JOIN_TIMEOUT_MS, 15 s, so the pre-join
-   screen would have to reconnect or fall back).
-4. **Meshes: the pages' main threads are saturated.** With three or four
-   pages each capturing, previewing, encoding and decoding on two cores, the
-   newcomer's page needs 0.2–0.8 s from \`joined\` to its first
-   RTCPeerConnection and as long again to its first offer; the earlier pages
-   take as long to answer. Links are negotiated in parallel (no glare, no
-   offer resent in these runs except once under load). What would help: less
-   work per page while a call starts (the quality monitor's getStats every
-   second, re-rendering the call view on every link event), measured with a
-   Chromium trace on a quiet machine.
+3. **Fixed: the signaling WebSocket opened only at the click on "Join"**
+   (15–250 ms from \`new WebSocket\` to \`open\` on this loaded machine, then the
+   join round trip), while the references start with their socket open. The
+   pre-join screen now opens it (\`SignalingPreconnect\` in packages/client,
+   \`useSignalingPreconnect\` in the web app) and the click only sends \`join\`:
+   in the timelines \`join\` leaves 7–15 ms after the click and \`joined\` is
+   back 10–20 ms later on a quiet machine. The server still closes a socket
+   that joins no room within JOIN_TIMEOUT_MS (15 s): the pre-join screen then
+   opens another quietly (up to 20 times, about five minutes; then the click
+   connects as before), and a join on a socket the server closed as it went
+   out is sent again on a new one (e2e/tests/early-connection.spec.ts).
+4. **Improved: the pages' own work while a call starts.** The traces showed,
+   besides rendering: (i) every link's arrival watch calling
+   \`getSynchronizationSources()\` every 200 ms from the link's creation, a
+   synchronous call into WebRTC's thread that took 10–20 ms of main thread
+   each on the loaded machine, before any media could arrive; (ii) the quality
+   monitor's \`getStats()\` of every link every second, also from creation;
+   (iii) React rendering the whole call view in one piece on every room event
+   (participant, track, connection state): 250 ms of the joiner's main thread
+   in the two-person trace, with the offer waiting behind it; (iv) the page's
+   first RTCPeerConnection starting WebRTC's threads and codec lists: the
+   newcomer to a mesh of four spent 0.9 s in the one task that turns \`joined\`
+   into its three links, 0.5–0.6 s more for the first link than for the next.
+   Now the arrival watch starts 1 s after a link first connects and the
+   quality monitor measures only links that have connected; the call view's
+   renders on room events, and its first render after joining, are React
+   transitions (rendered in slices, so signaling messages and WebRTC
+   callbacks run in between); the pre-join screen warms WebRTC up with a
+   throwaway connection that makes one offer (\`warmUpWebRtc\`); and the
+   impolite side makes its first offer at once instead of at
+   \`negotiationneeded\`, a task of its own behind the rendering.
+   **Effect, two people** (this run, 8 runs each, alternating): Parley's
+   median 1035 ms against the bare relay's 980 (1.06×, was 1.48×), the
+   limit's 621 (1.67×, was 2.26×) and PeerJS's 987 (1.05×, was 1.24×). The
+   meshes of this run were measured while other work kept the machine's load
+   average near 21, two runs each: the bare relay's mesh of four itself took
+   3.7–5.7 s, so they say little. In a quieter one-run check after items 3
+   and 4 (before the warm-up), the mesh of three took 1.9 s against the
+   relay's 1.2 s (1.67×; the earlier 5-run figures were 2.32×) and the mesh
+   of four 7.8 s against 2.2 s (3.6×: no better).
 5. React re-attaches \`srcObject\` (null, then the stream) when the remote
    tracks arrive; in the timelines this happens right after the \`track\`
    event, before the path is connected, so it costs no frame time here.
@@ -171,17 +204,23 @@ frames). What it showed, and what was done:
    slower than the limit partly for its larger frames). At 960x540 the
    references pay item 1 themselves: the in-page limit went from ~150 to
    ~600 ms. Parley's starting budget spares it that (its first frames arrive
-   at 320x180 within ~30 ms of "connected"); what is left is the page: in the
-   two-person timelines the offerer needs 120–180 ms from its
-   RTCPeerConnection to \`have-local-offer\` (transceivers, data channel,
-   offer, on a main thread busy rendering the call view) and ICE checking
-   starts ~110 ms after the answer arrives. A mesh of four is the worst case:
-   the fourth page took 0.3 s from the click to \`new WebSocket\`, 0.4 s from
-   \`joined\` to its first link and 1.7 s more to its first offer, while the
-   three pages already in the call used ~1.8 of the 2 cores (see Mesh cost).
-   What it would take: a Chromium trace of a starting mesh to find the main
-   thread's work (React renders per link event, per-link getStats, the
-   preview), and creating the links before the call view renders.
+   at 320x180 within ~30 ms of "connected").
+8. **What is left.** Two people: the newcomer's first render of the call
+   view (a new video element and player for its own camera, style, layout
+   and paint: 100–150 ms of main thread, mostly the browser's work after
+   React's, which transitions cannot slice) still coincides with the
+   arrival of the offer, and applying the offer and making the answer takes
+   about 100 ms on that page. What would help: carry the pre-join preview's
+   video element into the call instead of making a new one, or render the
+   call view before the join is answered. Meshes: the newcomer makes its
+   N − 1 links in one task (new connection, transceivers, data channel and
+   camera budget, each a synchronous call into WebRTC's thread, ~0.1–0.3 s
+   per link on the saturated machine; \`#rebudgetVideo\` also re-applies every
+   link's budget after each link is added), and the pages already in the
+   call answer on main threads busy encoding and decoding; on two cores a
+   mesh of four stays CPU-bound (see Mesh cost). Next steps: one task per
+   link (yield between them so incoming offers are handled), the camera
+   budget applied once per join, and a trace of the answering pages.
 `;
 
 /** Meshes take a few seconds a run: fewer runs than the two-person call. */
@@ -248,6 +287,10 @@ uses it: the \`peer\` server in its own process on a free loopback port, the
 (both peers already registered). The four alternate run by run. Every one
 captures what Parley's web app captures, 960x540 at up to 24 fps
 (bench/pages/camera.js), so all of them encode and send the same frames.
+Like the references, Parley's page has its signaling socket open at the
+click: its pre-join screen opens it (item 3 below). \`--runs N\` sets the
+runs per system (the meshes get a quarter of them); the figures below are
+from \`--runs 8\`, to keep the run under 8 minutes on the shared machine.
 
 ${table(two, 'ms')}
 

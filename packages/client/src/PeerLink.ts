@@ -116,6 +116,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #arrivals: ArrivalGapWatch;
   /** Whether anything arrives over the connection at all: our camera stream trickles while nothing does. */
   readonly #outage: OutageWatch;
+  /** The connection has been up at least once: media may flow, and there is something to measure. */
+  #connectedOnce = false;
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -129,7 +131,14 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     });
 
     const signal = this.#abort.signal;
-    this.pc.addEventListener('negotiationneeded', () => void this.#negotiate(), { signal });
+    this.pc.addEventListener(
+      'negotiationneeded',
+      () => {
+        // Our first offer is already being made (below); the browser asks again once stable if it still lacks anything.
+        if (!this.#makingOffer) void this.#negotiate();
+      },
+      { signal },
+    );
     this.pc.addEventListener('icecandidate', (event) => this.#onLocalCandidate(event), { signal });
     this.pc.addEventListener('track', (event) => this.emit('track', event.track, event.streams.map((s) => s.id)), { signal });
     this.pc.addEventListener('connectionstatechange', () => this.#onConnectionState(), { signal });
@@ -164,11 +173,19 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         });
       }
       this.#openChannel();
+      // Offer now rather than at `negotiationneeded`: that event is a task of its own, which waits behind
+      // whatever the page does meanwhile (rendering the new participant) before the offer is even started.
+      void this.#negotiate();
     }
   }
 
   get connectionState(): RTCPeerConnectionState {
     return this.pc.connectionState;
+  }
+
+  /** Whether the connection has been up at least once (it may be down again now). */
+  get connectedOnce(): boolean {
+    return this.#connectedOnce;
   }
 
   get channelOpen(): boolean {
@@ -427,7 +444,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     const state = this.pc.connectionState;
     if (state === 'connected') {
       this.#iceRestarts = 0;
+      this.#connectedOnce = true;
       this.#video.connected();
+      this.#arrivals.start();
     }
     // Chromium may call a path that never worked `failed` here while ICE itself says only `disconnected`.
     if (state === 'failed') {

@@ -22,6 +22,7 @@ import { MEDIA_KINDS, PeerLink } from './PeerLink.js';
 import { RemoteParticipant } from './RemoteParticipant.js';
 import type { SafetyStatus } from './safety/SafetyCheck.js';
 import { SignalingClient } from './SignalingClient.js';
+import type { SignalingPreconnect } from './SignalingPreconnect.js';
 import { RECONNECT_CAP_MS, SignalingSession } from './SignalingSession.js';
 import { cameraBudget } from './VideoBudget.js';
 import { MeshChat, type ChatMessage } from './chat/MeshChat.js';
@@ -107,6 +108,12 @@ export interface JoinOptions {
    * learns our IP addresses. Needs a TURN server in the configuration.
    */
   relayOnly?: boolean;
+  /**
+   * A signaling connection opened ahead (on the pre-join screen) to the same
+   * `url`: the join goes out on it at once. When it is gone by then, or the
+   * server closes it as the join goes out, a new connection is opened.
+   */
+  preconnect?: SignalingPreconnect;
 }
 
 /** Fresh TURN credentials are fetched when this share of their lifetime has passed. */
@@ -178,46 +185,38 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   /**
-   * Connects, joins the room and starts a peer connection to everyone already
-   * there. When the room has a lobby this waits (see `onWaiting`) until a host
+   * Connects (or takes the connection `preconnect` opened ahead), joins the
+   * room and starts a peer connection to everyone already there. When the room has a lobby this waits (see `onWaiting`) until a host
    * admits us, or rejects with `lobby-denied`. Refusals reject with the
    * server's code: `password-required`, `wrong-password`, `rate-limited`,
    * `token-required`, `bad-token`, `removed`, `room-full`, ...
    */
   static async join(options: JoinOptions): Promise<Room> {
     if (options.local.released) throw ParleyError.invalidState('the local participant was released; create a new one');
+    if (options.preconnect && options.preconnect.url !== options.url) {
+      throw ParleyError.invalidState(`the early connection goes to ${options.preconnect.url}, not to ${options.url}`);
+    }
     if (options.signal?.aborted) throw ParleyError.aborted();
-    const signaling = await SignalingClient.connect(options.url);
-    const offWaiting = signaling.on('lobby-waiting', () => options.onWaiting?.());
-    // Giving up: `leave` answers the held join, then the socket goes.
-    const onAbort = () => {
-      signaling.notify({ type: 'leave' });
-      signaling.close(1000, 'gave up joining');
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let reply;
-    try {
-      reply = await signaling.request({
-        type: 'join',
-        room: options.room,
-        ...(options.name === undefined ? {} : { name: options.name }),
-        protocolVersion: PROTOCOL_VERSION,
-        media: options.local.media,
-        ...(options.password ? { password: options.password } : {}),
-        ...(options.token ? { token: options.token } : {}),
-        ...(options.lobby ? { lobby: true } : {}),
-      });
-    } catch (error) {
-      signaling.close();
-      throw options.signal?.aborted ? ParleyError.aborted() : error;
-    } finally {
-      offWaiting();
-      options.signal?.removeEventListener('abort', onAbort);
+    const early = await options.preconnect?.take();
+    if (options.signal?.aborted) {
+      early?.close(1000, 'gave up joining');
+      throw ParleyError.aborted();
     }
-    if (reply.type !== 'joined') {
-      signaling.close();
-      throw new ParleyError('internal', `the server answered join with "${reply.type}"`);
+    let joined: { signaling: SignalingClient; reply: JoinedMessage } | undefined;
+    if (early) {
+      try {
+        joined = { signaling: early, reply: await requestJoin(early, options) };
+      } catch (error) {
+        // The server closed the early socket as the join went out (its join timeout): once more on a fresh one.
+        if (!(error instanceof ParleyError) || !EARLY_SOCKET_LOST.has(error.code) || options.signal?.aborted) throw error;
+        console.warn('[parley] the connection opened ahead closed as we joined; joining on a new one:', error.message);
+      }
     }
+    if (!joined) {
+      const signaling = await SignalingClient.connect(options.url);
+      joined = { signaling, reply: await requestJoin(signaling, options) };
+    }
+    const { signaling, reply } = joined;
     const room = new Room(signaling, reply, options);
     room.#start(reply.peers, options.leaveOnPageHide ?? true);
     room.#scheduleIceRefresh(reply.iceServersValidForMs);
@@ -411,7 +410,8 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Measures every link, shares our view of them with everyone, and picks the active speaker. */
   async #measureQuality(): Promise<void> {
-    const links = [...this.#links].map(([id, link]) => ({
+    // A link that never connected has nothing to measure yet; its getStats would only take main-thread time while it starts.
+    const links = [...this.#links].filter(([, link]) => link.connectedOnce).map(([id, link]) => ({
       id,
       pc: link.pc,
       muted: this.#participants.get(id)?.media.micMuted ?? true,
@@ -679,4 +679,46 @@ function transferLink(link: PeerLink, participant: RemoteParticipant): TransferL
     sendControl: (message) => link.send(JSON.stringify(message)),
     createChannel: (label) => link.createChannel(label),
   };
+}
+
+/** Failures of a join on a socket opened ahead that a fresh socket would not have: the server closed it first. */
+const EARLY_SOCKET_LOST: ReadonlySet<string> = new Set(['join-timeout', 'signaling-closed']);
+
+/**
+ * Sends our `join` on `signaling` and waits for `joined` (in a lobby: until a
+ * host decides). Any failure closes the socket; giving up (`signal`) rejects
+ * with `aborted`.
+ */
+async function requestJoin(signaling: SignalingClient, options: JoinOptions): Promise<JoinedMessage> {
+  const offWaiting = signaling.on('lobby-waiting', () => options.onWaiting?.());
+  // Giving up: `leave` answers the held join, then the socket goes.
+  const onAbort = () => {
+    signaling.notify({ type: 'leave' });
+    signaling.close(1000, 'gave up joining');
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let reply;
+  try {
+    reply = await signaling.request({
+      type: 'join',
+      room: options.room,
+      ...(options.name === undefined ? {} : { name: options.name }),
+      protocolVersion: PROTOCOL_VERSION,
+      media: options.local.media,
+      ...(options.password ? { password: options.password } : {}),
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.lobby ? { lobby: true } : {}),
+    });
+  } catch (error) {
+    signaling.close();
+    throw options.signal?.aborted ? ParleyError.aborted() : error;
+  } finally {
+    offWaiting();
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  if (reply.type !== 'joined') {
+    signaling.close();
+    throw new ParleyError('internal', `the server answered join with "${reply.type}"`);
+  }
+  return reply;
 }

@@ -12,6 +12,8 @@ export {
 export { RemoteParticipant, type RemoteParticipantEvents, type LinkStatus } from './RemoteParticipant.js';
 export { PeerLink, type PeerLinkEvents, type PeerLinkOptions, type MediaKind } from './PeerLink.js';
 export { SignalingClient, type SignalingEvents, type SignalingState } from './SignalingClient.js';
+export { SignalingPreconnect, type PreconnectState } from './SignalingPreconnect.js';
+export { warmUpWebRtc } from './warmUpWebRtc.js';
 export { ParleyError, type ParleyErrorCode } from './errors.js';
 export { TypedEmitter, type EventMap } from '@parley/protocol';
 export type { MediaState, PeerLeftReason, Role, WaiterInfo, KnockOutcome } from '@parley/protocol';

@@ -40,7 +40,7 @@ export function CallView({ room, speaker, onSpeakerChange, onLeave }: Props) {
     'active-speaker-changed',
     'safety-changed',
     'rejoined',
-  ]);
+  ], 'background');
   useRerenderOn(room.localParticipant, ['media-changed', 'track-changed', 'screen-changed']);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   // On a phone a panel would cover the faces: start with none there.

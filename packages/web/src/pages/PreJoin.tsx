@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Room, signalingUrl, type ParleyError } from '@parley/client';
+import { Room, signalingUrl, warmUpWebRtc, type ParleyError } from '@parley/client';
 import { MAX_DISPLAY_NAME_LENGTH, MAX_PASSWORD_LENGTH } from '@parley/protocol';
 import { tokenDisplayName } from '../roomToken';
 import { CopyLinkButton } from '../components/CopyLinkButton';
@@ -9,6 +9,7 @@ import { MediaToggles } from '../components/MediaToggles';
 import { Tile } from '../components/Tile';
 import { useLocalParticipant } from '../hooks/useLocalParticipant';
 import { useRerenderOn } from '../hooks/useRerenderOn';
+import { useSignalingPreconnect } from '../hooks/useSignalingPreconnect';
 
 const NAME_KEY = 'parley.displayName';
 const RELAY_ONLY_KEY = 'parley.relayOnly';
@@ -27,6 +28,8 @@ type JoinPhase = 'idle' | 'joining' | 'waiting';
 
 export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Props) {
   const { local, handOver } = useLocalParticipant();
+  // Connected while the person gets ready: the click on "Join" only sends the join.
+  const early = useSignalingPreconnect(signalingUrl());
   useRerenderOn(local, ['media-changed', 'track-changed']);
   const tokenName = token === undefined ? undefined : tokenDisplayName(token);
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
@@ -40,6 +43,11 @@ export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Pro
   const abort = useRef<AbortController | null>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
   useEffect(() => () => abort.current?.abort(), []);
+  // Once the camera runs (not competing with its start): WebRTC's threads and codec lists are ready before the click.
+  const cameraReady = local !== null;
+  useEffect(() => {
+    if (cameraReady) void warmUpWebRtc();
+  }, [cameraReady]);
   useEffect(() => {
     if (passwordAsked) passwordInput.current?.focus();
   }, [passwordAsked, error]);
@@ -54,9 +62,11 @@ export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Pro
     setError(null);
     const controller = new AbortController();
     abort.current = controller;
+    const preconnect = early.take();
     try {
       const joined = await Room.join({
         url: signalingUrl(),
+        ...(preconnect ? { preconnect } : {}),
         room,
         ...(token === undefined ? { name: displayName } : { token }),
         local,
@@ -69,6 +79,7 @@ export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Pro
       handOver();
       onJoined(joined);
     } catch (failure) {
+      early.renew();
       if (controller.signal.aborted) return;
       const code = (failure as ParleyError).code;
       if (code === 'password-required' || code === 'wrong-password') {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import type { Room } from '@parley/client';
 import { AudioOutputContext } from '../audioOutput';
 import { takeTokenFromUrl } from '../roomToken';
@@ -50,8 +50,9 @@ function RoomPhase({ room: roomName, token, phase, setPhase, speaker, setSpeaker
 
   switch (phase.name) {
     case 'prejoin':
+      // The call view renders as a transition (in slices): the links the room just made negotiate meanwhile.
       return (
-        <PreJoin room={roomName} token={token} speaker={speaker} onSpeakerChange={setSpeaker} onJoined={(room) => setPhase({ name: 'call', room })} />
+        <PreJoin room={roomName} token={token} speaker={speaker} onSpeakerChange={setSpeaker} onJoined={(room) => startTransition(() => setPhase({ name: 'call', room }))} />
       );
     case 'call':
       return (
