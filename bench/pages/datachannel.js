@@ -1,6 +1,7 @@
 // The limit of a file transfer between two pages: one RTCDataChannel, bytes
 // made in the page (no file, no hashing, no framing), and ideal backpressure:
-// send while the buffer is under HIGH, resume on bufferedamountlow at LOW.
+// send while the buffer is under `high`, resume on bufferedamountlow at `low`
+// (1 MiB and 256 KiB unless given).
 // Signaling over the bare relay (relay.js's wire format, two pages).
 const HIGH = 1024 * 1024;
 const LOW = 256 * 1024;
@@ -44,11 +45,11 @@ window.runDataChannelPeer = async function runDataChannelPeer(relayUrl, selfId) 
     });
 
   // Sender: opens the channel to `to` and sends `total` bytes in `chunk`-byte messages; resolves with the time it opened.
-  window.dcSend = async (to, total, chunk) => {
+  window.dcSend = async (to, total, chunk, high = HIGH, low = LOW) => {
     remoteId = to;
     const channel = pc.createDataChannel('bench', { ordered: true });
     channel.binaryType = 'arraybuffer';
-    channel.bufferedAmountLowThreshold = LOW;
+    channel.bufferedAmountLowThreshold = low;
     await pc.setLocalDescription(await pc.createOffer());
     send({ description: pc.localDescription });
     await new Promise((resolve) => (channel.onopen = resolve));
@@ -57,7 +58,7 @@ window.runDataChannelPeer = async function runDataChannelPeer(relayUrl, selfId) 
     // getRandomValues fills at most 64 KiB at a time.
     for (let at = 0; at < chunk; at += 65536) crypto.getRandomValues(block.subarray(at, at + 65536));
     for (let sent = 0; sent < total; sent += chunk) {
-      if (channel.bufferedAmount > HIGH) {
+      if (channel.bufferedAmount > high) {
         await new Promise((resolve) => (channel.onbufferedamountlow = resolve));
       }
       channel.send(block.subarray(0, Math.min(chunk, total - sent)));

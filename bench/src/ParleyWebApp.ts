@@ -65,6 +65,12 @@ function instrumentParley(): void {
       this.addEventListener('iceconnectionstatechange', () => note(`pc${n} ice ${this.iceConnectionState}`));
       this.addEventListener('connectionstatechange', () => note(`pc${n} connection ${this.connectionState}`));
       this.addEventListener('track', (event) => note(`pc${n} track ${event.track.kind}`));
+      this.addEventListener('datachannel', ({ channel }) => note(`pc${n} channel ${channel.label} from the peer`));
+    }
+    override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+      const channel = super.createDataChannel(label, init);
+      channel.addEventListener('open', () => note(`pc${pcs.indexOf(this) + 1} channel ${label} open`));
+      return channel;
     }
   };
   const srcObject = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
@@ -90,6 +96,13 @@ function instrumentParley(): void {
     },
     true,
   );
+  // A file transfer's row says its state in data-state: note every change (offered, transferring, verifying, complete...).
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const row = record.target as Element;
+      if (row.tagName === 'LI' && row.hasAttribute('data-state')) note(`transfer ${row.getAttribute('aria-label') ?? ''}: ${row.getAttribute('data-state') ?? ''}`);
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
   const watched = new WeakSet<HTMLVideoElement>();
   new MutationObserver(() => {
     for (const video of Array.from(document.querySelectorAll<HTMLVideoElement>('section[role="group"] video'))) {
@@ -129,6 +142,12 @@ export class ParleyPerson {
       return button !== undefined && !button.disabled;
     });
     return new ParleyPerson(page, name);
+  }
+
+  /** Turns the camera off on the pre-join screen, so the call carries audio only. */
+  async turnCameraOff(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await this.page.getByRole('button', { name: 'Turn camera on' }).waitFor();
   }
 
   async clickJoin(): Promise<void> {

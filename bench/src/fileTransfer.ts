@@ -8,18 +8,28 @@ import type { Benchmark, BenchContext, BenchSection } from './Benchmark.js';
 import { BenchPages } from './BenchPages.js';
 import { bounded } from './bounded.js';
 import { everyPairShowsVideo, ParleyPerson } from './ParleyWebApp.js';
-import { barChart, machineLine, table, type Series } from './report.js';
+import { TreeCpu } from './ProcessCpu.js';
+import { barChart, machineLine, markdownTable, type Series } from './report.js';
 import { summarize } from './stats.js';
 
 const MiB = 1024 * 1024;
-const FILE_BYTES = 256 * MiB;
+/** 256 MiB; BENCH_FILE_MIB=32 (say) for a quick look while working on it. */
+const FILE_MIB = fileMib(process.env['BENCH_FILE_MIB']);
+const FILE_BYTES = FILE_MIB * MiB;
 const FILE_NAME = 'bench.bin';
 /** At most this many runs each: one Parley run is about half a minute here. */
 const MAX_RUNS = 5;
 /** Slower than 1 MiB/s counts as stuck. */
-const TRANSFER_WAIT_MS = (FILE_BYTES / MiB) * 1000;
-/** The reference's message size: 64 KiB, what Parley sends (both under Chromium's 256 KiB limit). */
-const REFERENCE_CHUNK = 64 * 1024;
+const TRANSFER_WAIT_MS = Math.max(FILE_MIB, 30) * 1000;
+/** The reference's message size: 256 KiB, Chromium's limit (at 64 KiB it measured the same or slower here). */
+const REFERENCE_CHUNK = 256 * 1024;
+
+function fileMib(text: string | undefined): number {
+  if (text === undefined) return 256;
+  const mib = Number(text);
+  if (!Number.isInteger(mib) || mib < 1 || mib > 1024) throw new Error(`BENCH_FILE_MIB takes a whole number of MiB from 1 to 1024, not "${text}"`);
+  return mib;
+}
 
 /** A file of random bytes in a temp directory (nothing of this size goes into git). */
 async function makeFile(dir: string): Promise<string> {
@@ -33,37 +43,84 @@ async function makeFile(dir: string): Promise<string> {
   return path;
 }
 
+/** When each step of one Parley transfer happened, in ms after the click on "Accept". */
+interface ParleyPhases {
+  /** The sender's channel is open and it starts sending. */
+  open: number;
+  /** The sender has handed its last byte to the channel and its digest is done. */
+  sent: number;
+  /** The receiver has every byte and the end frame. */
+  received: number;
+  /** The receiver has stored the file and verified the digest. */
+  complete: number;
+}
+
+interface ParleyRun {
+  mibPerSecond: number;
+  phases: ParleyPhases;
+  /** Cores the bench's process tree (Chromium, the server, the bench) used from the click until complete. */
+  cores: number;
+}
+
+/** The Date.now() a page noted a transfer row entering `state`. */
+async function stateAt(person: ParleyPerson, row: string, state: string): Promise<number> {
+  const mark = (await person.marks()).timeline.find(([, what]) => what === `transfer ${row}: ${state}`);
+  if (!mark) throw new Error(`${person.name}'s page never showed "${row}" ${state}`);
+  return mark[0];
+}
+
 /**
  * Parley through its web app: Ada offers the file from disk, Bob accepts;
  * from the click on "Accept" until Bob's transfer is complete (every byte
- * stored and the SHA-256 verified).
+ * stored and the SHA-256 verified). With `camera` false both join with the
+ * camera off, so the call carries audio only.
  */
-async function parleyRun(browser: Browser, server: ParleyProcess, path: string, run: number): Promise<number> {
-  const room = `bench-files-${process.pid}-${run}`;
+async function parleyRun(browser: Browser, server: ParleyProcess, path: string, run: number, camera: boolean): Promise<ParleyRun> {
+  const room = `bench-files-${process.pid}-${run}-${camera ? 'video' : 'audio'}`;
   const [ada, bob] = (await Promise.all(['Ada', 'Bob'].map((name) => ParleyPerson.open(browser, server, room, name)))) as [ParleyPerson, ParleyPerson];
   try {
     for (const person of [ada, bob]) {
+      if (!camera) await person.turnCameraOff();
       await person.clickJoin();
       await person.waitInCall();
     }
-    await everyPairShowsVideo([ada, bob]);
+    if (camera) await everyPairShowsVideo([ada, bob]);
+    else await bothChannelsOpen(ada, bob);
     await ada.page.getByRole('button', { name: 'Send file' }).click();
     await ada.page.getByLabel('Choose files to send').setInputFiles(path);
     const row = bob.page.getByRole('listitem', { name: `${FILE_NAME} from Ada` });
     const accept = row.getByRole('button', { name: 'Accept' });
     await accept.waitFor();
+    const cpu = new TreeCpu(process.pid);
+    cpu.start();
     const started = Date.now();
     await accept.click();
-    const done = await bob.page.waitForFunction(
-      (name) => document.querySelector(`li[aria-label="${name}"]`)?.getAttribute('data-state') === 'complete' && Date.now(),
+    await bob.page.waitForFunction(
+      (name) => document.querySelector(`li[aria-label="${name}"]`)?.getAttribute('data-state') === 'complete',
       `${FILE_NAME} from Ada`,
-      { polling: 20, timeout: TRANSFER_WAIT_MS },
+      { polling: 200, timeout: TRANSFER_WAIT_MS },
     );
-    const seconds = ((await done.jsonValue()) as number - started) / 1000;
-    return FILE_BYTES / MiB / seconds;
+    const cores = cpu.cores();
+    const phases: ParleyPhases = {
+      open: (await stateAt(ada, `${FILE_NAME} to Bob`, 'transferring')) - started,
+      sent: (await stateAt(ada, `${FILE_NAME} to Bob`, 'verifying')) - started,
+      received: (await stateAt(bob, `${FILE_NAME} from Ada`, 'verifying')) - started,
+      complete: (await stateAt(bob, `${FILE_NAME} from Ada`, 'complete')) - started,
+    };
+    return { mibPerSecond: FILE_MIB / (phases.complete / 1000), phases, cores };
   } finally {
     await Promise.all([ada, bob].map((person) => person.close()));
   }
+}
+
+/** Without video there is no first frame to wait for: wait until each page's link has its data channel open. */
+async function bothChannelsOpen(...people: ParleyPerson[]): Promise<void> {
+  for (let waited = 0; waited < 20_000; waited += 50) {
+    const marks = await Promise.all(people.map((person) => person.marks()));
+    if (marks.every((mark) => mark.timeline.some(([, what]) => /^pc\d+ channel parley open$/.test(what)))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the data channel between the two pages did not open within 20 s');
 }
 
 type DataChannelWindow = {
@@ -96,19 +153,35 @@ async function limitRun(browser: Browser, pages: BenchPages): Promise<number> {
   }
 }
 
+/** Median of each phase over the runs, in seconds, as "open 0.1 s, sent 20.3 s, ...". */
+function phaseLine(runs: readonly ParleyRun[]): string {
+  const median = (pick: (phases: ParleyPhases) => number) => (summarize(runs.map((r) => pick(r.phases))).median / 1000).toFixed(1);
+  return `${median((p) => p.open)} / ${median((p) => p.sent)} / ${median((p) => p.received)} / ${median((p) => p.complete)}`;
+}
+
 async function run(context: BenchContext): Promise<BenchSection> {
   const runs = Math.min(MAX_RUNS, context.runs);
   const browser = await context.browser();
   const dir = await mkdtemp(join(tmpdir(), 'parley-bench-'));
   const server = await ParleyProcess.start({ LOG_LEVEL: 'warn' });
   const pages = await BenchPages.start();
-  const rates = { parley: [] as number[], limit: [] as number[] };
+  const parley = { video: [] as ParleyRun[], audio: [] as ParleyRun[] };
+  const limit: number[] = [];
+  const limitCores: number[] = [];
   try {
     const path = await makeFile(dir);
     for (let i = 0; i < runs; i++) {
-      rates.parley.push(await parleyRun(browser, server, path, i));
-      rates.limit.push(await limitRun(browser, pages));
-      context.log(`run ${i + 1}/${runs}: parley ${rates.parley.at(-1)?.toFixed(1)} MiB/s, bare data channel ${rates.limit.at(-1)?.toFixed(1)} MiB/s`);
+      parley.video.push(await parleyRun(browser, server, path, i, true));
+      parley.audio.push(await parleyRun(browser, server, path, i, false));
+      const cpu = new TreeCpu(process.pid);
+      cpu.start();
+      limit.push(await limitRun(browser, pages));
+      limitCores.push(cpu.cores());
+      const [video, audio] = [parley.video.at(-1), parley.audio.at(-1)] as [ParleyRun, ParleyRun];
+      const ms = (r: ParleyRun) => `open ${r.phases.open}, sent ${r.phases.sent}, received ${r.phases.received}, complete ${r.phases.complete} ms; ${r.cores.toFixed(2)} cores`;
+      context.log(`run ${i + 1}/${runs}: parley ${video.mibPerSecond.toFixed(1)} MiB/s (${ms(video)})`);
+      context.log(`  parley, cameras off ${audio.mibPerSecond.toFixed(1)} MiB/s (${ms(audio)})`);
+      context.log(`  bare data channel ${limit.at(-1)?.toFixed(1)} MiB/s; ${limitCores.at(-1)?.toFixed(2)} cores`);
     }
   } finally {
     await pages.stop();
@@ -116,9 +189,32 @@ async function run(context: BenchContext): Promise<BenchSection> {
     await rm(dir, { recursive: true, force: true });
   }
   const series: Series[] = [
-    { name: 'parley', label: 'Parley (web app: offer, accept, stored and SHA-256 verified)', summary: summarize(rates.parley) },
-    { name: 'limit', label: 'Limit: a bare RTCDataChannel, ideal backpressure', summary: summarize(rates.limit) },
+    { name: 'parley', label: 'Parley (web app: offer, accept, stored and SHA-256 verified), video on both ways', summary: summarize(parley.video.map((r) => r.mibPerSecond)) },
+    { name: 'parley-audio', label: 'Parley, the same with both cameras off', summary: summarize(parley.audio.map((r) => r.mibPerSecond)) },
+    { name: 'limit', label: 'Limit: a bare RTCDataChannel, ideal backpressure, no media', summary: summarize(limit) },
   ];
+  const limitMedian = summarize(limit).median;
+  const cores = (values: readonly number[]) => summarize(values).median.toFixed(2);
+  const f = (v: number) => v.toFixed(1);
+  const rateTable = markdownTable(
+    ['system', 'runs', 'min MiB/s', 'median MiB/s', 'p95 MiB/s', '÷ limit', 'cores used'],
+    series.map((s, i) => [
+      s.label,
+      String(s.summary.runs),
+      f(s.summary.min),
+      f(s.summary.median),
+      f(s.summary.p95),
+      s.name === 'limit' ? '—' : `${(s.summary.median / limitMedian).toFixed(2)}×`,
+      cores(i === 0 ? parley.video.map((r) => r.cores) : i === 1 ? parley.audio.map((r) => r.cores) : limitCores),
+    ]),
+  );
+  const phaseTable = markdownTable(
+    ['Parley run', 'channel open / all sent / all received / stored and verified (s after "Accept", medians)'],
+    [
+      ['video on both ways', phaseLine(parley.video)],
+      ['cameras off', phaseLine(parley.audio)],
+    ],
+  );
   const markdown = `## File transfer
 
 Machine: ${machineLine()}
@@ -132,7 +228,9 @@ made in the page, no file, no hash, sending while under 1 MiB buffered and
 resuming on \`bufferedamountlow\` at 256 KiB; from the channel's open until the
 receiver has counted every byte. "min" is the slowest run, "p95" the fastest.
 
-${table(series, 'MiB/s', 'parley', 1)}
+${rateTable}
+
+${phaseTable}
 
 ![file transfer](bench/file-transfer.svg)
 
