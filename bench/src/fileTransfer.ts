@@ -243,17 +243,26 @@ ${phaseTable}
   so the video's CPU comes straight off the transfer. The camera budget
   (packages/client/src/VideoBudget.ts) shrinks each stream as the mesh grows;
   between two people the stream stays full size.
-- **Hashing and writes are off the main thread's critical path** since the
-  file-end frame carries a hash list (SHA-256 of each 1 MiB block with Web
-  Crypto, then of the list) and the receiver writes whole 1 MiB blocks to
-  OPFS. Before, an incremental SHA-256 in JavaScript cost ~3 s of main-thread
-  time per 32 MiB on each side, and every 64 KiB frame was its own OPFS write.
+- **Hashing runs on the main thread.** The file-end frame carries a hash
+  list (SHA-256 of each 1 MiB block with Web Crypto, then of the list) and
+  the receiver writes whole 1 MiB blocks to OPFS; before, an incremental
+  SHA-256 in JavaScript cost ~3 s of main-thread time per 32 MiB on each side.
+  But Chromium runs \`crypto.subtle.digest\` on the calling thread: a
+  profile of a 48 MiB transfer (cameras off) showed 1.6–1.8 s of digest on
+  each page's main thread out of 11 s, and 2.1 s of Parley's own frame
+  handling at the receiver. A dedicated worker (a same-origin script: the
+  CSP forbids Blob workers) would take the hashing and, with a sync access
+  handle, the OPFS writes off it.
 - **Chromium drops packets on the way out** under load: its log shows \`UDP
   send ... failed with error 11\` (EAGAIN, the socket's send buffer full) on
   the IPv6 host path, so SCTP retransmits and backs off.
-- Still to try: 256 KiB messages instead of 64 KiB (Chromium's limit is
-  256 KiB), a higher buffered-amount high-water mark than 1 MiB, and moving
-  the receiving loop to a worker where data channels can be transferred.
+- **Tried, not taken yet (2026-11-30):** 256 KiB frames, 8 MiB / 4 MiB
+  backpressure, 4 MiB reads with the next read under way, and a receiver
+  that handles frames without a promise each and writes 4 MiB at a time
+  measured 3.7 MiB/s with video (0.29× a bare channel at 12.7) and 6.0 with
+  cameras off (0.48×); but in 2 of 5 runs of the e2e file-transfer spec a
+  receiver's progress stopped (at 13 %, and at 0 % after Accept) for 30 s,
+  cause not found, so it stays off main until that is understood.
 `;
   return {
     markdown,

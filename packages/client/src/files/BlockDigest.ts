@@ -2,8 +2,9 @@ import { FILE_HASH_BLOCK_BYTES } from '@parley/protocol';
 
 /**
  * The digest both ends of a file transfer compute: SHA-256 of each block of
- * FILE_HASH_BLOCK_BYTES (Web Crypto: native, off the main thread, and a copy
- * is taken at the call, so the caller may reuse its buffer), then SHA-256 of
+ * FILE_HASH_BLOCK_BYTES (Web Crypto: native, and a copy is taken at the
+ * call, so the caller may reuse its buffer; Chromium still hashes on the
+ * calling thread, ~1.7 s of main thread per 48 MiB, see docs/benchmarks.md), then SHA-256 of
  * those digests in order. An incremental SHA-256 in JavaScript cost ~3 s of
  * main-thread time per 32 MiB here, on both sides, and starved the channel.
  */
