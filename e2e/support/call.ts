@@ -70,6 +70,18 @@ export async function expectVideoFlowing(page: Page, name: string, timeout = 20_
   await expect.poll(async () => (await videoProgress(page, name)).frames, { timeout, intervals: VIDEO_POLL_INTERVALS }).toBeGreaterThan(before + 5);
 }
 
+/**
+ * Waits until every page shows advancing video from every other person
+ * (`names[i]` is who `pages[i]` is). All the checks run at once: one after
+ * another, a mesh of four on two cores spent a minute on twelve of them,
+ * each waiting out the others' slow frames.
+ */
+export async function expectEveryoneSeesEveryone(pages: readonly Page[], names: readonly string[], timeout = 30_000): Promise<void> {
+  await Promise.all(
+    pages.flatMap((page, i) => names.filter((_, j) => j !== i).map((other) => expectVideoFlowing(page, other, timeout))),
+  );
+}
+
 export interface LinkStats {
   connectionState: RTCPeerConnectionState;
   framesDecoded: number;

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { ParleyCluster } from '@parley/testbed';
-import { expectVideoFlowing, joinCall, linkStats, tile } from '../support/call.js';
+import { expectEveryoneSeesEveryone, expectVideoFlowing, joinCall, linkStats, tile } from '../support/call.js';
 import { mediaSamples, startMediaSampling } from '../support/mediaSampler.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 
@@ -20,9 +20,7 @@ async function spreadCall(browser: import('@playwright/test').Browser, cluster: 
     pages.push(await joinCall(browser, cluster, room, name));
   }
   cluster.balancer.pin(null);
-  for (const [i, page] of pages.entries()) {
-    for (const other of NAMES.filter((_, j) => j !== i)) await expectVideoFlowing(page, other, 30_000);
-  }
+  await expectEveryoneSeesEveryone(pages, NAMES);
   return pages;
 }
 
@@ -139,7 +137,7 @@ test.describe('three signaling nodes on Redis', () => {
 
     // A newcomer lands on a surviving node and gets video from all three.
     const dee = await joinCall(browser, cluster, room, 'Dee');
-    for (const name of NAMES) await expectVideoFlowing(dee, name, 30_000);
+    await Promise.all(NAMES.map((name) => expectVideoFlowing(dee, name, 30_000)));
   });
 });
 

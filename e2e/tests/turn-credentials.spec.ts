@@ -8,7 +8,7 @@ const lab = await NetworkLab.available();
 test.skip(!lab.ok, `network namespaces unavailable: ${lab.ok ? '' : lab.why}`);
 
 // The shortest lifetime the server accepts: the test waits through most of it twice.
-const TTL_SECONDS = 60;
+const TTL_SECONDS = 30;
 
 interface TurnCredential {
   username: string;
