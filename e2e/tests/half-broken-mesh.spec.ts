@@ -8,7 +8,7 @@ const lab = await NetworkLab.available();
 test.skip(!lab.ok, `network namespaces unavailable: ${lab.ok ? '' : lab.why}`);
 
 /** How long the broken pair is watched retrying, from its first offer and answer. */
-const WINDOW_MS = 50_000;
+const WINDOW_MS = 40_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
