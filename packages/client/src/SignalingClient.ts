@@ -15,6 +15,8 @@ export type SignalingEvents = {
   push: (message: PushMessage) => void;
   /** A refusal of a message sent without an id. */
   error: (error: ParleyError) => void;
+  /** A numbered `signal` sent without an id was refused but may be sent again (`unavailable`): `seq` says which. */
+  'signal-refused': (seq: number, error: ParleyError) => void;
   /** The server holds our join (request `requestId`) in a lobby; it stays pending, without a timeout, until a host decides. */
   'lobby-waiting': (requestId: number) => void;
   close: (info: { code: number; reason: string }) => void;
@@ -131,6 +133,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
         if (!pending) {
           if (message.type !== 'error') return;
           const error = ParleyError.refused(message.code, message.message);
+          if (message.refusedSeq !== undefined) return void this.emit('signal-refused', message.refusedSeq, error);
           if (PARTING_CODES.has(message.code)) this.#parting = error;
           this.emit('error', error);
           return;

@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION, type ClientMessageInput, type JoinedMessage, type PushMessage, TypedEmitter } from '@parley/protocol';
 import { ParleyError } from './errors.js';
+import { RefusedSignals } from './RefusedSignals.js';
 import { SignalingClient } from './SignalingClient.js';
 
 /**
@@ -87,6 +88,11 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
   readonly #subs: (() => void)[] = [];
   /** Why the resume was refused, while we join again. */
   #refusal: ParleyError | undefined;
+  /** Signals a multi-node server could not deliver for now, to be sent again. */
+  readonly #refusedSignals = new RefusedSignals<Notification>((message) => {
+    this.notify(message);
+    return this.#sentSeq;
+  });
 
   /**
    * `rejoin` builds the `join` sent when the server refuses a resume (called
@@ -143,6 +149,7 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
     if (this.#state === 'connected') this.#client.notify({ type: 'leave' });
     this.#setState('closed');
     clearInterval(this.#keepalive);
+    this.#refusedSignals.clear();
     this.#wake?.();
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
     for (const unsubscribe of this.#clientSubs.splice(0)) unsubscribe();
@@ -162,6 +169,11 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
         this.emit('push', message);
       }),
       client.on('error', (error) => console.warn('[parley] the server refused a message:', error.message)),
+      client.on('signal-refused', (seq, error) => {
+        const message = this.#unacked.find((sent) => 'seq' in sent && sent.seq === seq);
+        if (message?.type === 'signal') this.#refusedSignals.refused(seq, message);
+        else console.warn('[parley] the server refused a signal:', error.message);
+      }),
       client.on('close', () => {
         if (this.#state !== 'connected') return;
         this.#setState('reconnecting');

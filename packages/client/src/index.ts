@@ -24,6 +24,7 @@ export { IncomingTransfer } from './files/IncomingTransfer.js';
 export { MeshQuality, type MeshLink, type MeshQualityEvents } from './quality/MeshQuality.js';
 export type { LinkQuality, PathKind, QualityLevel } from './quality/measureLink.js';
 export { SignalingSession, type SignalingSessionEvents, type SignalingSessionState, type RejoinRequest } from './SignalingSession.js';
+export { RefusedSignals, RESEND_FIRST_MS, RESEND_CAP_MS, RESEND_GIVE_UP_MS } from './RefusedSignals.js';
 export { SafetyCheck, type SafetyStatus, type SafetyCheckEvents, type SafetyLink } from './safety/SafetyCheck.js';
 export { deriveSafetyCode, safetyCommitment, safetyNonce, sdpFingerprints, SAFETY_CODE_VERSION, SAFETY_CODE_WORDS, type SafetyCode, type SafetyNonces } from './safety/SafetyCode.js';
 export { SAFETY_WORDS } from './safety/safetyWords.js';

@@ -85,6 +85,11 @@ export const ErrorMessageSchema = v.object({
   id: v.optional(RequestIdSchema),
   code: v.picklist(ERROR_CODES),
   message: v.string(),
+  /**
+   * The `seq` of the numbered `signal` this refuses, when it was sent without
+   * an `id` and may be sent again (`unavailable`): the sender can tell which.
+   */
+  refusedSeq: v.optional(PushSeqSchema),
 });
 
 export const PeerJoinedMessageSchema = v.object({

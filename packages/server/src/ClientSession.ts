@@ -462,9 +462,11 @@ export class ClientSession implements Member, Waiter {
     if (open) this.#socket.close(why === 'moved' ? 1000 : 1012, why === 'moved' ? 'resumed elsewhere' : 'node restarting; resume');
   }
 
-  refuse(id: number | undefined, code: ErrorCode, reason: string): void {
+  /** `refusedSeq`: the numbered signal refused, for a client that sent it without an `id` and may send it again. */
+  refuse(id: number | undefined, code: ErrorCode, reason: string, refusedSeq?: number): void {
     this.deps.metrics.refused(code);
-    this.#send(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', id, code, message: reason });
+    if (id !== undefined) return this.#send({ type: 'error', id, code, message: reason });
+    this.#send(refusedSeq === undefined ? { type: 'error', code, message: reason } : { type: 'error', code, message: reason, refusedSeq });
   }
 
   /** Refused unread: a flooding client costs us a counter, not a parse. */
@@ -652,7 +654,7 @@ export class ClientSession implements Member, Waiter {
       delivery,
       (outcome) => {
         if (outcome === 'not-in-room') return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
-        if (outcome === 'unavailable') return this.refuse(message.id, 'unavailable', 'the other nodes cannot be reached right now; send it again shortly');
+        if (outcome === 'unavailable') return this.refuse(message.id, 'unavailable', 'the other nodes cannot be reached right now; send it again shortly', message.seq);
         this.deps.metrics.relayed('signal', (performance.now() - readAt) / 1000);
         this.#ok(message.id);
       },
