@@ -51,6 +51,11 @@ export type RedisRoomServiceEvents = {
   'lobby-switched': (room: string, enabled: boolean) => void;
   /** A bus message that could not be read, or a delivery that could not be sent. For logs. */
   error: (error: Error) => void;
+  /**
+   * What became of a delivery from another node for a member this node does
+   * not hold: `dropped`, Redis lists it on no other node in that room. For metrics.
+   */
+  'delivery-missed': (outcome: 'held-for-join' | 'dropped', count: number) => void;
 };
 
 export interface RedisRoomServiceParts {
@@ -403,7 +408,8 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     for (const id of missing) {
       if (fromNode !== this.#parts.nodeId) void this.#send(fromNode, { kind: 'not-here', room: message.room, id });
     }
-    if (!message.forwarded) void this.#forward(message.room, missing, message.encoded);
+    if (message.forwarded) this.emit('delivery-missed', 'dropped', missing.length);
+    else void this.#forward(message.room, missing, message.encoded);
   }
 
   #forgetLeaver(room: string, encoded: string): void {
@@ -422,10 +428,13 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
       return;
     }
     const byNode = new Map<string, PeerId[]>();
+    let forwarded = 0;
     for (const entry of members.value) {
       if (!ids.includes(entry.id) || entry.node === this.#parts.nodeId) continue;
       byNode.set(entry.node, [...(byNode.get(entry.node) ?? []), entry.id]);
+      forwarded++;
     }
+    if (forwarded < ids.length) this.emit('delivery-missed', 'dropped', ids.length - forwarded);
     for (const [node, to] of byNode) await this.#send(node, { kind: 'deliver', room, to, encoded, forwarded: true });
   }
 
