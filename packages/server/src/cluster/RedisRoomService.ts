@@ -489,13 +489,19 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
 
   /**
    * A node died and this node reaped it: tell everyone left in its rooms, on
-   * every node, that its participants are gone.
+   * every node, that its participants are gone, and the hosts that the
+   * people it held in their lobbies no longer wait.
    */
   async #tellLosses(rooms: RoomLoss[]): Promise<void> {
     for (const loss of rooms) {
       for (const id of loss.removed) {
         const encoded = JSON.stringify({ type: 'peer-left', peerId: id, reason: 'disconnected' } satisfies ServerMessage);
         await this.#deliver(loss.room, loss.remaining, encoded);
+      }
+      const hosts = loss.remaining.filter((member) => loss.hosts.includes(member.id));
+      for (const id of loss.waitersGone) {
+        const encoded = JSON.stringify({ type: 'knock-ended', peerId: id, outcome: 'left' } satisfies ServerMessage);
+        await this.#deliver(loss.room, hosts, encoded);
       }
     }
   }
