@@ -53,7 +53,7 @@ function freshSecrets(): { session: string; turn: string } {
  * flow control (read pauses), connections closed by the join timeout, and
  * messages from other nodes that found their member not held yet (or at all).
  */
-const EXPLAINING_COUNTERS = /^(parley_read_pauses_total|parley_read_pause_seconds_total|parley_join_timeouts_total|parley_cluster_deliveries_missed_total(\{[^}]*\})?) (\S+)$/gm;
+const EXPLAINING_COUNTERS = /^(parley_read_pauses_total|parley_read_pause_seconds_total|parley_join_timeouts_total|parley_cluster_evictions_total|parley_cluster_nodes_reaped_total|parley_cluster_deliveries_missed_total(\{[^}]*\})?) (\S+)$/gm;
 
 /** Processes still running: killed by PID if the benchmark itself exits early (an error, Ctrl-C). */
 const running = new Set<number>();

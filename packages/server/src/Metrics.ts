@@ -22,6 +22,8 @@ export interface SignalingMetrics {
    * came: held until the member's join here was answered, or dropped.
    */
   clusterDeliveryMissed(outcome: ClusterDeliveryMiss, count: number): void;
+  /** With Redis: this node was declared dead while running (`evicted`), or it reaped a dead one (`reaped`). */
+  clusterPresence(event: 'evicted' | 'reaped'): void;
 }
 
 /** See SignalingMetrics.clusterDeliveryMissed. */
@@ -38,6 +40,7 @@ export const NO_METRICS: SignalingMetrics = {
   readPauseEnded() {},
   joinTimedOut() {},
   clusterDeliveryMissed() {},
+  clusterPresence() {},
 };
 
 export interface ServerGauges {
@@ -63,6 +66,7 @@ export class PrometheusMetrics implements SignalingMetrics {
   readonly #readPauseSeconds: Counter;
   readonly #joinTimeouts: Counter;
   readonly #deliveriesMissed: Record<ClusterDeliveryMiss, Counter.Internal>;
+  readonly #presence: Record<'evicted' | 'reaped', Counter>;
 
   constructor(gauges: ServerGauges) {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
@@ -116,6 +120,11 @@ export class PrometheusMetrics implements SignalingMetrics {
     this.#deliveriesMissed = { 'held-for-join': missed.labels('held-for-join'), dropped: missed.labels('dropped') };
     // Listed at 0 from the start: a rate over a series that appears only with its first event misses that event.
     for (const child of Object.values(this.#deliveriesMissed)) child.inc(0);
+    // A node starved of CPU or of Redis for longer than PRESENCE_TTL_MS is declared dead by the others and its participants dropped everywhere.
+    this.#presence = {
+      evicted: new Counter({ name: 'parley_cluster_evictions_total', help: 'Times this node was declared dead by the others while it was running (its participants were dropped everywhere)', registers: [this.registry] }),
+      reaped: new Counter({ name: 'parley_cluster_nodes_reaped_total', help: 'Dead nodes this node found and removed from the rooms', registers: [this.registry] }),
+    };
   }
 
   connectionOpened(): void {
@@ -153,5 +162,9 @@ export class PrometheusMetrics implements SignalingMetrics {
 
   clusterDeliveryMissed(outcome: ClusterDeliveryMiss, count: number): void {
     this.#deliveriesMissed[outcome].inc(count);
+  }
+
+  clusterPresence(event: 'evicted' | 'reaped'): void {
+    this.#presence[event].inc();
   }
 }

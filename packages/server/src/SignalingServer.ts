@@ -140,7 +140,9 @@ export class SignalingServer {
         if (flow === 'congested') this.#engageReadPause();
         else this.#releaseReadPause();
       });
+      presence.on('node-down', () => options.metrics.clusterPresence('reaped'));
       presence.on('evicted', () => {
+        options.metrics.clusterPresence('evicted');
         options.log.warn({ members: this.#members.size }, 'this node was declared dead; letting its participants resume');
         for (const session of [...this.#members.values()]) session.release('evicted');
       });
