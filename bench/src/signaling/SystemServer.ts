@@ -40,9 +40,20 @@ async function parleyEnv(secrets: { session: string; turn: string }): Promise<Re
   };
 }
 
+function metricsUrl(env: Record<string, string>): string {
+  return `http://127.0.0.1:${env['METRICS_PORT'] as string}/metrics`;
+}
+
 function freshSecrets(): { session: string; turn: string } {
   return { session: randomBytes(32).toString('hex'), turn: randomBytes(32).toString('hex') };
 }
+
+/**
+ * Counters of Parley's /metrics that explain a slow or lossy connect phase:
+ * flow control (read pauses), connections closed by the join timeout, and
+ * messages from other nodes that found their member not held yet (or at all).
+ */
+const EXPLAINING_COUNTERS = /^(parley_read_pauses_total|parley_read_pause_seconds_total|parley_join_timeouts_total|parley_cluster_evictions_total|parley_cluster_nodes_reaped_total|parley_cluster_deliveries_missed_total(\{[^}]*\})?) (\S+)$/gm;
 
 /** Processes still running: killed by PID if the benchmark itself exits early (an error, Ctrl-C). */
 const running = new Set<number>();
@@ -92,6 +103,8 @@ export class SystemServer {
     /** The port of each server process, in node order: clients choose their node. */
     readonly ports: readonly number[],
     private readonly redis?: RedisProcess,
+    /** Each Parley process's /metrics address (none for the other systems). */
+    private readonly metricsUrls: readonly string[] = [],
   ) {
     for (const child of servers) track(child);
   }
@@ -134,9 +147,10 @@ export class SystemServer {
     const nodeArgs = [...extraNodeArgs, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])];
     if (system === 'parley' || system === 'parley-semi2') {
       const flags = system === 'parley-semi2' ? ['--max-semi-space-size=2'] : [];
-      const parley = await ParleyProcess.start(await parleyEnv(freshSecrets()), {}, [...flags, ...nodeArgs]);
+      const env = await parleyEnv(freshSecrets());
+      const parley = await ParleyProcess.start(env, {}, [...flags, ...nodeArgs]);
       raiseFileLimit(parley.child.pid as number);
-      return new SystemServer(system, [parley.child], [parley.port]);
+      return new SystemServer(system, [parley.child], [parley.port], undefined, [metricsUrl(env)]);
     }
     if (system === 'parley-3') return SystemServer.#startCluster(nodeArgs);
     const child = spawn(process.execPath, [SERVE, system, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -177,9 +191,12 @@ export class SystemServer {
     running.add(redis.pid);
     const secrets = freshSecrets();
     const nodes: ParleyProcess[] = [];
+    const metricsUrls: string[] = [];
     try {
       for (let i = 0; i < PARLEY_CLUSTER_NODES; i++) {
-        const node = await ParleyProcess.start({ ...(await parleyEnv(secrets)), REDIS_URL: redis.url }, {}, nodeArgs);
+        const env = await parleyEnv(secrets);
+        metricsUrls.push(metricsUrl(env));
+        const node = await ParleyProcess.start({ ...env, REDIS_URL: redis.url }, {}, nodeArgs);
         nodes.push(node);
         track(node.child);
         raiseFileLimit(node.child.pid as number);
@@ -195,7 +212,27 @@ export class SystemServer {
       nodes.map((node) => node.child),
       nodes.map((node) => node.port),
       redis,
+      metricsUrls,
     );
+  }
+
+  /**
+   * The explaining counters (EXPLAINING_COUNTERS) summed over the Parley
+   * processes; empty for the other systems or when a scrape fails (the
+   * figures are for reading, not for the measurement).
+   */
+  async counters(): Promise<Record<string, number>> {
+    const sums: Record<string, number> = {};
+    for (const url of this.metricsUrls) {
+      let text: string;
+      try {
+        text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+      } catch {
+        return {};
+      }
+      for (const [, name, , value] of text.matchAll(EXPLAINING_COUNTERS)) sums[name as string] = (sums[name as string] ?? 0) + Number(value);
+    }
+    return sums;
   }
 
   get running(): boolean {

@@ -77,6 +77,8 @@ export interface Measurement {
   redisRssIdleBytes?: number;
   rounds: RoundResult[];
   problems: string[];
+  /** Parley's explaining counters (read pauses, join timeouts, cross-node deliveries that missed their member) after the rounds, summed over nodes. */
+  counters?: Record<string, number>;
 }
 
 export interface SignalingResult {
@@ -191,6 +193,7 @@ async function measure(system: SystemName, clients: number, roomSize: number, op
       );
       await sleep(300);
     }
+    const counters = await server.counters();
     const measurement: Measurement = {
       system,
       clients,
@@ -207,6 +210,7 @@ async function measure(system: SystemName, clients: number, roomSize: number, op
       ...(idle.redisRss !== undefined ? { redisRssIdleBytes: idle.redisRss } : {}),
       rounds,
       problems,
+      ...(Object.keys(counters).length > 0 ? { counters } : {}),
     };
     log(
       `  ${system.padEnd(9)} C=${clients} rooms of ${roomSize}: connect ${connectSeconds.toFixed(1)} s (${connectFailed} failed, ${measurement.connectCpuMicrosPerClient.toFixed(0)} µs CPU each), ` +
@@ -214,7 +218,8 @@ async function measure(system: SystemName, clients: number, roomSize: number, op
         (measurement.rssIdlePerNodeBytes ? `, idle RSS per node ${measurement.rssIdlePerNodeBytes.map((b) => (b / 2 ** 20).toFixed(0)).join(' / ')} MiB` : '') +
         (measurement.redisRssIdleBytes !== undefined ? `, Redis ${(measurement.redisRssIdleBytes / 2 ** 20).toFixed(0)} MiB` : '') +
         `; ${((now() - started) / 1000).toFixed(0)} s in all` +
-        (problems.length > 0 ? `; problems: ${problems.slice(0, 3).join(' | ')}` : ''),
+        (problems.length > 0 ? `; problems: ${problems.slice(0, 3).join(' | ')}` : '') +
+        (Object.keys(counters).length > 0 ? `\n    counters: ${Object.entries(counters).map(([name, value]) => `${name} ${Number(value.toFixed(3))}`).join(', ')}` : ''),
     );
     return measurement;
   } finally {

@@ -11,7 +11,23 @@ export interface SignalingMetrics {
   refused(code: ErrorCode): void;
   /** A message passed on to others, with how long the server took to handle it. */
   relayed(type: 'signal' | 'media', seconds: number): void;
+  /** The node stopped reading its clients' sockets (ReadPause: the bus to the other nodes is congested). */
+  readPauseStarted(): void;
+  /** ...and read them again after `seconds`. */
+  readPauseEnded(seconds: number): void;
+  /** A connection that joined no room within JOIN_TIMEOUT_MS was closed. */
+  joinTimedOut(): void;
+  /**
+   * Messages from other nodes for members this node did not hold when they
+   * came: held until the member's join here was answered, or dropped.
+   */
+  clusterDeliveryMissed(outcome: ClusterDeliveryMiss, count: number): void;
+  /** With Redis: this node was declared dead while running (`evicted`), or it reaped a dead one (`reaped`). */
+  clusterPresence(event: 'evicted' | 'reaped'): void;
 }
+
+/** See SignalingMetrics.clusterDeliveryMissed. */
+export type ClusterDeliveryMiss = 'held-for-join' | 'dropped';
 
 /** For tests and embedders that do not scrape metrics. */
 export const NO_METRICS: SignalingMetrics = {
@@ -20,11 +36,18 @@ export const NO_METRICS: SignalingMetrics = {
   joined() {},
   refused() {},
   relayed() {},
+  readPauseStarted() {},
+  readPauseEnded() {},
+  joinTimedOut() {},
+  clusterDeliveryMissed() {},
+  clusterPresence() {},
 };
 
 export interface ServerGauges {
   rooms(): number;
   participants(): number;
+  /** Client sockets not being read now (ReadPause). */
+  readPausedSockets(): number;
 }
 
 /**
@@ -39,6 +62,11 @@ export class PrometheusMetrics implements SignalingMetrics {
   readonly #refusals: Counter<'code'>;
   readonly #relayed: Record<'signal' | 'media', Counter.Internal>;
   readonly #relayLatency: Record<'signal' | 'media', Histogram.Internal<'type'>>;
+  readonly #readPauses: Counter;
+  readonly #readPauseSeconds: Counter;
+  readonly #joinTimeouts: Counter;
+  readonly #deliveriesMissed: Record<ClusterDeliveryMiss, Counter.Internal>;
+  readonly #presence: Record<'evicted' | 'reaped', Counter>;
 
   constructor(gauges: ServerGauges) {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
@@ -71,6 +99,32 @@ export class PrometheusMetrics implements SignalingMetrics {
     });
     this.#relayed = { signal: relayed.labels('signal'), media: relayed.labels('media') };
     this.#relayLatency = { signal: latency.labels('signal'), media: latency.labels('media') };
+    // Flow control and the join timeout act on clients silently: a slow or lost join is explained here, not in the logs at info.
+    this.#readPauses = new Counter({ name: 'parley_read_pauses_total', help: 'Times this node stopped reading its clients because its bus to the other nodes was congested', registers: [this.registry] });
+    this.#readPauseSeconds = new Counter({ name: 'parley_read_pause_seconds_total', help: 'Time this node spent not reading its clients (bus congested)', registers: [this.registry] });
+    new Gauge({
+      name: 'parley_read_paused_sockets',
+      help: 'Client sockets not being read now (bus congested)',
+      registers: [this.registry],
+      collect() {
+        this.set(gauges.readPausedSockets());
+      },
+    });
+    this.#joinTimeouts = new Counter({ name: 'parley_join_timeouts_total', help: 'Connections closed for joining no room within JOIN_TIMEOUT_MS', registers: [this.registry] });
+    const missed = new Counter({
+      name: 'parley_cluster_deliveries_missed_total',
+      help: 'Messages from other nodes for a member not held here when they came: held-for-join (its join was being answered; delivered after its joined) or dropped (in the room on no other node)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.#deliveriesMissed = { 'held-for-join': missed.labels('held-for-join'), dropped: missed.labels('dropped') };
+    // Listed at 0 from the start: a rate over a series that appears only with its first event misses that event.
+    for (const child of Object.values(this.#deliveriesMissed)) child.inc(0);
+    // A node starved of CPU or of Redis for longer than PRESENCE_TTL_MS is declared dead by the others and its participants dropped everywhere.
+    this.#presence = {
+      evicted: new Counter({ name: 'parley_cluster_evictions_total', help: 'Times this node was declared dead by the others while it was running (its participants were dropped everywhere)', registers: [this.registry] }),
+      reaped: new Counter({ name: 'parley_cluster_nodes_reaped_total', help: 'Dead nodes this node found and removed from the rooms', registers: [this.registry] }),
+    };
   }
 
   connectionOpened(): void {
@@ -92,5 +146,25 @@ export class PrometheusMetrics implements SignalingMetrics {
   relayed(type: 'signal' | 'media', seconds: number): void {
     this.#relayed[type].inc();
     this.#relayLatency[type].observe(seconds);
+  }
+
+  readPauseStarted(): void {
+    this.#readPauses.inc();
+  }
+
+  readPauseEnded(seconds: number): void {
+    this.#readPauseSeconds.inc(seconds);
+  }
+
+  joinTimedOut(): void {
+    this.#joinTimeouts.inc();
+  }
+
+  clusterDeliveryMissed(outcome: ClusterDeliveryMiss, count: number): void {
+    this.#deliveriesMissed[outcome].inc(count);
+  }
+
+  clusterPresence(event: 'evicted' | 'reaped'): void {
+    this.#presence[event].inc();
   }
 }

@@ -45,8 +45,10 @@ export async function startParleyServer(config: ServerConfig, log: Logger = crea
   const cluster = rooms?.cluster;
   if (rooms && cluster) watchCluster(rooms.nodeId, cluster, log);
   const prometheus =
-    config.metricsPort === 0 ? undefined : new PrometheusMetrics({ rooms: () => registry.roomCount, participants: () => registry.participantCount });
-  const signaling = new SignalingServer({
+    config.metricsPort === 0
+      ? undefined
+      : new PrometheusMetrics({ rooms: () => registry.roomCount, participants: () => registry.participantCount, readPausedSockets: (): number => signaling.readPausedCount });
+  const signaling: SignalingServer = new SignalingServer({
     config,
     registry,
     ...(rooms && cluster

@@ -25,6 +25,8 @@ export type Claim =
       movedFrom?: string;
       /** For a host of a room shared through Redis: who waits in its lobby (else this node's room knows). */
       waiting?: WaiterInfo[];
+      /** Pushes (encoded) that reached the member from other nodes while its place was being taken: delivered after its `joined`. */
+      early?: string[];
     }
   /**
    * `changed`: the room was made on another node while this join was checked against other rules; check again.
@@ -111,6 +113,7 @@ export class RoomGateway {
           peers: joined.peers,
           ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}),
           ...(joined.host ? { waiting: joined.waiting ?? [] } : {}),
+          ...(joined.early ? { early: joined.early } : {}),
         };
       },
       (error: unknown): Claim => {

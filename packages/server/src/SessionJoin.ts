@@ -113,7 +113,7 @@ export class SessionJoin {
             (claimed) => {
               if (!claimed.ok && claimed.code === 'waiting') return this.#wait(room, message.id, role);
               if (!claimed.ok) return this.#backOut(message.id, claimed.code, claimed.reason);
-              this.#entered(room, message.id, 'join', claimed.peers, true, claimed.waiting);
+              this.#entered(room, message.id, 'join', claimed, true);
               seat.log.info({ room: message.room, peers: claimed.peers.length, host: room.policy.isHost(seat.member.id) }, 'joined');
             },
             abandoned,
@@ -152,7 +152,7 @@ export class SessionJoin {
     seat.setRoom(here);
     void this.#afterClaim(gateway.claim(here, seat.member, joined.peers, this.#heldRole, 'trusted', 'skip'), 'waiting', this.#serial, (claimed) => {
       if (!claimed.ok) return this.#backOut(this.#heldJoinId, claimed.code, claimed.reason);
-      this.#entered(here, this.#heldJoinId, 'join', claimed.peers, true, claimed.waiting);
+      this.#entered(here, this.#heldJoinId, 'join', claimed, true);
       seat.log.info({ room: here.name }, 'admitted from the lobby');
     });
   }
@@ -194,18 +194,23 @@ export class SessionJoin {
       // The room's policy did not survive the restart; a host's role did, in its signed token.
       if (claims.role === 'host') room.policy.addHost(seat.member.id);
       // Still listed (held by a node that died or let it go): to the others it never left.
-      this.#entered(room, requestId, 'restore', claimed.peers, claimed.movedFrom === undefined, claimed.waiting);
+      this.#entered(room, requestId, 'restore', claimed, claimed.movedFrom === undefined);
       seat.log.info({ room: claims.room, movedFrom: claimed.movedFrom }, 'restored from a resume token');
     });
   }
 
-  /** In: the reply, and the others told (unless they never saw the participant go). */
-  #entered(room: Room, requestId: number, how: 'join' | 'restore', peers: PeerInfo[], announce = true, waiting?: WaiterInfo[]): void {
+  /**
+   * In: the reply, then what other nodes pushed meanwhile (their members saw
+   * this one in the room before this node read its place), and the others
+   * told (unless they never saw the participant go).
+   */
+  #entered(room: Room, requestId: number, how: 'join' | 'restore', claimed: Extract<Claim, { ok: true }>, announce: boolean): void {
     const { seat } = this;
     const member = seat.member;
     seat.enter(room);
     seat.deps.metrics.joined(how);
-    seat.sendJoined(requestId, how, peers, waiting);
+    seat.sendJoined(requestId, how, claimed.peers, claimed.waiting);
+    for (const encoded of claimed.early ?? []) member.deliver(encoded);
     if (announce) seat.deps.gateway.broadcast(room, { type: 'peer-joined', peer: { id: member.id, name: member.name, media: member.media } }, member.id);
   }
 

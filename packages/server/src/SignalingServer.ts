@@ -117,6 +117,8 @@ export class SignalingServer {
   readonly #socketHandlers = this.#makeSocketHandlers();
   /** Stops reading clients while the bus to the other nodes is congested. */
   readonly #readPause = new ReadPause();
+  /** When the read pause began (performance.now()), for its metric; undefined: not engaged. */
+  #readPauseSince: number | undefined;
 
   constructor(private readonly options: SignalingServerOptions) {
     // Without a configured secret, tokens die with the process: resumes still work across dropped connections.
@@ -133,11 +135,14 @@ export class SignalingServer {
         const session = this.#members.get(member.id);
         if (session === member) session.release('moved');
       });
+      rooms.on('delivery-missed', (outcome, count) => options.metrics.clusterDeliveryMissed(outcome, count));
       options.cluster.bus?.on('flow', (flow) => {
-        if (flow === 'congested') this.#readPause.engage(this.#sessions.keys());
-        else this.#readPause.release();
+        if (flow === 'congested') this.#engageReadPause();
+        else this.#releaseReadPause();
       });
+      presence.on('node-down', () => options.metrics.clusterPresence('reaped'));
       presence.on('evicted', () => {
+        options.metrics.clusterPresence('evicted');
         options.log.warn({ members: this.#members.size }, 'this node was declared dead; letting its participants resume');
         for (const session of [...this.#members.values()]) session.release('evicted');
       });
@@ -173,6 +178,11 @@ export class SignalingServer {
     return this.#sessions.size;
   }
 
+  /** Client sockets not being read now, while the bus to the other nodes is congested. */
+  get readPausedCount(): number {
+    return this.#readPause.pausedCount;
+  }
+
   /** Takes an HTTP upgrade request; refuses other paths and foreign origins before the handshake. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (request.url ?? '').split('?')[0];
@@ -201,11 +211,25 @@ export class SignalingServer {
    */
   close(): void {
     clearInterval(this.#heartbeat);
-    this.#readPause.release();
+    this.#releaseReadPause();
     for (const session of [...this.#sessions.values(), ...this.#members.values()]) session.shutdown();
     for (const ws of this.#sessions.keys()) ws.close(1001, 'server shutting down');
     this.#sessions.clear();
     this.#wss.close();
+  }
+
+  #engageReadPause(): void {
+    if (this.#readPause.engaged) return;
+    this.#readPause.engage(this.#sessions.keys());
+    this.#readPauseSince = performance.now();
+    this.options.metrics.readPauseStarted();
+  }
+
+  #releaseReadPause(): void {
+    this.#readPause.release();
+    if (this.#readPauseSince === undefined) return;
+    this.options.metrics.readPauseEnded((performance.now() - this.#readPauseSince) / 1000);
+    this.#readPauseSince = undefined;
   }
 
   #accept(ws: WebSocket, address: string): void {
@@ -393,8 +417,10 @@ export class SignalingServer {
       }
       const [ws, session] = next.value;
       const roomlessSince = session.roomlessSince;
-      if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff && ws.readyState === ws.OPEN) {
+      // A socket we stopped reading (ReadPause) may have its join waiting unread: not its fault; looked at again once read.
+      if (roomlessSince !== undefined && roomlessSince <= roomlessCutoff && ws.readyState === ws.OPEN && !ws.isPaused) {
         this.options.log.info({ participant: session.id }, 'in no room for too long; closing');
+        this.options.metrics.joinTimedOut();
         session.refuse(undefined, 'join-timeout', 'this connection joined no room in time; reconnect to join');
         ws.close(1008, 'join timeout');
         continue;

@@ -245,18 +245,26 @@ describe('access across three nodes sharing rooms through Redis', () => {
     console.log(`# Redis frozen: ${refusals.join('; ')}; after the thaw the admit went through`);
   });
 
-  it(`a node killed: its members are taken out of their rooms within the configured presence TTL (${PRESENCE_TTL_MS} ms)`, async () => {
+  it(`a node killed: its members are taken out of their rooms, and its waiters out of the lobbies, within the configured presence TTL (${PRESENCE_TTL_MS} ms)`, async () => {
     const room = nodes.newRoom();
     const ann = await nodes.joinAt(0, room, 'Ann');
     const gus = await nodes.joinAt(2, room, 'Gus', { autoResume: false });
     await ann.client.next('peer-joined', 3000);
+    // And a lobby: Hal hosts it on node 0, Wes waits in it through node 2.
+    const lobby = await hostedRoom(0, 'Hal');
+    const wes = await knock(2, lobby.room, 'Wes', lobby.host);
     const killedAt = Date.now();
     await nodes.cluster.stopNode(2, 'SIGKILL');
     const left = await ann.client.next('peer-left', PRESENCE_TTL_MS + 3000);
     const goneMs = Date.now() - killedAt;
     assert.equal(left.peerId, gus.id);
     assert.ok(goneMs >= PRESENCE_TTL_MS - 1000, `not reaped before its presence could have run out (${goneMs} ms)`);
+    const ended = await lobby.host.next('knock-ended', 3000);
+    const waiterGoneMs = Date.now() - killedAt;
+    assert.deepEqual([ended.peerId, ended.outcome], [wes.id, 'left'], 'the host is told the waiter held by the dead node is gone');
+    // Out of the lobby in Redis too: admitting him finds nobody waiting.
+    assert.equal(codeOf(await lobby.host.request({ type: 'admit', peerId: wes.id })), 'not-waiting');
     await nodes.cluster.startNode(2);
-    console.log(`# PRESENCE_TTL_MS=${PRESENCE_TTL_MS}: a killed node's member reported gone ${goneMs} ms after the kill`);
+    console.log(`# PRESENCE_TTL_MS=${PRESENCE_TTL_MS}: a killed node's member reported gone ${goneMs} ms after the kill, its lobby waiter ${waiterGoneMs} ms after`);
   });
 });

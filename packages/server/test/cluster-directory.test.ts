@@ -90,7 +90,7 @@ describe('RedisRoomDirectory: room membership shared by all nodes', () => {
     assert.deepEqual(moved.members.map((m) => `${m.id}@${m.node}`).sort(), ['a@node-1', 'b@node-2']);
     assert.deepEqual(await one.leave('r', 'b'), { ok: true, value: false });
     const evicted = await one.evict('node-1');
-    assert.deepEqual(evicted, { ok: true, value: { node: 'node-1', removed: [{ room: 'r', id: 'a' }] } });
+    assert.deepEqual(evicted, { ok: true, value: { node: 'node-1', removed: [{ room: 'r', id: 'a' }], waitersGone: [] } });
     assert.deepEqual(await two.members('r'), { ok: true, value: [{ ...person('b'), node: 'node-2' }] });
   });
 

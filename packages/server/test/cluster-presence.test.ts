@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { NodeBus, NodePresence, RedisRoomDirectory, type RoomLoss } from '@parley/server';
+import { NodeBus, NodePresence, RedisLobby, RedisRoomDirectory, type RoomLoss } from '@parley/server';
 import { RedisProcess } from '@parley/testbed';
 import { freshKeys, until } from './support/cluster.js';
 
@@ -82,6 +82,58 @@ describe('NodePresence: a dead node’s members are removed within seconds, and 
     await until(() => told.length === 2, 2000, 'the survivors’ nodes told');
     assert.deepEqual(told.sort(), ['room-1: bob left, tell ann', 'room-2: bea left, tell cy']);
     console.log(`TTL ${TTL_MS} ms, sweep every ${SWEEP_MS} ms: dead node reaped ${detectedMs} ms after it stopped; its 2 participants removed, 2 rooms told`);
+  });
+
+  it('a dead node’s lobby waiters leave the lobby with it, and the room’s hosts are told; others’ waiters stay', async () => {
+    const keys = freshKeys();
+    const a = await cluster('a', keys);
+    const b = await cluster('b', keys);
+    const lobbyA = new RedisLobby(redis.url, 'a', keys);
+    const lobbyB = new RedisLobby(redis.url, 'b', keys);
+    await Promise.all([lobbyA.start(), lobbyB.start()]);
+    toClose.push(lobbyA, lobbyB);
+    const knock = { host: 'creator', lobby: 'knock', lobbyMax: 10 } as const;
+    // Ann hosts room-l on a, with its lobby on; Wes and Wil knock through b, Ada through a; Wil then gives up.
+    const made = await a.directory.join('room-l', person('ann'), 8, JSON.stringify({ lobby: true }), { host: 'creator', lobby: 'skip', lobbyMax: 10 });
+    assert.ok(made.ok && made.host, 'Ann made the room and hosts it');
+    for (const [node, id] of [[b, 'wes'], [b, 'wil'], [a, 'ada']] as const) {
+      const waited = await node.directory.join('room-l', person(id), 8, undefined, knock);
+      assert.equal(!waited.ok && waited.code, 'waiting', `${id} waits in the lobby`);
+    }
+    const gaveUp = await lobbyB.giveUp('room-l', 'wil');
+    assert.ok(gaveUp.ok && gaveUp.value, 'Wil gave up');
+    const listed = async () => {
+      const list = await lobbyA.list('room-l');
+      assert.ok(list.ok);
+      return list.value.map((w) => `${w.id}@${w.node}`).sort();
+    };
+    assert.deepEqual(await listed(), ['ada@a', 'wes@b']);
+
+    // b dies without a word: nobody will ever answer Wes, and Ann must not see him knock forever.
+    const diedAt = Date.now();
+    b.presence.close();
+    b.bus.close();
+    b.directory.close();
+    await until(() => a.downs.length > 0, TTL_MS + 5 * SWEEP_MS + 1000, 'b reaped');
+    const reapedMs = (a.downs[0]?.at ?? 0) - diedAt;
+    const loss = a.downs[0]?.rooms.find((room) => room.room === 'room-l');
+    assert.deepEqual(loss?.removed, [], 'b held no member of room-l');
+    assert.deepEqual(loss?.waitersGone, ['wes'], 'Wes, whom b held, left the lobby with b; Wil had left already');
+    assert.deepEqual(loss?.hosts, ['ann'], 'the hosts to tell');
+    assert.deepEqual(loss?.remaining.map((m) => m.id), ['ann']);
+    assert.deepEqual(await listed(), ['ada@a'], 'Ada, held by a living node, still waits');
+    const raw = new Redis(redis.url);
+    try {
+      assert.equal(await raw.exists(keys.nodeWaiters('b')), 0, 'b’s waiter index went with it');
+      assert.deepEqual(await raw.hkeys(keys.nodeWaiters('a')), ['ada'], 'a’s lists only Ada');
+      // Admitted, Ada no longer waits anywhere: nor in a's index, or a's later death would name her.
+      const admitted = await lobbyA.answer('room-l', 'ann', 'ada', 'admit', 8);
+      assert.ok(admitted.ok && admitted.value.done);
+      assert.deepEqual(await raw.hkeys(keys.nodeWaiters('a')), []);
+    } finally {
+      raw.disconnect();
+    }
+    console.log(`TTL ${TTL_MS} ms: a dead node's lobby waiter left the lobby ${reapedMs} ms after the node stopped; a living node's waiter stayed`);
   });
 
   it('a node declared dead while still running learns it was evicted on its next beat', async () => {

@@ -47,6 +47,17 @@ export class ClusterKeys {
     return `${this.prefix}node:${node}:members`;
   }
 
+  /**
+   * Hash: waiter id → room name, for the people one node holds waiting in a
+   * room's lobby: a dead node's waiters are found here and taken out of the
+   * lobbies (see EVICT_NODE_LUA). Kept by the Lua scripts, which build it the
+   * same way (`node:<id>:waiters`); an entry may outlive its lobby entry, so
+   * the lobby entry's node decides.
+   */
+  nodeWaiters(node: string): string {
+    return `${this.prefix}node:${node}:waiters`;
+  }
+
   /** Stream: messages for one node. */
   inbox(node: string): string {
     return `${this.prefix}node:${node}:inbox`;

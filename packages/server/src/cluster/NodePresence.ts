@@ -5,11 +5,18 @@ import { LuaScript } from './LuaScript.js';
 import { EVICT_NODE_LUA, parseEntries, type DirectoryEntry, type Eviction } from './RedisRoomDirectory.js';
 import { redisConnection } from './redisConnection.js';
 
-/** One room that lost members with a dead node: who went, and who is left to be told (and on which node). */
+/**
+ * One room that lost members or lobby waiters with a dead node: who went, and
+ * who is left to be told (and on which node).
+ */
 export interface RoomLoss {
   room: string;
   removed: string[];
   remaining: DirectoryEntry[];
+  /** Waiters of the room's lobby the dead node held, now out of it: its hosts are to be told. */
+  waitersGone: string[];
+  /** Ids of the room's hosts (among `remaining`); read only when waiters went. */
+  hosts: string[];
 }
 
 export type NodePresenceEvents = {
@@ -54,7 +61,8 @@ return redis.call('ZADD', KEYS[1], until_ms, ARGV[1])
  * KEYS: nodes, sweep clock. ARGV: key prefix, ttl ms, stall ms. Takes every
  * node whose time ran out off the list and removes its participants, in one
  * step: of several nodes sweeping at once, exactly one reaps each dead node.
- * Returns `node, room, id, …`.
+ * Returns {{node, room, id, …} members, {node, room, id, …} lobby waiters};
+ * a dead node that held nobody is listed as `node, '', ''` among the members.
  *
  * Every node sweeps about once a second, so a sweep that finds the last one
  * older than `stall` means Redis itself stood still (frozen, unreachable for
@@ -73,17 +81,23 @@ if now_ms - last > tonumber(ARGV[3]) then
   for _, node in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
     redis.call('ZADD', KEYS[1], 'XX', now_ms + tonumber(ARGV[2]), node)
   end
-  return {}
+  return {{}, {}}
 end
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms)
 local result = {}
+local waiters = {}
 for _, node in ipairs(dead) do
   redis.call('ZREM', KEYS[1], node)
-  local removed = evict(ARGV[1], node)
+  local removed, gone = evict(ARGV[1], node)
   for i = 1, #removed, 2 do
     result[#result + 1] = node
     result[#result + 1] = removed[i]
     result[#result + 1] = removed[i + 1]
+  end
+  for i = 1, #gone, 2 do
+    waiters[#waiters + 1] = node
+    waiters[#waiters + 1] = gone[i]
+    waiters[#waiters + 1] = gone[i + 1]
   end
   if #removed == 0 then
     result[#result + 1] = node
@@ -91,7 +105,7 @@ for _, node in ipairs(dead) do
     result[#result + 1] = ''
   end
 end
-return result
+return {result, waiters}
 `,
   2,
 );
@@ -154,13 +168,23 @@ export class NodePresence extends TypedEmitter<NodePresenceEvents> {
   async sweep(): Promise<void> {
     if (this.#closed) return;
     try {
-      const flat = (await SWEEP.run(this.#redis, [this.#keys.nodes(), this.#keys.sweepClock()], [this.#keys.prefix, this.#ttlMs, this.#stallMs])) as string[];
+      const [flat, waiters] = (await SWEEP.run(this.#redis, [this.#keys.nodes(), this.#keys.sweepClock()], [this.#keys.prefix, this.#ttlMs, this.#stallMs])) as [
+        string[],
+        string[],
+      ];
       const evictions = new Map<string, Eviction>();
+      const evictionOf = (node: string) => {
+        const eviction = evictions.get(node) ?? { node, removed: [], waitersGone: [] };
+        evictions.set(node, eviction);
+        return eviction;
+      };
       for (let i = 0; i + 2 < flat.length; i += 3) {
         const [node, room, id] = [flat[i] as string, flat[i + 1] as string, flat[i + 2] as string];
-        const eviction = evictions.get(node) ?? { node, removed: [] };
-        evictions.set(node, eviction);
+        const eviction = evictionOf(node);
         if (room) eviction.removed.push({ room, id });
+      }
+      for (let i = 0; i + 2 < waiters.length; i += 3) {
+        evictionOf(waiters[i] as string).waitersGone.push({ room: waiters[i + 1] as string, id: waiters[i + 2] as string });
       }
       for (const eviction of evictions.values()) this.emit('node-down', eviction.node, await this.#losses(eviction));
     } catch (error) {
@@ -182,14 +206,21 @@ export class NodePresence extends TypedEmitter<NodePresenceEvents> {
     this.removeAllListeners();
   }
 
-  /** Groups an eviction by room and reads who is left in each, to be told. */
+  /** Groups an eviction by room and reads who is left in each (and, when waiters went, its hosts), to be told. */
   async #losses(eviction: Eviction): Promise<RoomLoss[]> {
-    const byRoom = new Map<string, string[]>();
-    for (const { room, id } of eviction.removed) byRoom.set(room, [...(byRoom.get(room) ?? []), id]);
+    const byRoom = new Map<string, { removed: string[]; waitersGone: string[] }>();
+    const lossOf = (room: string) => {
+      const loss = byRoom.get(room) ?? { removed: [], waitersGone: [] };
+      byRoom.set(room, loss);
+      return loss;
+    };
+    for (const { room, id } of eviction.removed) lossOf(room).removed.push(id);
+    for (const { room, id } of eviction.waitersGone) lossOf(room).waitersGone.push(id);
     const losses: RoomLoss[] = [];
-    for (const [room, removed] of byRoom) {
+    for (const [room, { removed, waitersGone }] of byRoom) {
       const all = await this.#redis.hgetall(this.#keys.room(room));
-      losses.push({ room, removed, remaining: parseEntries(Object.entries(all).flat()) });
+      const hosts = waitersGone.length > 0 ? await this.#redis.smembers(this.#keys.hosts(room)) : [];
+      losses.push({ room, removed, remaining: parseEntries(Object.entries(all).flat()), waitersGone, hosts });
     }
     return losses;
   }

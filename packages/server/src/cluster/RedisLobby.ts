@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { PeerId } from '@parley/protocol';
 import { ClusterKeys } from './ClusterKeys.js';
 import { LuaScript } from './LuaScript.js';
-import { parseEntries, parseLobby, type DirectoryEntry, type DirectoryResult, type LobbyEntry } from './RedisRoomDirectory.js';
+import { WAITER_INDEX_LUA, parseEntries, parseLobby, type DirectoryEntry, type DirectoryResult, type LobbyEntry } from './RedisRoomDirectory.js';
 import { redisConnection, unavailable } from './redisConnection.js';
 
 /** A host action Redis would not carry out, and why; nothing was changed. */
@@ -37,7 +37,7 @@ const ACTION_DEADLINE_MS = 1500;
  * ACTION_DEADLINE_MS), whether ARGV[1] is a host present
  * in the room (KEYS[1]), and the room's hosts with their directory entries.
  */
-const HOST_LUA = `
+const HOST_LUA = `${WAITER_INDEX_LUA}
 local function too_late(deadline)
   local now = redis.call('TIME')
   return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(deadline)
@@ -60,7 +60,7 @@ end
 
 /**
  * KEYS: room. ARGV: host id, waiter id, capacity, 'admit' or 'deny',
- * deadline (Redis time, ms). A host of the room takes a waiter out of its
+ * deadline (Redis time, ms), key prefix. A host of the room takes a waiter out of its
  * lobby; an admit needs a free place. Returns {'late'}, {'not-host'},
  * {'not-waiting'}, {'full'} or {'done', lobby entry, {host id, entry, …}}.
  */
@@ -74,6 +74,7 @@ local waiter = redis.call('HGET', lobby_key, ARGV[2])
 if not waiter then return {'not-waiting'} end
 if ARGV[4] == 'admit' and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return {'full'} end
 redis.call('HDEL', lobby_key, ARGV[2])
+unindex_waiter(ARGV[6], waiter, ARGV[2])
 return {'done', waiter, hosts_of(KEYS[1])}
 `,
   1,
@@ -81,7 +82,7 @@ return {'done', waiter, hosts_of(KEYS[1])}
 
 /**
  * KEYS: room, room policy. ARGV: host id, '1' (on) or '0' (off), capacity,
- * deadline. Switches the lobby in the room's shared policy; switched off,
+ * deadline, key prefix. Switches the lobby in the room's shared policy; switched off,
  * everyone waiting is taken out of it. Returns {'late'}, {'not-host'}, {'same'} or {'changed',
  * {member id, entry, …}, {host id, entry, …}, {waiter id, entry, …}, free places}.
  */
@@ -97,7 +98,7 @@ if enabled then policy.lobby = true else policy.lobby = nil end
 redis.call('SET', KEYS[2], cjson.encode(policy))
 local released = {}
 if not enabled then
-  released = redis.call('HGETALL', KEYS[1] .. ':lobby')
+  released = unindex_lobby(ARGV[5], KEYS[1] .. ':lobby')
   redis.call('DEL', KEYS[1] .. ':lobby')
 end
 local space = tonumber(ARGV[3]) - redis.call('HLEN', KEYS[1])
@@ -107,7 +108,7 @@ return {'changed', redis.call('HGETALL', KEYS[1]), hosts_of(KEYS[1]), released, 
 );
 
 /**
- * KEYS: room. ARGV: id, node. The waiter gave up (left, closed the tab):
+ * KEYS: room. ARGV: id, node, key prefix. The waiter gave up (left, closed the tab):
  * out of the lobby if this node's waiter is still in it. Returns {0} or
  * {1, {host id, entry, …}}.
  */
@@ -118,6 +119,7 @@ local lobby_key = KEYS[1] .. ':lobby'
 local waiter = redis.call('HGET', lobby_key, ARGV[1])
 if not waiter or cjson.decode(waiter).node ~= ARGV[2] then return {0} end
 redis.call('HDEL', lobby_key, ARGV[1])
+unindex_waiter(ARGV[3], waiter, ARGV[1])
 return {1, hosts_of(KEYS[1])}
 `,
   1,
@@ -163,7 +165,7 @@ export class RedisLobby {
   /** `host` admits or denies `waiter`: taken out of the lobby, with where it waits and whom to tell. */
   async answer(room: string, host: PeerId, waiter: PeerId, answer: 'admit' | 'deny', capacity: number): Promise<DirectoryResult<Answered>> {
     try {
-      const [outcome, entry, hosts] = (await ANSWER.run(this.#redis, [this.#keys.room(room)], [host, waiter, capacity, answer, this.#deadline()])) as [
+      const [outcome, entry, hosts] = (await ANSWER.run(this.#redis, [this.#keys.room(room)], [host, waiter, capacity, answer, this.#deadline(), this.#keys.prefix])) as [
         string,
         string,
         string[],
@@ -181,7 +183,7 @@ export class RedisLobby {
   /** `host` turns the lobby on or off. */
   async switch(room: string, host: PeerId, enabled: boolean, capacity: number): Promise<DirectoryResult<LobbySwitched>> {
     try {
-      const reply = (await SWITCH.run(this.#redis, [this.#keys.room(room), this.#keys.policy(room)], [host, enabled ? '1' : '0', capacity, this.#deadline()])) as [
+      const reply = (await SWITCH.run(this.#redis, [this.#keys.room(room), this.#keys.policy(room)], [host, enabled ? '1' : '0', capacity, this.#deadline(), this.#keys.prefix])) as [
         string,
         string[],
         string[],
@@ -204,7 +206,7 @@ export class RedisLobby {
   /** A waiter held by this node gave up: the hosts to tell, or undefined when it was no longer waiting. */
   async giveUp(room: string, id: PeerId): Promise<DirectoryResult<DirectoryEntry[] | undefined>> {
     try {
-      const [removed, hosts] = (await GIVE_UP.run(this.#redis, [this.#keys.room(room)], [id, this.nodeId])) as [number, string[] | undefined];
+      const [removed, hosts] = (await GIVE_UP.run(this.#redis, [this.#keys.room(room)], [id, this.nodeId, this.#keys.prefix])) as [number, string[] | undefined];
       return { ok: true, value: removed === 1 ? parseEntries(hosts ?? []) : undefined };
     } catch (error) {
       return unavailable(error);

@@ -66,15 +66,40 @@ export type DirectoryResult<T> = { ok: true; value: T } | Unavailable;
 export interface Eviction {
   node: string;
   removed: { room: string; id: PeerId }[];
+  /** People it held waiting in a room's lobby, now out of it. */
+  waitersGone: { room: string; id: PeerId }[];
 }
+
+/**
+ * Lua helpers for the per-node index of lobby waiters (ClusterKeys.nodeWaiters):
+ * `index_waiter` when someone starts waiting, `unindex_waiter` (with the
+ * lobby entry's JSON, which names the node) when they stop, whoever ends it.
+ */
+export const WAITER_INDEX_LUA = `
+local function index_waiter(prefix, node, id, room)
+  redis.call('HSET', prefix .. 'node:' .. node .. ':waiters', id, room)
+end
+local function unindex_waiter(prefix, entry, id)
+  local ok, decoded = pcall(cjson.decode, entry)
+  if ok and type(decoded) == 'table' and type(decoded.node) == 'string' then
+    redis.call('HDEL', prefix .. 'node:' .. decoded.node .. ':waiters', id)
+  end
+end
+local function unindex_lobby(prefix, lobby_key)
+  local all = redis.call('HGETALL', lobby_key)
+  for i = 1, #all, 2 do unindex_waiter(prefix, all[i + 1], all[i]) end
+  return all
+end
+`;
 
 /**
  * Removes every participant held by node ARGV[2] (key prefix ARGV[1]) from
  * its rooms, unless the entry already names another node (it moved), and
- * returns `room, id, room, id, …`. Shared with NodePresence's reaper so that
- * declaring a node dead and removing its members is one atomic step.
+ * every waiter it held from the lobbies; returns `room, id, room, id, …` for
+ * each. Shared with NodePresence's reaper so that declaring a node dead and
+ * removing its members and waiters is one atomic step.
  */
-export const EVICT_NODE_LUA = `
+export const EVICT_NODE_LUA = `${WAITER_INDEX_LUA}
 local function evict(prefix, node)
   local held_key = prefix .. 'node:' .. node .. ':members'
   local held = redis.call('HGETALL', held_key)
@@ -86,13 +111,32 @@ local function evict(prefix, node)
     if entry and cjson.decode(entry).node == node then
       redis.call('HDEL', room_key, id)
       redis.call('SREM', room_key .. ':hosts', id)
-      if redis.call('HLEN', room_key) == 0 then redis.call('DEL', room_key .. ':policy', room_key .. ':hosts', room_key .. ':lobby') end
+      if redis.call('HLEN', room_key) == 0 then
+        unindex_lobby(prefix, room_key .. ':lobby')
+        redis.call('DEL', room_key .. ':policy', room_key .. ':hosts', room_key .. ':lobby')
+      end
       removed[#removed + 1] = room
       removed[#removed + 1] = id
     end
   end
   redis.call('DEL', held_key)
-  return removed
+  -- Its waiters: nobody would ever answer them, and the hosts would see them knock forever.
+  local waiters_key = prefix .. 'node:' .. node .. ':waiters'
+  local waiters = redis.call('HGETALL', waiters_key)
+  local gone = {}
+  for i = 1, #waiters, 2 do
+    local id, room = waiters[i], waiters[i + 1]
+    local lobby_key = prefix .. 'room:' .. room .. ':lobby'
+    local entry = redis.call('HGET', lobby_key, id)
+    local ok, decoded = pcall(cjson.decode, entry or '')
+    if ok and type(decoded) == 'table' and decoded.node == node then
+      redis.call('HDEL', lobby_key, id)
+      gone[#gone + 1] = room
+      gone[#gone + 1] = id
+    end
+  end
+  redis.call('DEL', waiters_key)
+  return removed, gone
 end
 `;
 
@@ -110,7 +154,7 @@ end
  */
 const JOIN = new LuaScript(
   'join',
-  `
+  `${WAITER_INDEX_LUA}
 local hosts_key = KEYS[1] .. ':hosts'
 local lobby_key = KEYS[1] .. ':lobby'
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
@@ -132,7 +176,10 @@ else
       if redis.call('HEXISTS', lobby_key, ARGV[1]) == 0 and redis.call('HLEN', lobby_key) >= tonumber(ARGV[10]) then return {'lobby-full'} end
       local now = redis.call('TIME')
       local at = now[1] .. string.format('%06d', tonumber(now[2]))
+      local previous_knock = redis.call('HGET', lobby_key, ARGV[1])
+      if previous_knock then unindex_waiter(ARGV[5], previous_knock, ARGV[1]) end
       redis.call('HSET', lobby_key, ARGV[1], cjson.encode({node = ARGV[6], name = cjson.decode(ARGV[2]).name, at = at}))
+      index_waiter(ARGV[5], ARGV[6], ARGV[1], ARGV[4])
       local hosts = {}
       for _, host in ipairs(redis.call('SMEMBERS', hosts_key)) do
         local entry = redis.call('HGET', KEYS[1], host)
@@ -146,6 +193,8 @@ else
   end
 end
 if ARGV[8] == 'always' or (ARGV[8] == 'creator' and size == 0) then redis.call('SADD', hosts_key, ARGV[1]) end
+local knock = redis.call('HGET', lobby_key, ARGV[1])
+if knock then unindex_waiter(ARGV[5], knock, ARGV[1]) end
 redis.call('HDEL', lobby_key, ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
@@ -156,14 +205,14 @@ return {'joined', previous, redis.call('GET', KEYS[3]) or '', host, redis.call('
 );
 
 /**
- * KEYS: room, this node's members. ARGV: id, node. Only the node holding the
- * participant removes it, with its host role; the last one out takes the
- * room's policy, hosts and lobby with it. Returns {1 or 0, {waiter id, lobby
- * entry, …}}: whoever still waited when the room ended, to be turned away.
+ * KEYS: room, this node's members. ARGV: id, node, key prefix. Only the node
+ * holding the participant removes it, with its host role; the last one out
+ * takes the room's policy, hosts and lobby with it. Returns {1 or 0, {waiter
+ * id, lobby entry, …}}: whoever still waited when the room ended, to be turned away.
  */
 const LEAVE = new LuaScript(
   'leave',
-  `
+  `${WAITER_INDEX_LUA}
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if not existing or cjson.decode(existing).node ~= ARGV[2] then return {0, {}} end
 redis.call('HDEL', KEYS[1], ARGV[1])
@@ -171,7 +220,7 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('SREM', KEYS[1] .. ':hosts', ARGV[1])
 local waiting = {}
 if redis.call('HLEN', KEYS[1]) == 0 then
-  waiting = redis.call('HGETALL', KEYS[1] .. ':lobby')
+  waiting = unindex_lobby(ARGV[3], KEYS[1] .. ':lobby')
   redis.call('DEL', KEYS[1] .. ':policy', KEYS[1] .. ':hosts', KEYS[1] .. ':lobby')
 end
 return {1, waiting}
@@ -191,8 +240,8 @@ return 1
   1,
 );
 
-/** ARGV: key prefix, node. */
-const EVICT = new LuaScript('evict', `${EVICT_NODE_LUA}\nreturn evict(ARGV[1], ARGV[2])`, 0);
+/** ARGV: key prefix, node. Returns {{room, id, …} members, {room, id, …} waiters}. */
+const EVICT = new LuaScript('evict', `${EVICT_NODE_LUA}\nlocal removed, gone = evict(ARGV[1], ARGV[2])\nreturn {removed, gone}`, 0);
 
 /**
  * Room membership shared by all nodes, in Redis: who is in which room and on
@@ -280,7 +329,7 @@ export class RedisRoomDirectory {
   /** `leave`, with whoever still waited in the lobby when this leave emptied the room (they are out of it now). */
   async leaveRoom(room: string, id: PeerId): Promise<DirectoryResult<{ removed: boolean; turnedAway: LobbyEntry[] }>> {
     try {
-      const [removed, waiting] = (await LEAVE.run(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId)], [id, this.nodeId])) as [
+      const [removed, waiting] = (await LEAVE.run(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId)], [id, this.nodeId, this.#keys.prefix])) as [
         number,
         string[],
       ];
@@ -326,8 +375,9 @@ export class RedisRoomDirectory {
   /** Removes every participant `node` holds (it shut down, or was found dead). */
   async evict(node: string): Promise<DirectoryResult<Eviction>> {
     try {
-      const flat = (await EVICT.run(this.#redis, [], [this.#keys.prefix, node])) as string[];
-      return { ok: true, value: { node, removed: pairs(flat).map(([room, id]) => ({ room, id })) } };
+      const [members, waiters] = (await EVICT.run(this.#redis, [], [this.#keys.prefix, node])) as [string[], string[]];
+      const removed = pairs(members).map(([room, id]) => ({ room, id }));
+      return { ok: true, value: { node, removed, waitersGone: pairs(waiters).map(([room, id]) => ({ room, id })) } };
     } catch (error) {
       return unavailable(error);
     }
@@ -340,7 +390,7 @@ export class RedisRoomDirectory {
    * is gone, so is the join, and this fails harmlessly.
    */
   #undoJoin(room: string, id: PeerId): void {
-    LEAVE.runInOrder(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId)], [id, this.nodeId]).catch(() => {
+    LEAVE.runInOrder(this.#redis, [this.#keys.room(room), this.#keys.nodeMembers(this.nodeId)], [id, this.nodeId, this.#keys.prefix]).catch(() => {
       // Nothing to give back: the join never reached Redis.
     });
   }

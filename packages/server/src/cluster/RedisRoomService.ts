@@ -51,6 +51,13 @@ export type RedisRoomServiceEvents = {
   'lobby-switched': (room: string, enabled: boolean) => void;
   /** A bus message that could not be read, or a delivery that could not be sent. For logs. */
   error: (error: Error) => void;
+  /**
+   * What became of a delivery from another node for a member this node does
+   * not hold (yet): `held-for-join`, its join here was still waiting for
+   * Redis's answer, so the message waits for the member's `joined`;
+   * `dropped`, Redis lists it on no other node in that room. For metrics.
+   */
+  'delivery-missed': (outcome: 'held-for-join' | 'dropped', count: number) => void;
 };
 
 export interface RedisRoomServiceParts {
@@ -76,6 +83,18 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
   readonly #local = new Map<PeerId, { member: Member; room: string }>();
   /** People this node holds waiting in a room's lobby, by id, with the room they knocked at. */
   readonly #waiting = new Map<PeerId, { waiter: Waiter; room: Room }>();
+  /**
+   * Members whose join this node has sent to Redis and not yet seen answered,
+   * with what other nodes sent them meanwhile. Redis runs the join script,
+   * and another node may then see the member in the room and push to it
+   * (`peer-joined`, a signal) before the join's answer is read here: replies
+   * come on the directory's connection and pushes on the inbox reader's, and
+   * two TCP connections keep no order between them. On a busy node the
+   * directory's replies queue behind others while the reader's are read at
+   * once, so the push came first and, its member not held yet, was dropped:
+   * the member never learnt of a room mate (the benchmark's "failed" clients).
+   */
+  readonly #joining = new Map<PeerId, { room: string; early: string[] }>();
   /** Where the other members of our rooms are held, so a signal to one needs no Redis read. */
   readonly #whereabouts = new MemberWhereabouts();
   /**
@@ -132,25 +151,33 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
    */
   async join(room: string, member: Member, policy?: string, access: Omit<JoinAccess, 'lobbyMax'> = { host: 'creator', lobby: 'skip' }): Promise<RoomServiceJoin> {
     const entry = { id: member.id, name: member.name, media: member.media };
-    const joined = await this.#parts.directory.join(room, entry, this.#parts.capacity, policy, { ...access, lobbyMax: MAX_LOBBY_WAITING });
-    if (!joined.ok) return joined;
-    this.#local.set(member.id, { member, room });
-    this.#whereabouts.learnRoom(room, joined.members);
-    if (joined.movedFrom && joined.movedFrom !== this.#parts.nodeId) {
-      await this.#send(joined.movedFrom, { kind: 'release', id: member.id });
-      // The room's other nodes may remember it at the old node (perhaps a dead one, whose inbox nobody reads).
-      const others = new Set(joined.members.map((entry) => entry.node).filter((node) => node !== this.#parts.nodeId));
-      await Promise.all([...others].map((node) => this.#send(node, { kind: 'not-here', room, id: member.id })));
+    const joining = { room, early: [] as string[] };
+    this.#joining.set(member.id, joining);
+    try {
+      const joined = await this.#parts.directory.join(room, entry, this.#parts.capacity, policy, { ...access, lobbyMax: MAX_LOBBY_WAITING });
+      if (!joined.ok) return joined;
+      this.#whereabouts.learnRoom(room, joined.members);
+      if (joined.movedFrom && joined.movedFrom !== this.#parts.nodeId) {
+        await this.#send(joined.movedFrom, { kind: 'release', id: member.id });
+        // The room's other nodes may remember it at the old node (perhaps a dead one, whose inbox nobody reads).
+        const others = new Set(joined.members.map((entry) => entry.node).filter((node) => node !== this.#parts.nodeId));
+        await Promise.all([...others].map((node) => this.#send(node, { kind: 'not-here', room, id: member.id })));
+      }
+      // Held from here: no await until the caller has the answer, so nothing overtakes `early`.
+      this.#local.set(member.id, { member, room });
+      const peers = joined.members.filter((other) => other.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
+      return {
+        ok: true,
+        peers,
+        policy: joined.policy,
+        host: joined.host,
+        waiting: joined.waiting.map(({ id, name }) => ({ id, name })),
+        ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}),
+        ...(joining.early.length > 0 ? { early: joining.early } : {}),
+      };
+    } finally {
+      if (this.#joining.get(member.id) === joining) this.#joining.delete(member.id);
     }
-    const peers = joined.members.filter((other) => other.id !== member.id).map(({ id, name, media }) => ({ id, name, media }));
-    return {
-      ok: true,
-      peers,
-      policy: joined.policy,
-      host: joined.host,
-      waiting: joined.waiting.map(({ id, name }) => ({ id, name })),
-      ...(joined.movedFrom ? { movedFrom: joined.movedFrom } : {}),
-    };
   }
 
   /** `waiter` waits here in the lobby of `room`: a host's answer, from any node, reaches it. */
@@ -394,16 +421,23 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
     // test keeps the parse off every signal; the server writes `type` first).
     if (message.encoded.startsWith('{"type":"peer-left"')) this.#forgetLeaver(message.room, message.encoded);
     const missing: PeerId[] = [];
+    let early = 0;
     for (const id of message.to) {
       const held = this.#local.get(id);
+      const joining = held ? undefined : this.#joining.get(id);
       if (held?.room === message.room) held.member.deliver(message.encoded);
-      else missing.push(id);
+      else if (joining?.room === message.room) {
+        joining.early.push(message.encoded);
+        early++;
+      } else missing.push(id);
     }
+    if (early > 0) this.emit('delivery-missed', 'held-for-join', early);
     if (missing.length === 0) return;
     for (const id of missing) {
       if (fromNode !== this.#parts.nodeId) void this.#send(fromNode, { kind: 'not-here', room: message.room, id });
     }
-    if (!message.forwarded) void this.#forward(message.room, missing, message.encoded);
+    if (message.forwarded) this.emit('delivery-missed', 'dropped', missing.length);
+    else void this.#forward(message.room, missing, message.encoded);
   }
 
   #forgetLeaver(room: string, encoded: string): void {
@@ -422,10 +456,13 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
       return;
     }
     const byNode = new Map<string, PeerId[]>();
+    let forwarded = 0;
     for (const entry of members.value) {
       if (!ids.includes(entry.id) || entry.node === this.#parts.nodeId) continue;
       byNode.set(entry.node, [...(byNode.get(entry.node) ?? []), entry.id]);
+      forwarded++;
     }
+    if (forwarded < ids.length) this.emit('delivery-missed', 'dropped', ids.length - forwarded);
     for (const [node, to] of byNode) await this.#send(node, { kind: 'deliver', room, to, encoded, forwarded: true });
   }
 
@@ -452,13 +489,19 @@ export class RedisRoomService extends TypedEmitter<RedisRoomServiceEvents> imple
 
   /**
    * A node died and this node reaped it: tell everyone left in its rooms, on
-   * every node, that its participants are gone.
+   * every node, that its participants are gone, and the hosts that the
+   * people it held in their lobbies no longer wait.
    */
   async #tellLosses(rooms: RoomLoss[]): Promise<void> {
     for (const loss of rooms) {
       for (const id of loss.removed) {
         const encoded = JSON.stringify({ type: 'peer-left', peerId: id, reason: 'disconnected' } satisfies ServerMessage);
         await this.#deliver(loss.room, loss.remaining, encoded);
+      }
+      const hosts = loss.remaining.filter((member) => loss.hosts.includes(member.id));
+      for (const id of loss.waitersGone) {
+        const encoded = JSON.stringify({ type: 'knock-ended', peerId: id, outcome: 'left' } satisfies ServerMessage);
+        await this.#deliver(loss.room, hosts, encoded);
       }
     }
   }

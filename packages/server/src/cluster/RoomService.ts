@@ -7,8 +7,10 @@ export type RoomServiceJoin =
   /**
    * `movedFrom`: the participant was in the room already, held by that node (it resumed here).
    * `policy`: the room's shared rules (SharedPolicy JSON) when rooms are shared.
+   * `early`: pushes (encoded) other nodes sent the member while its join was
+   * being answered; the caller delivers them, in order, after its `joined`.
    */
-  | { ok: true; peers: PeerInfo[]; movedFrom?: string; policy?: string; host?: boolean; waiting?: WaiterInfo[] }
+  | { ok: true; peers: PeerInfo[]; movedFrom?: string; policy?: string; host?: boolean; waiting?: WaiterInfo[]; early?: string[] }
   | { ok: false; code: 'room-full' | 'unavailable'; reason: string }
   /** The room's lobby is on: the joiner waits in it now, and `hosts` (on any node) are to be told. */
   | { ok: false; code: 'waiting'; hosts: DirectoryEntry[] };
