@@ -3,29 +3,44 @@ import { BlockDigest } from './BlockDigest.js';
 import { channelOpen, drained, FileTransfer, newTransferId, type TransferPeer } from './FileTransfer.js';
 
 /**
- * Chromium negotiates a 256 KiB max message size; 64 KiB chunks stay well
- * under it and keep per-message overhead low.
+ * Frames are as large as the peer takes, up to 256 KiB (what Chromium
+ * negotiates): each frame is a message event and a copy on both sides, and
+ * on this CPU-bound path four times fewer of them is measurably faster than
+ * 64 KiB (docs/benchmarks.md, "File transfer"). Every receiver gathers frames
+ * of any size, so older ones take these too.
  */
-export const CHUNK_BYTES = 64 * 1024;
-/** Read the file a hash block at a time: bounded memory, few disk reads. */
-const READ_BYTES = FILE_HASH_BLOCK_BYTES;
+export const MAX_CHUNK_BYTES = 256 * 1024;
+/** When the peer's limit is unknown: under every browser's. */
+const FALLBACK_CHUNK_BYTES = 64 * 1024;
 /**
- * Backpressure (measured here: ~17 MB/s this way; without it Chromium throws
- * "send queue is full" at 16 MiB): pause above HIGH, resume at LOW.
+ * Read the file this much at a time (a whole number of hash blocks): one
+ * round trip to the browser process per 4 MiB, and the next read runs while
+ * this one is sent.
  */
-const HIGH_WATER = 1024 * 1024;
-export const LOW_WATER = 256 * 1024;
+const READ_BYTES = 4 * FILE_HASH_BLOCK_BYTES;
+/**
+ * Backpressure: pause above HIGH buffered, resume at LOW. Chromium throws
+ * "send queue is full" at 16 MiB, so HIGH plus a frame stays well under it.
+ * The 4 MiB between resuming and running dry (~0.4 s at 10 MiB/s) is what
+ * lets a page busy with video and React answer `bufferedamountlow` late
+ * without the channel starving; at 1 MiB / 256 KiB it had 25 ms.
+ */
+const HIGH_WATER = 8 * 1024 * 1024;
+export const LOW_WATER = 4 * 1024 * 1024;
 
 export interface OutgoingLink {
   /** Sends a peer-protocol control message on the link's main channel. */
   sendControl(message: FilePeerMessage): boolean;
   createChannel(label: string): RTCDataChannel;
+  /** The largest message the peer accepts (RTCSctpTransport.maxMessageSize), or undefined while unknown. */
+  maxMessageSize(): number | undefined;
 }
 
 /**
  * Sends one file to one participant: offer, wait for the answer, then stream
- * the file in chunks on a channel of its own, hashing each block as it reads. Never holds
- * more than one read block of the file in memory.
+ * the file in chunks on a channel of its own, hashing each block as it reads.
+ * Holds at most two reads of the file in memory (the one being sent and the
+ * next), plus what the channel buffers.
  */
 export class OutgoingTransfer extends FileTransfer {
   readonly direction = 'outgoing';
@@ -90,25 +105,40 @@ export class OutgoingTransfer extends FileTransfer {
     await channelOpen(channel);
     if (!this.setState('transferring')) return;
 
+    const chunkBytes = Math.min(MAX_CHUNK_BYTES, this.link.maxMessageSize() || FALLBACK_CHUNK_BYTES);
     const digest = new BlockDigest();
+    let reading = this.#read(0);
     for (let offset = 0; offset < this.size; ) {
-      const block = new Uint8Array(await this.file.slice(offset, offset + READ_BYTES).arrayBuffer());
-      digest.add(block);
-      for (let at = 0; at < block.length; at += CHUNK_BYTES) {
+      const slice = await reading;
+      const next = offset + slice.length;
+      if (next < this.size) reading = this.#read(next);
+      for (let at = 0; at < slice.length; at += FILE_HASH_BLOCK_BYTES) digest.add(slice.subarray(at, at + FILE_HASH_BLOCK_BYTES));
+      for (let at = 0; at < slice.length; at += chunkBytes) {
         if (this.state !== 'transferring') return;
         if (channel.bufferedAmount > HIGH_WATER) await drained(channel);
         if (this.state !== 'transferring' || channel.readyState !== 'open') return;
-        const chunk = block.subarray(at, at + CHUNK_BYTES);
+        const chunk = slice.subarray(at, at + chunkBytes);
         channel.send(chunk);
         this.addProgress(chunk.length);
       }
-      offset += block.length;
+      offset = next;
     }
     const end: FileEndFrame = { type: 'file-end', blockListSha256: await digest.hex() };
     if (this.state !== 'transferring' || channel.readyState !== 'open') return;
     channel.send(JSON.stringify(end));
     this.flushProgress();
     this.setState('verifying');
+  }
+
+  /**
+   * The next READ_BYTES of the file from `offset`. The catch only marks a
+   * failure as handled for a read nobody awaits (the transfer stopped first);
+   * whoever awaits it still gets the error.
+   */
+  #read(offset: number): Promise<Uint8Array<ArrayBuffer>> {
+    const reading = this.file.slice(offset, offset + READ_BYTES).arrayBuffer().then((buffer) => new Uint8Array(buffer));
+    reading.catch(() => undefined);
+    return reading;
   }
 
   #stop(state: 'cancelled' | 'failed', reason: string): void {
