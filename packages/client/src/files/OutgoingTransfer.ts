@@ -143,6 +143,10 @@ export class OutgoingTransfer extends FileTransfer {
 
   #stop(state: 'cancelled' | 'failed', reason: string): void {
     if (!this.setState(state, reason)) return;
+    // A failure here (the channel would not open, the file could not be read)
+    // may happen before the receiver ever sees our channel: without a word it
+    // would wait at 0 % for ever. Cancelling already told it.
+    if (state === 'failed') this.link.sendControl({ type: 'file-cancel', transferId: this.id });
     this.#channel?.close();
   }
 }
