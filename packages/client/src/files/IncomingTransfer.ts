@@ -17,8 +17,8 @@ const WRITE_BYTES = 4 * FILE_HASH_BLOCK_BYTES;
 
 /**
  * A file someone offers us. Nothing is received until `accept()`. Frames are
- * handled synchronously in the channel's message handler (copied, hashed per
- * block with Web Crypto off the main thread, written in big pieces without
+ * handled synchronously in the channel's message handler (copied into 4 MiB
+ * buffers, each hashed in the page's hashing worker and written without
  * waiting for the write), so the handler never queues work behind a promise.
  * `file` is set only once the digest matches what the sender computed.
  */
@@ -32,10 +32,9 @@ export class IncomingTransfer extends FileTransfer {
   readonly #early: unknown[] = [];
   #channel: RTCDataChannel | undefined;
   readonly #digest = new BlockDigest();
-  /** The buffer being filled, how much of it is, and how much of that is hashed already. */
+  /** The buffer being filled and how much of it is. */
   #buffer = new Uint8Array(WRITE_BYTES);
   #fill = 0;
-  #hashed = 0;
   #received = 0;
 
   constructor(
@@ -137,35 +136,35 @@ export class IncomingTransfer extends FileTransfer {
     }
   }
 
-  /**
-   * Copies a frame into the buffer (frames need not line up with blocks),
-   * hashing each hash block as it fills and writing the buffer once full.
-   */
+  /** Copies a frame into the buffer (frames need not line up with blocks), handing the buffer on once full. */
   #gather(chunk: Uint8Array<ArrayBuffer>, sink: FileSink): void {
     for (let at = 0; at < chunk.length; ) {
       const taken = Math.min(chunk.length - at, WRITE_BYTES - this.#fill);
       this.#buffer.set(chunk.subarray(at, at + taken), this.#fill);
       this.#fill += taken;
       at += taken;
-      // Web Crypto copies its input at the call, so hashing a view of the buffer is safe.
-      for (; this.#fill - this.#hashed >= FILE_HASH_BLOCK_BYTES; this.#hashed += FILE_HASH_BLOCK_BYTES) {
-        this.#digest.add(this.#buffer.subarray(this.#hashed, this.#hashed + FILE_HASH_BLOCK_BYTES));
-      }
       if (this.#fill === WRITE_BYTES) this.#flush(sink);
     }
   }
 
-  /** Hashes the last partial block, if any, and hands what the buffer holds to the sink; starts a new buffer. */
+  /**
+   * Hands what the buffer holds to the hasher (a copy: the sink keeps the
+   * buffer) and to the sink, and starts a new buffer. Only the last flush may
+   * be short of whole blocks.
+   */
   #flush(sink: FileSink): void {
-    if (this.#fill > this.#hashed) this.#digest.add(this.#buffer.subarray(this.#hashed, this.#fill));
-    if (this.#fill > 0) sink.write(this.#buffer.subarray(0, this.#fill));
+    if (this.#fill > 0) {
+      const filled = this.#buffer.subarray(0, this.#fill);
+      this.#digest.add(filled);
+      sink.write(filled);
+    }
     this.#buffer = new Uint8Array(WRITE_BYTES);
     this.#fill = 0;
-    this.#hashed = 0;
   }
 
   async #stop(state: 'cancelled' | 'failed', reason: string): Promise<void> {
     if (!this.setState(state, reason)) return;
+    this.#digest.drop();
     this.#channel?.close();
     await (this.#sink ?? (await this.#sinkReady?.catch(() => undefined)))?.discard();
   }

@@ -38,7 +38,8 @@ export interface OutgoingLink {
 
 /**
  * Sends one file to one participant: offer, wait for the answer, then stream
- * the file in chunks on a channel of its own, hashing each block as it reads.
+ * the file in chunks on a channel of its own; each read, once sent, goes to
+ * the page's hashing worker.
  * Holds at most two reads of the file in memory (the one being sent and the
  * next), plus what the channel buffers.
  */
@@ -107,12 +108,20 @@ export class OutgoingTransfer extends FileTransfer {
 
     const chunkBytes = Math.min(MAX_CHUNK_BYTES, this.link.maxMessageSize() || FALLBACK_CHUNK_BYTES);
     const digest = new BlockDigest();
+    try {
+      await this.#stream(channel, chunkBytes, digest);
+    } finally {
+      digest.drop(); // Nothing once hex() was asked for; else frees what the hasher holds.
+    }
+  }
+
+  /** Sends the file's bytes, then the end frame with the digest. */
+  async #stream(channel: RTCDataChannel, chunkBytes: number, digest: BlockDigest): Promise<void> {
     let reading = this.#read(0);
     for (let offset = 0; offset < this.size; ) {
       const slice = await reading;
       const next = offset + slice.length;
       if (next < this.size) reading = this.#read(next);
-      for (let at = 0; at < slice.length; at += FILE_HASH_BLOCK_BYTES) digest.add(slice.subarray(at, at + FILE_HASH_BLOCK_BYTES));
       for (let at = 0; at < slice.length; at += chunkBytes) {
         if (this.state !== 'transferring') return;
         if (channel.bufferedAmount > HIGH_WATER) await drained(channel);
@@ -121,6 +130,8 @@ export class OutgoingTransfer extends FileTransfer {
         channel.send(chunk);
         this.addProgress(chunk.length);
       }
+      // `send` copied every frame, so the hasher may take the read's buffer itself, without a copy.
+      digest.add(slice, true);
       offset = next;
     }
     const end: FileEndFrame = { type: 'file-end', blockListSha256: await digest.hex() };
