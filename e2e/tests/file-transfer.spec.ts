@@ -109,6 +109,9 @@ test.describe('file transfer over data channels', () => {
     }
     for (const page of [bob, cyd]) {
       await untilVerifiedUnlessStalled(page, 'big.bin', 'Ada', [ada, bob, cyd]);
+      // The hashing ran in the SDK's worker (a same-origin script the CSP allows), not on the page's thread.
+      // An idle worker stops 30 s after its page's last transfer, so ask as soon as this one is verified.
+      for (const hashed of [ada, page]) expect(hashed.workers().map((worker) => worker.url())).toContainEqual(expect.stringContaining('hashWorkerScript'));
       const row = transfer(page, 'big.bin', 'Ada');
       const download = page.waitForEvent('download');
       await row.getByRole('link', { name: 'Save' }).click();
