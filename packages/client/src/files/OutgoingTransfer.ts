@@ -19,14 +19,18 @@ const FALLBACK_CHUNK_BYTES = 64 * 1024;
  */
 const READ_BYTES = 4 * FILE_HASH_BLOCK_BYTES;
 /**
- * Backpressure: pause above HIGH buffered, resume at LOW. Chromium throws
- * "send queue is full" at 16 MiB, so HIGH plus a frame stays well under it.
- * The 4 MiB between resuming and running dry (~0.4 s at 10 MiB/s) is what
- * lets a page busy with video and React answer `bufferedamountlow` late
- * without the channel starving; at 1 MiB / 256 KiB it had 25 ms.
+ * Backpressure: pause above HIGH buffered, resume at LOW. What the page
+ * buffers must stay inside the SCTP stack's own send buffer (dcSCTP's
+ * default is 2,000,000 bytes per connection): beyond it Chromium parks
+ * messages in a second queue of its own, and with 8 MiB / 4 MiB marks the
+ * e2e probe caught a channel there holding 8.4 MiB with nothing delivered
+ * for 35 s while the connection and SCTP were up (no `bufferedamountlow`
+ * came; the other receiver got one frame every ~2 s). HIGH plus a frame is
+ * 1.75 MiB, under the 2 MB with room for chat; the 768 KiB between resuming
+ * and running dry is ~75 ms at 10 MiB/s for a busy page to answer.
  */
-const HIGH_WATER = 8 * 1024 * 1024;
-export const LOW_WATER = 4 * 1024 * 1024;
+const HIGH_WATER = 1536 * 1024;
+export const LOW_WATER = 768 * 1024;
 
 export interface OutgoingLink {
   /** Sends a peer-protocol control message on the link's main channel. */
