@@ -33,6 +33,8 @@ export interface FileChannelReport {
   console: string[];
   /** Every call link this page made: its connection state and whether SCTP is up. */
   links: string[];
+  /** Per link, the browser's own counts: each data channel's, and the selected candidate pair's packets (sent, received, dropped on send). */
+  stats: string[][];
   /** File control messages this page sent on any channel, with when. */
   controls: [number, string][];
   channels: FileChannelRecord[];
@@ -125,8 +127,24 @@ export async function watchFileChannels(page: Page): Promise<void> {
 }
 
 export async function fileChannelReport(page: Page): Promise<FileChannelReport> {
-  const report = await page.evaluate(() => (window as unknown as { __fileChannels: () => Omit<FileChannelReport, 'console'> }).__fileChannels());
-  return { ...report, console: consoleLines.get(page) ?? [] };
+  const report = await page.evaluate(() => (window as unknown as { __fileChannels: () => Omit<FileChannelReport, 'console' | 'stats'> }).__fileChannels());
+  const stats = await page.evaluate(async () => {
+    const pcs = (window as unknown as { __parleyPeerConnections: RTCPeerConnection[] }).__parleyPeerConnections;
+    return Promise.all(
+      pcs.map(async (pc) => {
+        const lines: string[] = [];
+        (await pc.getStats()).forEach((entry: Record<string, unknown>) => {
+          if (entry['type'] === 'data-channel') {
+            lines.push(`dc ${String(entry['label'])} ${String(entry['state'])} sent ${String(entry['messagesSent'])}/${String(entry['bytesSent'])} got ${String(entry['messagesReceived'])}/${String(entry['bytesReceived'])}`);
+          } else if (entry['type'] === 'candidate-pair' && entry['nominated']) {
+            lines.push(`pair ${String(entry['state'])} packets sent ${String(entry['packetsSent'])} got ${String(entry['packetsReceived'])} dropped on send ${String(entry['packetsDiscardedOnSend'])} rtt ${String(entry['currentRoundTripTime'])}`);
+          }
+        });
+        return lines;
+      }),
+    );
+  });
+  return { ...report, stats, console: consoleLines.get(page) ?? [] };
 }
 
 /** One line per file channel: when it opened and closed, what went through, how often the sender waited for the buffer. */
