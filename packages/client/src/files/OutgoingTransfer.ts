@@ -20,14 +20,16 @@ const FALLBACK_CHUNK_BYTES = 64 * 1024;
 const READ_BYTES = 4 * FILE_HASH_BLOCK_BYTES;
 /**
  * Backpressure: pause above HIGH buffered, resume at LOW. What the page
- * buffers must stay inside the SCTP stack's own send buffer (dcSCTP's
- * default is 2,000,000 bytes per connection): beyond it Chromium parks
- * messages in a second queue of its own, and with 8 MiB / 4 MiB marks the
- * e2e probe caught a channel there holding 8.4 MiB with nothing delivered
- * for 35 s while the connection and SCTP were up (no `bufferedamountlow`
- * came; the other receiver got one frame every ~2 s). HIGH plus a frame is
- * 1.75 MiB, under the 2 MB with room for chat; the 768 KiB between resuming
- * and running dry is ~75 ms at 10 MiB/s for a busy page to answer.
+ * buffers should stay inside the SCTP stack's own send buffer (dcSCTP's
+ * default is 2,000,000 bytes per connection). With 8 MiB / 4 MiB marks the
+ * e2e probe caught a channel holding 8.4 MiB with nothing delivered for
+ * 35 s while the connection and SCTP were up (no `bufferedamountlow` came;
+ * the other receiver got one frame every ~2 s). Our reading, not checked in
+ * Chromium's source: past that buffer the rest waits in a queue that is not
+ * always woken. Below it (1 MiB, as on main and in the bare reference) no
+ * stall was seen. HIGH plus a frame is 1.75 MiB, under the 2 MB with room
+ * for chat; the 768 KiB between resuming and running dry is ~75 ms at
+ * 10 MiB/s for a busy page to answer.
  */
 const HIGH_WATER = 1536 * 1024;
 export const LOW_WATER = 768 * 1024;
