@@ -243,26 +243,42 @@ ${phaseTable}
   so the video's CPU comes straight off the transfer. The camera budget
   (packages/client/src/VideoBudget.ts) shrinks each stream as the mesh grows;
   between two people the stream stays full size.
-- **Hashing runs on the main thread.** The file-end frame carries a hash
-  list (SHA-256 of each 1 MiB block with Web Crypto, then of the list) and
-  the receiver writes whole 1 MiB blocks to OPFS; before, an incremental
-  SHA-256 in JavaScript cost ~3 s of main-thread time per 32 MiB on each side.
-  But Chromium runs \`crypto.subtle.digest\` on the calling thread: a
-  profile of a 48 MiB transfer (cameras off) showed 1.6–1.8 s of digest on
-  each page's main thread out of 11 s, and 2.1 s of Parley's own frame
-  handling at the receiver. A dedicated worker (a same-origin script: the
-  CSP forbids Blob workers) would take the hashing and, with a sync access
-  handle, the OPFS writes off it.
+- **Hashing ran on the main thread; it now runs in a worker.** The
+  file-end frame carries a hash list (SHA-256 of each 1 MiB block with Web
+  Crypto, then of the list). Chromium runs \`crypto.subtle.digest\` on the
+  calling thread: a profile of a 48 MiB transfer (cameras off) showed
+  1.6–1.8 s of digest on each page's main thread out of 11 s. Since
+  2026-11-30 both ends hash in a dedicated module worker of the SDK (a
+  same-origin script; the CSP's \`script-src 'self'\` allows it, Blob workers
+  stay forbidden): the sender hands each 4 MiB read over once sent (no
+  copy), the receiver a copy of each 4 MiB buffer. The worker takes the
+  hashing off the thread that handles the channel's messages, not off the
+  machine: on two cores shared by both pages and the call, SHA-256 of every
+  byte on both sides is still CPU the bare channel does not spend.
+- **A big page-side buffer stalled the channel.** With 8 MiB / 4 MiB
+  backpressure, a probe of the e2e spec (e2e/support/fileChannelProbe.ts)
+  caught a sender with 8.4 MiB buffered and nothing delivered for 35 s while
+  the connection and SCTP were up, and no \`bufferedamountlow\`; the other
+  receiver got one 256 KiB frame every ~2 s. dcSCTP's send buffer is
+  2,000,000 bytes by default; the bare reference (1 MiB) and main (1 MiB)
+  stay under it and never stalled. Parley now pauses at 1.5 MiB and resumes
+  at 768 KiB.
 - **Chromium drops packets on the way out** under load: its log shows \`UDP
   send ... failed with error 11\` (EAGAIN, the socket's send buffer full) on
   the IPv6 host path, so SCTP retransmits and backs off.
-- **Tried, not taken yet (2026-11-30):** 256 KiB frames, 8 MiB / 4 MiB
-  backpressure, 4 MiB reads with the next read under way, and a receiver
-  that handles frames without a promise each and writes 4 MiB at a time
-  measured 3.7 MiB/s with video (0.29× a bare channel at 12.7) and 6.0 with
-  cameras off (0.48×); but in 2 of 5 runs of the e2e file-transfer spec a
-  receiver's progress stopped (at 13 %, and at 0 % after Accept) for 30 s,
-  cause not found, so it stays off main until that is understood.
+- **What 0.9× would take.** The rest of the gap is work the bare channel
+  does not do, on the same two cores: reading the file (a Blob read, an IPC
+  to the browser process, per 4 MiB), the receiver's copy of every frame
+  into 4 MiB buffers, the OPFS writes (each a Blob sent to the browser
+  process, then to disk), SHA-256 of every byte at both ends, and, with
+  cameras on, encoding and decoding video both ways. Next steps, in order
+  of what they would save: write from the hashing worker through an OPFS
+  sync access handle and transfer the receiver's buffers to it instead of
+  copying (one IPC and one copy fewer per 4 MiB, and the writes off the
+  main thread); let the video yield while a file moves (the bandwidth
+  governor's job); and measure on a machine with more cores than pages,
+  where the worker's hashing runs beside the channel instead of taking
+  turns with it.
 `;
   return {
     markdown,

@@ -3,8 +3,9 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { joinCallInOrder, openPanel } from '../support/call.js';
+import { channelSummary, fileChannelReport, watchFileChannels } from '../support/fileChannelProbe.js';
 import { expect, freshRoom, test } from '../support/fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -39,7 +40,7 @@ const STALL_MS = 30_000;
  * moving. Reads the row with one plain query every 2 s: role queries force a
  * style and layout pass, and polling them fast slowed these busy pages down.
  */
-async function untilVerifiedUnlessStalled(page: Page, name: string, from: string): Promise<void> {
+async function untilVerifiedUnlessStalled(page: Page, name: string, from: string, everyone: readonly Page[]): Promise<void> {
   let last = { percent: -1, at: Date.now() };
   for (;;) {
     const { state, percent } = await page.evaluate((label) => {
@@ -48,10 +49,33 @@ async function untilVerifiedUnlessStalled(page: Page, name: string, from: string
       return { state: row?.getAttribute('data-state') ?? 'missing', percent: Number(bar?.getAttribute('aria-valuenow') ?? 100) };
     }, `${name} from ${from}`);
     if (state === 'complete') return expect(transfer(page, name, from)).toContainText('Received and verified');
-    if (state !== 'transferring' && state !== 'verifying') throw new Error(`the transfer ended ${state}: "${await transfer(page, name, from).textContent()}"`);
+    if (state !== 'transferring' && state !== 'verifying') {
+      await printChannels(everyone);
+      throw new Error(`the transfer ended ${state}: "${await transfer(page, name, from).textContent()}"`);
+    }
     if (percent !== last.percent) last = { percent, at: Date.now() };
-    else if (Date.now() - last.at > STALL_MS) throw new Error(`no progress for ${STALL_MS / 1000} s at ${percent}% (${state})`);
+    else if (Date.now() - last.at > STALL_MS) {
+      // What each page's file channels did, so a stall says where it is: sender, channel or receiver.
+      await printChannels(everyone);
+      throw new Error(`no progress for ${STALL_MS / 1000} s at ${percent}% (${state})`);
+    }
     await page.waitForTimeout(2000);
+  }
+}
+
+/** Everything the probe saw on each page: where a stall is (sender, channel or receiver). */
+async function printChannels(everyone: readonly Page[]): Promise<void> {
+  for (const [index, each] of everyone.entries()) console.log(`[files] page ${index} channels:`, JSON.stringify(await fileChannelReport(each), null, 1));
+}
+
+/** Waits until the receiver's progress bar leaves 0 %, printing what each page's channels did if it does not within STALL_MS. */
+async function untilProgress(row: Locator, everyone: readonly Page[]): Promise<void> {
+  const progress = row.getByRole('progressbar');
+  try {
+    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: STALL_MS }).toBeGreaterThan(0);
+  } catch (error) {
+    await printChannels(everyone);
+    throw error;
   }
 }
 
@@ -72,6 +96,7 @@ test.describe('file transfer over data channels', () => {
     test.setTimeout(240_000);
     const room = freshRoom();
     const [ada, bob, cyd] = (await joinCallInOrder(browser, server, room, ['Ada', 'Bob', 'Cyd'])) as [Page, Page, Page];
+    for (const page of [ada, bob, cyd]) await watchFileChannels(page);
     // More than a data channel's 16 MiB send buffer, so the sender must wait on
     // backpressure; not a whole number of hash blocks or frames: the last of each is short.
     const path = await makeFile(dir, 'big.bin', 17 * MiB + 12_345);
@@ -82,8 +107,12 @@ test.describe('file transfer over data channels', () => {
     for (const page of [bob, cyd]) {
       await transfer(page, 'big.bin', 'Ada').getByRole('button', { name: 'Accept' }).click();
     }
-    for (const page of [bob, cyd]) {
-      await untilVerifiedUnlessStalled(page, 'big.bin', 'Ada');
+    for (const [index, page] of [bob, cyd].entries()) {
+      await untilVerifiedUnlessStalled(page, 'big.bin', 'Ada', [ada, bob, cyd]);
+      // The hashing ran in the SDK's worker (a same-origin script the CSP allows), not on the page's thread.
+      // An idle worker stops 30 s after its page's last digest, so ask each page as soon as it is done:
+      // the sender at the first verification (its digests ended just before), each receiver at its own.
+      for (const hashed of index === 0 ? [ada, page] : [page]) expect(hashed.workers().map((worker) => worker.url())).toContainEqual(expect.stringContaining('hashWorkerScript'));
       const row = transfer(page, 'big.bin', 'Ada');
       const download = page.waitForEvent('download');
       await row.getByRole('link', { name: 'Save' }).click();
@@ -94,11 +123,15 @@ test.describe('file transfer over data channels', () => {
     const seconds = (Date.now() - started) / 1000;
     console.log(`[files] 17 MiB to two peers at once, video on, in ${seconds.toFixed(1)} s (${((2 * 17) / seconds).toFixed(1)} MiB/s in total)`);
     for (const to of ['Bob', 'Cyd']) await expect(outgoing(ada, 'big.bin', to)).toContainText('Delivered and verified');
+    for (const [name, page] of [['Ada', ada], ['Bob', bob], ['Cyd', cyd]] as const) {
+      for (const line of channelSummary(await fileChannelReport(page))) console.log(`[files] ${name}: ${line}`);
+    }
   });
 
   test('a declined file is never sent, and either side can cancel one in flight', async ({ browser, server }) => {
     const room = freshRoom();
     const [ada, bob] = (await joinCallInOrder(browser, server, room, ['Ada', 'Bob'])) as [Page, Page];
+    for (const page of [ada, bob]) await watchFileChannels(page);
 
     const small = await makeFile(dir, 'notes.txt', 10_000);
     await offerFile(ada, small, 'Bob');
@@ -109,8 +142,7 @@ test.describe('file transfer over data channels', () => {
     const large = await makeFile(dir, 'large.bin', 256 * MiB);
     await offerFile(ada, large, 'Bob');
     await transfer(bob, 'large.bin', 'Ada').getByRole('button', { name: 'Accept' }).click();
-    const progress = transfer(bob, 'large.bin', 'Ada').getByRole('progressbar');
-    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await untilProgress(transfer(bob, 'large.bin', 'Ada'), [ada, bob]);
     await outgoing(ada, 'large.bin', 'Bob').getByRole('button', { name: 'Cancel' }).click();
     await expect(transfer(bob, 'large.bin', 'Ada')).toContainText('Cancelled (Ada cancelled)');
     await expect(outgoing(ada, 'large.bin', 'Bob')).toContainText('Cancelled (you cancelled)');
@@ -118,7 +150,7 @@ test.describe('file transfer over data channels', () => {
     await offerFile(ada, large, 'Bob');
     const second = bob.getByRole('listitem', { name: 'large.bin from Ada' }).first();
     await second.getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(async () => Number(await second.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await untilProgress(second, [ada, bob]);
     await second.getByRole('button', { name: 'Cancel' }).click();
     await expect(second).toContainText('Cancelled (you cancelled)');
     await expect(ada.getByRole('listitem', { name: 'large.bin to Bob' }).first()).toContainText('Cancelled (Bob cancelled)');

@@ -282,6 +282,15 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return this.pc.createDataChannel(label, { ordered: true });
   }
 
+  /**
+   * The largest data channel message the peer accepts (its SDP's
+   * `a=max-message-size`; Chromium says 256 KiB), or undefined before the
+   * SCTP transport exists.
+   */
+  maxMessageSize(): number | undefined {
+    return this.pc.sctp?.maxMessageSize;
+  }
+
   /** Sends a text message on the data channel; false when it is not open. */
   send(text: string): boolean {
     if (this.#channel?.readyState !== 'open') return false;

@@ -678,6 +678,7 @@ function transferLink(link: PeerLink, participant: RemoteParticipant): TransferL
     peer: { id: participant.id, name: participant.name },
     sendControl: (message) => link.send(JSON.stringify(message)),
     createChannel: (label) => link.createChannel(label),
+    maxMessageSize: () => link.maxMessageSize(),
   };
 }
 

@@ -87,6 +87,22 @@ describe('a received file: blocks from frames of any size', () => {
     console.log(`# ${bytes.length} bytes in ${cut.length} frames of ${sizes.join('/')} bytes: verified`);
   });
 
+  it('frames before and after the sink opens, across several write buffers, keep their order', async () => {
+    // The receiver writes in buffers of four hash blocks: 9 blocks and a bit spans three of them, the last short.
+    const bytes = new Uint8Array(randomBytes(9 * FILE_HASH_BLOCK_BYTES + 4_321));
+    const { transfer, channel, settled } = receive(bytes.length);
+    const cut = frames(bytes, [262_144, 65_536, 100_003, 262_144]);
+    const early = Math.floor(cut.length / 3);
+    // The first third arrives while the sink is still opening, the rest once it is open (handled at once, in the handler).
+    for (const frame of cut.slice(0, early)) channel.deliver(frame);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const frame of cut.slice(early)) channel.deliver(frame);
+    channel.deliver(JSON.stringify({ type: 'file-end', blockListSha256: blockListSha256(bytes) }));
+    assert.equal(await settled, 'complete', transfer.reason ?? '');
+    assert.deepEqual(new Uint8Array(await transfer.file!.arrayBuffer()), bytes, 'byte for byte');
+    console.log(`# ${bytes.length} bytes in ${cut.length} frames, ${early} before the sink opened: verified`);
+  });
+
   it('a file of exactly one block ends with no partial block', async () => {
     const bytes = new Uint8Array(randomBytes(FILE_HASH_BLOCK_BYTES));
     const { transfer, channel, settled } = receive(bytes.length);

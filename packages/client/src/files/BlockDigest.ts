@@ -1,30 +1,43 @@
 import { FILE_HASH_BLOCK_BYTES } from '@parley/protocol';
+import { HashWorker } from './HashWorker.js';
 
 /**
  * The digest both ends of a file transfer compute: SHA-256 of each block of
- * FILE_HASH_BLOCK_BYTES (Web Crypto: native, and a copy is taken at the
- * call, so the caller may reuse its buffer; Chromium still hashes on the
- * calling thread, ~1.7 s of main thread per 48 MiB, see docs/benchmarks.md), then SHA-256 of
- * those digests in order. An incremental SHA-256 in JavaScript cost ~3 s of
- * main-thread time per 32 MiB here, on both sides, and starved the channel.
+ * FILE_HASH_BLOCK_BYTES, then SHA-256 of those digests in order. The hashing
+ * runs in the page's hashing worker (HashWorker): Chromium's Web Crypto
+ * hashes on the calling thread, ~1.7 s per 48 MiB on the main thread here
+ * (docs/benchmarks.md), time the data channel's messages then wait for. An
+ * incremental SHA-256 in JavaScript was slower still (~3 s per 32 MiB).
  */
 export class BlockDigest {
-  readonly #blocks: Promise<ArrayBuffer>[] = [];
+  readonly #hasher = HashWorker.shared();
+  readonly #id = this.#hasher.open();
   #ended = false;
+  #finished = false;
 
-  /** Adds the next block; every block but the last must be exactly FILE_HASH_BLOCK_BYTES. */
-  add(block: Uint8Array<ArrayBuffer>): void {
-    if (this.#ended) throw new Error('a block came after the last one');
-    if (block.length !== FILE_HASH_BLOCK_BYTES) this.#ended = true;
-    this.#blocks.push(crypto.subtle.digest('SHA-256', block));
+  /**
+   * Adds the next bytes: a whole number of blocks, except in the last call.
+   * With `handOver` the digest takes `bytes`' buffer (it must be exactly that
+   * buffer) and the caller must not touch it again: no copy is made.
+   */
+  add(bytes: Uint8Array<ArrayBuffer>, handOver = false): void {
+    if (this.#ended || this.#finished) throw new Error('bytes came after the last block');
+    if (bytes.length % FILE_HASH_BLOCK_BYTES !== 0) this.#ended = true;
+    if (bytes.length === 0) return;
+    const whole = handOver && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    this.#hasher.add(this.#id, whole ? bytes.buffer : bytes.slice().buffer);
   }
 
   /** Hex digest of the block list; resolves once every block is hashed. */
-  async hex(): Promise<string> {
-    const digests = await Promise.all(this.#blocks);
-    const list = new Uint8Array(digests.length * 32);
-    digests.forEach((digest, index) => list.set(new Uint8Array(digest), index * 32));
-    const root = new Uint8Array(await crypto.subtle.digest('SHA-256', list));
-    return Array.from(root, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  hex(): Promise<string> {
+    this.#finished = true;
+    return this.#hasher.hex(this.#id);
+  }
+
+  /** The transfer ended early: free what the hasher holds for it. Safe to call twice, and after `hex()`. */
+  drop(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#hasher.drop(this.#id);
   }
 }

@@ -14,6 +14,8 @@ export interface TransferLink {
   readonly peer: TransferPeer;
   sendControl(message: FilePeerMessage): boolean;
   createChannel(label: string): RTCDataChannel;
+  /** The largest message the peer accepts, or undefined while unknown. */
+  maxMessageSize(): number | undefined;
 }
 
 const CHANNEL_PREFIX = 'file:';

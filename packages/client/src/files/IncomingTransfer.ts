@@ -1,4 +1,4 @@
-import { decodeFileEndFrame, FILE_HASH_BLOCK_BYTES, type FileOfferPeerMessage, type FilePeerMessage } from '@parley/protocol';
+import { decodeFileEndFrame, FILE_HASH_BLOCK_BYTES, type FileEndFrame, type FileOfferPeerMessage, type FilePeerMessage } from '@parley/protocol';
 import { BlockDigest } from './BlockDigest.js';
 import { FileTransfer, type TransferPeer } from './FileTransfer.js';
 import { openSink, type FileSink } from './FileSink.js';
@@ -8,11 +8,19 @@ export interface IncomingLink {
 }
 
 /**
- * A file someone offers us. Nothing is received until `accept()`. The bytes
- * are gathered into hash blocks, and each block is hashed and written to disk
- * (OPFS) at once: one write per MiB rather than per frame, each a round trip
- * to the browser process. `file` is set only once the digest matches what the
- * sender computed.
+ * The receiver gathers frames into buffers of this size (a whole number of
+ * hash blocks), hashing each hash block as it fills and writing each buffer
+ * to disk (OPFS) once full: every write is a round trip to the browser
+ * process, so one per 4 MiB rather than one per frame or per MiB.
+ */
+const WRITE_BYTES = 4 * FILE_HASH_BLOCK_BYTES;
+
+/**
+ * A file someone offers us. Nothing is received until `accept()`. Frames are
+ * handled synchronously in the channel's message handler (copied into 4 MiB
+ * buffers, each hashed in the page's hashing worker and written without
+ * waiting for the write), so the handler never queues work behind a promise.
+ * `file` is set only once the digest matches what the sender computed.
  */
 export class IncomingTransfer extends FileTransfer {
   readonly direction = 'incoming';
@@ -20,11 +28,13 @@ export class IncomingTransfer extends FileTransfer {
   file: File | null = null;
   #sink: FileSink | undefined;
   #sinkReady: Promise<FileSink> | undefined;
+  /** Frames that came before the sink opened, in arrival order. */
+  readonly #early: unknown[] = [];
   #channel: RTCDataChannel | undefined;
   readonly #digest = new BlockDigest();
-  /** The hash block being filled, and how much of it is. */
-  #block = new Uint8Array(FILE_HASH_BLOCK_BYTES);
-  #blockFill = 0;
+  /** The buffer being filled and how much of it is. */
+  #buffer = new Uint8Array(WRITE_BYTES);
+  #fill = 0;
   #received = 0;
 
   constructor(
@@ -38,7 +48,13 @@ export class IncomingTransfer extends FileTransfer {
   accept(): void {
     if (this.state !== 'offered') return;
     this.#sinkReady = openSink(this.id, this.name, this.mime);
-    this.#sinkReady.then((sink) => (this.#sink = sink)).catch(() => undefined);
+    this.#sinkReady.then(
+      (sink) => {
+        this.#sink = sink;
+        for (const data of this.#early.splice(0)) this.#handleFrame(data, sink);
+      },
+      (error: unknown) => void this.#stop('failed', `could not store the file: ${String(error)}`),
+    );
     this.link.sendControl({ type: 'file-answer', transferId: this.id, accept: true });
     this.setState('transferring');
   }
@@ -74,7 +90,7 @@ export class IncomingTransfer extends FileTransfer {
     }
     this.#channel = channel;
     channel.binaryType = 'arraybuffer';
-    channel.addEventListener('message', (event: MessageEvent) => void this.#onFrame(event.data));
+    channel.addEventListener('message', (event: MessageEvent) => this.#onFrame(event.data));
     channel.addEventListener('close', () => {
       if (!this.finished && this.state !== 'verifying') void this.#stop('failed', 'the connection closed');
     });
@@ -85,29 +101,29 @@ export class IncomingTransfer extends FileTransfer {
     void this.#stop('failed', `${this.peer.name} left`);
   }
 
-  #frames: Promise<void> = Promise.resolve();
-
   #onFrame(data: unknown): void {
-    // The sink opens asynchronously; frames wait for it in arrival order.
-    this.#frames = this.#frames.then(() => this.#handleFrame(data));
+    if (this.#sink) this.#handleFrame(data, this.#sink);
+    else this.#early.push(data);
   }
 
-  async #handleFrame(data: unknown): Promise<void> {
-    if (this.finished) return;
-    const sink = this.#sink ?? (await this.#sinkReady);
-    if (!sink || this.finished) return;
+  #handleFrame(data: unknown, sink: FileSink): void {
+    if (this.state !== 'transferring') return;
     if (data instanceof ArrayBuffer) {
-      if (this.#received + data.byteLength > this.size) return this.#stop('failed', 'more data arrived than offered');
+      if (this.#received + data.byteLength > this.size) return void this.#stop('failed', 'more data arrived than offered');
       this.#gather(new Uint8Array(data), sink);
       this.#received += data.byteLength;
       this.addProgress(data.byteLength);
       return;
     }
     const end = typeof data === 'string' ? decodeFileEndFrame(data) : undefined;
-    if (!end) return this.#stop('failed', 'the sender broke the file protocol');
+    if (!end) return void this.#stop('failed', 'the sender broke the file protocol');
+    void this.#verify(end, sink);
+  }
+
+  async #verify(end: FileEndFrame, sink: FileSink): Promise<void> {
     this.flushProgress();
     this.setState('verifying');
-    if (this.#blockFill > 0) this.#seal(sink);
+    this.#flush(sink);
     const verified = this.#received === this.size && (await this.#digest.hex()) === end.blockListSha256;
     this.link.sendControl({ type: 'file-received', transferId: this.id, verified });
     this.#channel?.close();
@@ -120,28 +136,35 @@ export class IncomingTransfer extends FileTransfer {
     }
   }
 
-  /** Copies a frame into the current block (frames need not line up with blocks), sealing each block as it fills. */
+  /** Copies a frame into the buffer (frames need not line up with blocks), handing the buffer on once full. */
   #gather(chunk: Uint8Array<ArrayBuffer>, sink: FileSink): void {
     for (let at = 0; at < chunk.length; ) {
-      const taken = Math.min(chunk.length - at, this.#block.length - this.#blockFill);
-      this.#block.set(chunk.subarray(at, at + taken), this.#blockFill);
-      this.#blockFill += taken;
+      const taken = Math.min(chunk.length - at, WRITE_BYTES - this.#fill);
+      this.#buffer.set(chunk.subarray(at, at + taken), this.#fill);
+      this.#fill += taken;
       at += taken;
-      if (this.#blockFill === this.#block.length) this.#seal(sink);
+      if (this.#fill === WRITE_BYTES) this.#flush(sink);
     }
   }
 
-  /** Hands the filled part of the block to the digest and the sink, and starts a new one. */
-  #seal(sink: FileSink): void {
-    const block = this.#block.subarray(0, this.#blockFill);
-    this.#digest.add(block);
-    sink.write(block);
-    this.#block = new Uint8Array(FILE_HASH_BLOCK_BYTES);
-    this.#blockFill = 0;
+  /**
+   * Hands what the buffer holds to the hasher (a copy: the sink keeps the
+   * buffer) and to the sink, and starts a new buffer. Only the last flush may
+   * be short of whole blocks.
+   */
+  #flush(sink: FileSink): void {
+    if (this.#fill > 0) {
+      const filled = this.#buffer.subarray(0, this.#fill);
+      this.#digest.add(filled);
+      sink.write(filled);
+    }
+    this.#buffer = new Uint8Array(WRITE_BYTES);
+    this.#fill = 0;
   }
 
   async #stop(state: 'cancelled' | 'failed', reason: string): Promise<void> {
     if (!this.setState(state, reason)) return;
+    this.#digest.drop();
     this.#channel?.close();
     await (this.#sink ?? (await this.#sinkReady?.catch(() => undefined)))?.discard();
   }
