@@ -35,11 +35,15 @@ type Notification = Parameters<SignalingClient['notify']>[0];
 
 /**
  * Reconnection backoff after the server refused or dropped us: the first retry
- * after about this long, doubling up to the cap, with jitter, so a restarted
- * server is not hit by everyone at once.
+ * after about this long, doubling, with jitter (0.5-1.5×) so a restarted
+ * server is not hit by everyone at once. No pause is longer than the cap, so
+ * everyone tries again within 2.5 s of a restarted server being up: all are
+ * members again within 5 s of it (a 5 s cap, with its jitter up to 7.5 s,
+ * missed that under load). The price: a server down for long is knocked on
+ * every 1.25-2.5 s by each client, which costs it a refused TCP connection.
  */
 const RECONNECT_BASE_MS = 300;
-export const RECONNECT_CAP_MS = 5_000;
+export const RECONNECT_CAP_MS = 2_500;
 /**
  * A reconnection attempt gets this long to open. One that gets no answer at
  * all means our network is down, not the server: the next follows within
@@ -212,7 +216,7 @@ export class SignalingSession extends TypedEmitter<SignalingSessionEvents> {
   async #reconnect(): Promise<void> {
     let delay = RECONNECT_BASE_MS;
     for (let refusals = 1; this.#away; ) {
-      await this.#pause(delay * (0.5 + Math.random()));
+      await this.#pause(Math.min(RECONNECT_CAP_MS, delay * (0.5 + Math.random())));
       this.#wake = undefined;
       if (!this.#away) return;
       let client: SignalingClient;
