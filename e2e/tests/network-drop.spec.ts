@@ -46,6 +46,23 @@ const OUTAGES = chosenOutages();
  * returns. (Stopping it, active: false, made a receiver hold the resumed
  * frames ~3 s once.) Measured in 5 calls since, worst side each: 5 s drop
  * 0.83-1.10 s, 15 s 0.36-0.74 s, 30 s 1.74-2.51 s.
+ *
+ * The 5 s drop still misses about once in 7 to 9 calls (3.1 s, worst side).
+ * Traced with the frame log (frameLog.ts, printed on a miss): the sender
+ * had encoded a keyframe into the dead path 1.6 s into the drop (as its
+ * stream went to the trickle); at the return the receiver asked for what it
+ * had missed, got that stale keyframe retransmitted, decoded and showed it
+ * at 0.14 s; the fresh keyframe arrived at 0.2 s and was held, with every
+ * frame after it, until 3.06 s (about 3 s after the stale decode:
+ * Chromium's wait for a decodable frame). In calls that met the target the
+ * first fresh frame was also held, to about 1 s after the return.
+ * Variants tried in the SDK, 5 s drop on fresh calls, calls whose slower
+ * side took over 2 s:
+ *   the trickle as it is (1 fps, 30 kbit/s)          1 of 9, median call 1.07 s
+ *   bitrate lowered only, camera rate kept           3 of 9 (the encoder rescaled during the drop, with a keyframe each time; one was retransmitted and decoded late)
+ *   1/4 size, 10 fps, 30 kbit/s                      4 of 14 (no stale frame decoded, but fresh keyframes held 1-1.6 s)
+ *   on return keyframe first, budget 300 ms later    3 of 14, median call 1.33 s (the keyframe waits for the 1 fps trickle: received 0.45-0.8 s)
+ * None of them is in the SDK: none did better than the trickle as it is.
  */
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
