@@ -20,7 +20,10 @@ export interface TraceSample {
   frameWidth: number;
   /** inbound-rtp, video */
   packetsReceived: number;
+  /** Frames whose packets all arrived (before the jitter buffer): more received than decoded means frames are held or dropped. */
+  framesReceived: number;
   framesDecoded: number;
+  framesDropped: number;
   keyFramesDecoded: number;
   pliSent: number;
   nackSent: number;
@@ -60,7 +63,9 @@ export async function startLinkTrace(page: Page): Promise<void> {
           targetBitrate: 0,
           frameWidth: 0,
           packetsReceived: 0,
+          framesReceived: 0,
           framesDecoded: 0,
+          framesDropped: 0,
           keyFramesDecoded: 0,
           pliSent: 0,
           nackSent: 0,
@@ -89,7 +94,9 @@ export async function startLinkTrace(page: Page): Promise<void> {
           }
           if (r['type'] === 'inbound-rtp' && r['kind'] === 'video') {
             s.packetsReceived += num(r['packetsReceived']);
+            s.framesReceived += num(r['framesReceived']);
             s.framesDecoded += num(r['framesDecoded']);
+            s.framesDropped += num(r['framesDropped']);
             s.keyFramesDecoded += num(r['keyFramesDecoded']);
             s.pliSent += num(r['pliCount']);
             s.nackSent += num(r['nackCount']);
@@ -119,7 +126,7 @@ export async function traceSamples(page: Page): Promise<TraceSample[]> {
  * and counters as increments since the previous sample.
  */
 export function formatTrace(samples: readonly TraceSample[], zero: number, from: number, to: number): string[] {
-  const lines = ['   t ms ice          | sent pk  enc key sent rtx nack pli tgtkbps  w | recv pk dec key pli nack | pair      avail kbps req rsp'];
+  const lines = ['   t ms ice          | sent pk  enc key sent rtx nack pli tgtkbps  w | recv pk rcvd dec key drop pli nack | pair      avail kbps req rsp'];
   let previous: TraceSample | undefined;
   for (const s of samples) {
     if (s.at < from) {
@@ -132,10 +139,17 @@ export function formatTrace(samples: readonly TraceSample[], zero: number, from:
     lines.push(
       `${pad(s.at - zero, 7)} ${s.ice.padEnd(12)} | ${pad(d('packetsSent'), 7)} ${pad(d('framesEncoded'), 4)} ${pad(d('keyFramesEncoded'), 3)} ${pad(d('framesSent'), 4)} ` +
         `${pad(d('retransmittedPacketsSent'), 3)} ${pad(d('nackReceived'), 4)} ${pad(d('pliReceived'), 3)} ${pad(Math.round(s.targetBitrate / 1000), 7)} ${pad(s.frameWidth, 4)} | ` +
-        `${pad(d('packetsReceived'), 7)} ${pad(d('framesDecoded'), 3)} ${pad(d('keyFramesDecoded'), 3)} ${pad(d('pliSent'), 3)} ${pad(d('nackSent'), 4)} | ` +
+        `${pad(d('packetsReceived'), 7)} ${pad(d('framesReceived'), 4)} ${pad(d('framesDecoded'), 3)} ${pad(d('keyFramesDecoded'), 3)} ${pad(d('framesDropped'), 4)} ${pad(d('pliSent'), 3)} ${pad(d('nackSent'), 4)} | ` +
         `${s.pairState.padEnd(9)} ${pad(Math.round(s.availableOutgoingBitrate / 1000), 10)} ${pad(d('requestsSent'), 3)} ${pad(d('responsesReceived'), 3)}`,
     );
     previous = s;
   }
   return lines;
+}
+
+/** Keyframes the page's video sender encoded from `from` to `to`, as far as samples 100 ms apart can tell. */
+export function keyFramesEncodedBetween(samples: readonly TraceSample[], from: number, to: number): number {
+  const before = samples.filter((s) => s.at <= from).at(-1);
+  const last = samples.filter((s) => s.at <= to).at(-1);
+  return before && last ? last.keyFramesEncoded - before.keyFramesEncoded : 0;
 }

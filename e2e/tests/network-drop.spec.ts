@@ -1,7 +1,8 @@
 import { NetworkLab } from '@parley/testbed';
 import { chatLog, expectVideoFlowing, linkStats, sendChat } from '../support/call.js';
 import { expect, test } from '../support/fixtures.js';
-import { formatTrace, startLinkTrace, traceSamples } from '../support/linkTrace.js';
+import { firstShownAfter, formatFrames, shownFrames, startFrameLog } from '../support/frameLog.js';
+import { formatTrace, keyFramesEncodedBetween, startLinkTrace, traceSamples } from '../support/linkTrace.js';
 import { mediaBackAt, mediaSamples, startMediaSampling } from '../support/mediaSampler.js';
 import { NatCall } from '../support/natCall.js';
 
@@ -9,11 +10,26 @@ const lab = await NetworkLab.available();
 test.skip(!lab.ok, `network namespaces unavailable: ${lab.ok ? '' : lab.why}`);
 
 /** Each outage, and how soon after the network returns media should flow again both ways (issue 6's targets). */
-const OUTAGES = [
+const ALL_OUTAGES = [
   { seconds: 5, targetMs: 2_000 },
   { seconds: 15, targetMs: 2_000 },
   { seconds: 30, targetMs: 5_000 },
 ] as const;
+
+/**
+ * DROP_SECONDS=5 (or 5,15) runs only those outages, so one of them can be
+ * repeated on fresh calls (`--repeat-each`) without the minute the others
+ * take. Unset: all three, as in CI.
+ */
+function chosenOutages(): readonly (typeof ALL_OUTAGES)[number][] {
+  const knob = process.env['DROP_SECONDS'];
+  if (knob === undefined || knob.trim() === '') return ALL_OUTAGES;
+  const wanted = knob.split(',').map((part) => Number(part.trim()));
+  const unknown = wanted.filter((seconds) => !ALL_OUTAGES.some((outage) => outage.seconds === seconds));
+  if (unknown.length > 0) throw new Error(`DROP_SECONDS=${knob}: each value must be one of ${ALL_OUTAGES.map((o) => o.seconds).join(', ')}`);
+  return ALL_OUTAGES.filter((outage) => wanted.includes(outage.seconds));
+}
+const OUTAGES = chosenOutages();
 /*
  * Once the path is back, a receiver decodes again only from a keyframe.
  * Chromium's own request for one came 1 to 3 s late, so the SDK sends one
@@ -30,13 +46,30 @@ const OUTAGES = [
  * returns. (Stopping it, active: false, made a receiver hold the resumed
  * frames ~3 s once.) Measured in 5 calls since, worst side each: 5 s drop
  * 0.83-1.10 s, 15 s 0.36-0.74 s, 30 s 1.74-2.51 s.
+ *
+ * The 5 s drop still misses about once in 7 to 9 calls (3.1 s, worst side).
+ * Traced with the frame log (frameLog.ts, printed on a miss): the sender
+ * had encoded a keyframe into the dead path 1.6 s into the drop (as its
+ * stream went to the trickle); at the return the receiver asked for what it
+ * had missed, got that stale keyframe retransmitted, decoded and showed it
+ * at 0.14 s; the fresh keyframe arrived at 0.2 s and was held, with every
+ * frame after it, until 3.06 s (about 3 s after the stale decode:
+ * Chromium's wait for a decodable frame). In calls that met the target the
+ * first fresh frame was also held, to about 1 s after the return.
+ * Variants tried in the SDK, 5 s drop on fresh calls, calls whose slower
+ * side took over 2 s:
+ *   the trickle as it is (1 fps, 30 kbit/s)          1 of 9, median call 1.07 s
+ *   bitrate lowered only, camera rate kept           3 of 9 (the encoder rescaled during the drop, with a keyframe each time; one was retransmitted and decoded late)
+ *   1/4 size, 10 fps, 30 kbit/s                      4 of 14 (no stale frame decoded, but fresh keyframes held 1-1.6 s)
+ *   on return keyframe first, budget 300 ms later    3 of 14, median call 1.33 s (the keyframe waits for the 1 fps trickle: received 0.45-0.8 s)
+ * None of them is in the SDK: none did better than the trickle as it is.
  */
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat sent meanwhile arrives exactly once', async () => {
-  test.setTimeout(240_000);
-  // One call, three outages in a row: each must leave the call as good as it found it. The server
+test(`network drops of ${OUTAGES.map((o) => o.seconds).join(', ')} s on one peer: media comes back, and chat sent meanwhile arrives exactly once`, async () => {
+  test.setTimeout(60_000 + OUTAGES.reduce((sum, outage) => sum + outage.seconds * 1_000 + 40_000, 0));
+  // One call, the outages in a row: each must leave the call as good as it found it. The server
   // holds a dropped participant's place for 45 s. The default (10 s) cannot be that long: a browser
   // cut off for good must vanish for the others within 15 s (peer-vanishes.spec), and the server
   // cannot tell that from a drop that will end. With the default, a 30 s drop ends in the SDK
@@ -49,6 +82,8 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
     await startMediaSampling(bob);
     await startLinkTrace(ada);
     await startLinkTrace(bob);
+    await startFrameLog(ada);
+    await startFrameLog(bob);
     // The SDK's own account of the recovery (keyframes sent, ICE restarts), on the test's clock.
     const sdkLog: { at: number; who: string; text: string }[] = [];
     for (const [who, page] of [['Ada', ada], ['Bob', bob]] as const) {
@@ -85,15 +120,31 @@ test('network drops of 5, 15 and 30 s on one peer: media comes back, and chat se
       };
       figures.push(figure);
       const worst = Math.max(figure.adaMs ?? Infinity, figure.bobMs ?? Infinity);
+      // Where the first frame after the return spent its time: on the way (late received) or in the receiver (held).
+      const firstFrames = await Promise.all(
+        ([[ada, 'Bob'], [bob, 'Ada']] as const).map(async ([page, sender]) => {
+          const first = firstShownAfter(await shownFrames(page), sender, restoredAt);
+          return first ? `${sender}'s received ${first.receivedMs ?? '?'} ms, shown ${first.shownMs} ms` : `${sender}'s never shown`;
+        }),
+      );
+      // A keyframe encoded during the drop is lost on the way, but may be retransmitted once the path is back.
+      const keyFramesInDrop = await Promise.all(
+        [ada, bob].map(async (page) => keyFramesEncodedBetween(await traceSamples(page), cutAt, restoredAt)),
+      );
       const line =
         `${seconds} s drop: media back ${figure.adaMs ?? 'never'} ms (at Ada) / ${figure.bobMs ?? 'never'} ms (at Bob) ` +
-        `after the network returned; target ${targetMs} ms ${worst <= targetMs ? 'met' : 'MISSED'}`;
+        `after the network returned; target ${targetMs} ms ${worst <= targetMs ? 'met' : 'MISSED'}; first frame ${firstFrames.join(', ')}; ` +
+        `keyframes encoded during the drop: Ada ${keyFramesInDrop[0]}, Bob ${keyFramesInDrop[1]}`;
       console.log(`[network-drop] ${line}`);
       if (worst > targetMs || process.env['PARLEY_TRACE']) {
         // What each side sent and received around the return: the figures that explain a slow one.
         for (const [who, page] of [['Ada', ada], ['Bob', bob]] as const) {
-          const trace = formatTrace(await traceSamples(page), restoredAt, restoredAt - 1_000, restoredAt + Math.max(3_000, worst + 500));
+          // From the cut for short drops (what was encoded into the dead path matters), the last 6 s of a long one.
+          const traceFrom = Math.max(cutAt, restoredAt - 6_000);
+          const trace = formatTrace(await traceSamples(page), restoredAt, traceFrom, restoredAt + Math.max(3_000, worst + 500));
           console.log(`[network-drop] ${who}, ms from the network's return:\n${trace.join('\n')}`);
+          const frames = formatFrames(await shownFrames(page), restoredAt, restoredAt - 1_000, restoredAt + Math.max(3_000, worst + 500));
+          console.log(`[network-drop] frames ${who} showed, ms from the network's return:\n${frames.join('\n')}`);
         }
         const log = sdkLog.filter((entry) => entry.at >= cutAt && entry.at <= restoredAt + 5_000);
         console.log(`[network-drop] SDK log:\n${log.map((e) => `${e.at - restoredAt} ${e.who} ${e.text}`).join('\n')}`);
