@@ -4,6 +4,7 @@ import { ParleyProcess } from '@parley/testbed';
 import type { Benchmark, BenchContext, BenchSection } from './Benchmark.js';
 import { BenchPages } from './BenchPages.js';
 import { bounded } from './bounded.js';
+import { loadTimes, parseParts, saveTimes } from './FirstFrameResults.js';
 import { everyPairShowsVideo, ParleyPerson } from './ParleyWebApp.js';
 import { SystemServer } from './signaling/SystemServer.js';
 import { barChart, machineLine, table, type Series } from './report.js';
@@ -11,7 +12,17 @@ import { summarize } from './stats.js';
 
 const NAMES = ['Ada', 'Bob', 'Cyd', 'Dee'];
 /** What a BENCH_TRACE trace records: the pages' tasks, script calls, style, layout and paint (what DevTools' Performance panel shows). */
-const TRACE_CATEGORIES = ['devtools.timeline', 'v8.execute', 'blink.user_timing', 'toplevel', 'disabled-by-default-devtools.timeline'];
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'v8.execute',
+  'blink.user_timing',
+  'toplevel',
+  'disabled-by-default-devtools.timeline',
+  // Sampled JavaScript stacks: which of the app's functions the main thread runs.
+  'disabled-by-default-v8.cpu_profiler',
+  // WebRTC's own threads (signaling, worker, network): what a description or candidate waits for there.
+  'webrtc',
+];
 /** No step of a run takes longer than this; a stuck one fails the benchmark instead of hanging it. */
 const WAIT_MS = 20_000;
 
@@ -54,12 +65,25 @@ async function parleyRun(browser: Browser, server: ParleyProcess, people: number
   }
 }
 
-async function limitRun(browser: Browser, pages: BenchPages): Promise<number> {
+/**
+ * Parley's camera stream starts at a third of the captured size on each side
+ * (startingBudget in packages/client/src/VideoBudget.ts), which spares it the
+ * encoder's slow start at full size; the limit is also measured so, to tell
+ * that gain from the cost of the rest.
+ */
+const PARLEY_START_SCALE_DOWN = 3;
+
+/** `scaleDown`: the camera stream starts that many times smaller on each side (1: the captured size). */
+async function limitRun(browser: Browser, pages: BenchPages, scaleDown: number): Promise<number> {
   const page = await newPage(browser);
   try {
     await page.goto(`${pages.url}/limit.html`);
     await page.waitForFunction(() => 'runLimit' in window);
-    return await bounded(page.evaluate(() => (window as unknown as { runLimit: () => Promise<number> }).runLimit()), WAIT_MS, 'limit: first frames');
+    return await bounded(
+      page.evaluate((scale) => (window as unknown as { runLimit: (scale: number) => Promise<number> }).runLimit(scale), scaleDown),
+      WAIT_MS,
+      'limit: first frames',
+    );
   } finally {
     await page.context().close();
   }
@@ -230,30 +254,41 @@ const MESH_RUNS_SHARE = 0.25;
  * Time to first remote frame, alternating the systems run by run so that
  * whatever else the machine does falls on all of them alike; then meshes of
  * three and four (Parley and the bare relay, alternating).
+ * BENCH_FIRST_FRAME_PARTS chooses parts, BENCH_FIRST_FRAME_RESULTS keeps the
+ * times across runs (FirstFrameResults.ts): the tables show every time kept.
  */
 async function run(context: BenchContext): Promise<BenchSection> {
+  const parts = parseParts(process.env['BENCH_FIRST_FRAME_PARTS']);
+  const resultsPath = process.env['BENCH_FIRST_FRAME_RESULTS'];
+  const times = await loadTimes(resultsPath);
+  times.sessions++;
   const browser = await context.browser();
   const server = await ParleyProcess.start({ LOG_LEVEL: 'warn' });
   const pages = await BenchPages.start();
   const peerjs = await SystemServer.start('peerjs');
-  const times = { parley: [] as number[], limit: [] as number[], relay: [] as number[], peerjs: [] as number[] };
-  const mesh = { 3: { parley: [] as number[], relay: [] as number[] }, 4: { parley: [] as number[], relay: [] as number[] } };
   const meshRuns = Math.max(1, Math.round(context.runs * MESH_RUNS_SHARE));
+  // Distinct room and PeerJS ids across the runs kept in one results file.
+  const first = times.two.parley.length + times.mesh3.parley.length + times.mesh4.parley.length;
   try {
-    for (let i = 0; i < context.runs; i++) {
-      times.parley.push(await parleyRun(browser, server, 2, i, context.log));
-      times.limit.push(Math.round(await limitRun(browser, pages)));
-      times.relay.push(await relayRun(browser, pages, 2));
-      times.peerjs.push(await peerJsRun(browser, pages, peerjs, i));
+    for (let i = 0; parts.has('two') && i < context.runs; i++) {
+      const two = times.two;
+      two.parley.push(await parleyRun(browser, server, 2, first + i, context.log));
+      two.limit.push(Math.round(await limitRun(browser, pages, 1)));
+      two.limitStart.push(Math.round(await limitRun(browser, pages, PARLEY_START_SCALE_DOWN)));
+      two.relay.push(await relayRun(browser, pages, 2));
+      two.peerjs.push(await peerJsRun(browser, pages, peerjs, first + i));
+      await saveTimes(resultsPath, times);
       context.log(
-        `run ${i + 1}/${context.runs}: parley ${times.parley.at(-1)} ms, limit ${times.limit.at(-1)} ms, bare relay ${times.relay.at(-1)} ms, peerjs ${times.peerjs.at(-1)} ms`,
+        `run ${i + 1}/${context.runs}: parley ${two.parley.at(-1)} ms, limit ${two.limit.at(-1)} ms, limit at Parley's start ${two.limitStart.at(-1)} ms, bare relay ${two.relay.at(-1)} ms, peerjs ${two.peerjs.at(-1)} ms`,
       );
     }
     for (const people of [3, 4] as const) {
-      for (let i = 0; i < meshRuns; i++) {
-        mesh[people].parley.push(await parleyRun(browser, server, people, 1000 * people + i, context.log));
-        mesh[people].relay.push(await relayRun(browser, pages, people));
-        context.log(`mesh of ${people}, run ${i + 1}/${meshRuns}: parley ${mesh[people].parley.at(-1)} ms, bare relay ${mesh[people].relay.at(-1)} ms`);
+      const mesh = times[`mesh${people}`];
+      for (let i = 0; parts.has(`mesh${people}`) && i < meshRuns; i++) {
+        mesh.parley.push(await parleyRun(browser, server, people, 1000 * people + first + i, context.log));
+        mesh.relay.push(await relayRun(browser, pages, people));
+        await saveTimes(resultsPath, times);
+        context.log(`mesh of ${people}, run ${i + 1}/${meshRuns}: parley ${mesh.parley.at(-1)} ms, bare relay ${mesh.relay.at(-1)} ms`);
       }
     }
   } finally {
@@ -262,14 +297,15 @@ async function run(context: BenchContext): Promise<BenchSection> {
     await server.kill('SIGTERM');
   }
   const two: Series[] = [
-    { name: 'parley', label: 'Parley (web app, from the click on Join)', summary: summarize(times.parley) },
-    { name: 'limit', label: '(b) Limit: two RTCPeerConnections in one page', summary: summarize(times.limit) },
-    { name: 'relay', label: '(c) Minimal two-page call over a bare ws relay', summary: summarize(times.relay) },
-    { name: 'peerjs', label: '(d) The same call with PeerJS (peer + peerjs)', summary: summarize(times.peerjs) },
+    { name: 'parley', label: 'Parley (web app, from the click on Join)', summary: summarize(times.two.parley) },
+    { name: 'limit', label: '(b) Limit: two RTCPeerConnections in one page', summary: summarize(times.two.limit) },
+    { name: 'limit-start', label: '(b′) The same, starting at Parley’s size (⅓ per side)', summary: summarize(times.two.limitStart) },
+    { name: 'relay', label: '(c) Minimal two-page call over a bare ws relay', summary: summarize(times.two.relay) },
+    { name: 'peerjs', label: '(d) The same call with PeerJS (peer + peerjs)', summary: summarize(times.two.peerjs) },
   ];
   const meshSeries = (people: 3 | 4): Series[] => [
-    { name: 'parley', label: `Parley, mesh of ${people} (web app)`, summary: summarize(mesh[people].parley) },
-    { name: 'relay', label: `Bare ws relay, mesh of ${people}`, summary: summarize(mesh[people].relay) },
+    { name: 'parley', label: `Parley, mesh of ${people} (web app)`, summary: summarize(times[`mesh${people}`].parley) },
+    { name: 'relay', label: `Bare ws relay, mesh of ${people}`, summary: summarize(times[`mesh${people}`].relay) },
   ];
   const markdown = `## Time to first remote frame
 
