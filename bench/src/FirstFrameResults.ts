@@ -19,14 +19,16 @@ export function emptyTimes(): FirstFrameTimes {
 
 /**
  * BENCH_FIRST_FRAME_PARTS: which parts run ("two,mesh3", say); all of them
- * when unset. A full first-frame run is longer than one turn on the shared
+ * when unset; "none" runs nothing and only writes the report again. A full first-frame run is longer than one turn on the shared
  * machine's heavy lock should be: the parts can run in separate turns.
  */
 export function parseParts(text: string | undefined): ReadonlySet<FirstFramePart> {
   if (text === undefined || text.trim() === '') return new Set(FIRST_FRAME_PARTS);
+  // Measures nothing: the section is written again from BENCH_FIRST_FRAME_RESULTS.
+  if (text.trim() === 'none') return new Set();
   const names = text.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !(FIRST_FRAME_PARTS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`BENCH_FIRST_FRAME_PARTS takes ${FIRST_FRAME_PARTS.join(', ')} (comma-separated), not "${unknown.join(', ')}"`);
+  if (unknown.length > 0) throw new Error(`BENCH_FIRST_FRAME_PARTS takes ${FIRST_FRAME_PARTS.join(', ')} (comma-separated) or none, not "${unknown.join(', ')}"`);
   return new Set(names as FirstFramePart[]);
 }
 
