@@ -243,10 +243,13 @@ it in DevTools' Performance panel). What they showed, and what was done:
    is not applied again, and the links a newcomer makes at join get the
    whole mesh's budget at once instead of every link being re-budgeted after
    each one (quadratic in the mesh size).
-9. **What is left, two people, and why the targets are not met.** Timelines
-   of Parley runs after items 5 and 8, on the shared machine (ms after the
-   click): \`join\` leaves at 10–90 and \`joined\` is back at 35–150; the
-   offering page has its offer out 80–220 ms after making the link
+9. **Effect of items 5 and 8, and what is left.** The two-person median
+   went from 1.06× the bare relay and 1.67× the limit (b) (8 runs of the
+   previous round, under another session's load) to the figures above: level with the
+   relay, ahead of PeerJS, still short of the limit. Timelines of Parley
+   runs after items 5 and 8, on the shared machine (ms after the click):
+   \`join\` leaves at 10–90 and \`joined\` is back at 35–150; the offering
+   page has its offer out 80–220 ms after making the link
    (RTCPeerConnection, transceivers, data channel, then createOffer and
    setLocalDescription on WebRTC's signaling thread); the answering page
    takes 180–400 ms from the offer to the answer; the offering page sees
@@ -272,9 +275,8 @@ it in DevTools' Performance panel). What they showed, and what was done:
    waits anyway, instead of the signaling; carry the pre-join preview's
    video element into the call rather than making a new one; attach the
    answering side's stream once, when its tracks arrive. Together these
-   might bring the two-person call near (b′) plus the relay's own cost over
-   (b) at the same size, ahead of the relay and PeerJS; within 1.2× of
-   (b′) would need Parley's pages to do next to nothing but WebRTC while a
+   might bring the two-person call clearly ahead of the relay and PeerJS,
+   which pay the encoder's slow start; within 1.2× of (b′) would need Parley's pages to do next to nothing but WebRTC while a
    call starts.
 10. **Meshes.** The newcomer still makes its N − 1 links in one task (new
     connection, transceivers, data channel, each a synchronous call into
