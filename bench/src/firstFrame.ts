@@ -283,6 +283,11 @@ it in DevTools' Performance panel). What they showed, and what was done:
     WebRTC's thread, 0.1–0.3 s per link on the loaded machine), and the
     pages already in the call answer on main threads busy encoding and
     decoding; on two cores a mesh of four stays CPU-bound (see Mesh cost).
+    In one mesh-of-four timeline of this round the newcomer's three links
+    existed 0.3–0.55 s after \`joined\`, its own offer left 1.5 s after the
+    click, and the two offers from the others, sent long before, were
+    applied at 2.2 and 2.5 s and answered at 2.8 and 3.1 s: the newcomer's
+    main thread is the bottleneck, not the network or the server.
     Next: one task per link (yield between them so incoming offers are
     handled first), and a trace of the answering pages.
 11. **Noise common to every system:** Chromium 156 started by Playwright
