@@ -2,7 +2,10 @@
 // in one page, wired directly (no server, no network hop for signaling).
 import { CAPTURE } from './camera.js';
 
-window.runLimit = async function runLimit() {
+// `scaleDown`: the camera stream starts that many times smaller on each side
+// (sendEncodings), as Parley's starting budget does (START_SCALE_DOWN in
+// packages/client/src/VideoBudget.ts); 1 sends the captured size.
+window.runLimit = async function runLimit(scaleDown = 1) {
   const stream = await navigator.mediaDevices.getUserMedia(CAPTURE);
   const a = new RTCPeerConnection();
   const b = new RTCPeerConnection();
@@ -22,10 +25,20 @@ window.runLimit = async function runLimit() {
     a.addTrack(track, stream);
     b.addTrack(track.clone(), stream);
   }
+  // Each side's camera sender has its encoding once its side of the offer is applied; the encoders start only when connected.
+  const scale = async (pc) => {
+    if (scaleDown === 1) return;
+    const sender = pc.getSenders().find((s) => s.track?.kind === 'video');
+    const parameters = sender.getParameters();
+    for (const encoding of parameters.encodings) encoding.scaleResolutionDownBy = scaleDown;
+    await sender.setParameters(parameters);
+  };
   const start = performance.now();
   const offer = await a.createOffer();
   await a.setLocalDescription(offer);
+  await scale(a);
   await b.setRemoteDescription(offer);
+  await scale(b);
   await b.setLocalDescription(await b.createAnswer());
   await a.setRemoteDescription(b.localDescription);
   const done = Math.max(...(await Promise.all(frames)));

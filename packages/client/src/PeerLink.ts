@@ -36,6 +36,8 @@ export interface PeerLinkOptions {
   /** The stream remote peers will see our tracks in. */
   localStream: MediaStream;
   tracks: Record<MediaKind, MediaStreamTrack | null>;
+  /** What our camera stream to this peer may cost from the start (see VideoBudget); later changes go through setVideoBudget(). */
+  videoBudget?: VideoBudget;
 }
 
 /**
@@ -145,7 +147,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc.addEventListener('iceconnectionstatechange', () => this.#onIceConnectionState(), { signal });
     this.pc.addEventListener('datachannel', (event) => this.emit('channel', event.channel), { signal });
     this.pc.addEventListener('signalingstatechange', () => this.#onSignalingState(), { signal });
-    this.#video = new VideoSender(this.pc, this.remoteId, () => this.#slots.video?.sender);
+    this.#video = new VideoSender(this.pc, this.remoteId, () => this.#slots.video?.sender, options.videoBudget);
     this.#outage = new OutageWatch(this.pc, {
       down: () => {
         console.debug(`[parley] nothing arrives from ${this.remoteId}: our camera stream to them trickles until it does`);
@@ -170,8 +172,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
         this.#slots[kind] = this.pc.addTransceiver(this.#tracks[kind] ?? kind, {
           direction: 'sendrecv',
           streams: [this.#localStream],
+          // The camera's starting budget goes in with the transceiver: no setParameters once negotiated.
+          ...(kind === 'video' ? { sendEncodings: this.#video.startingEncodings() } : {}),
         });
       }
+      if (this.#slots.video) this.#video.created(this.#slots.video.sender);
       this.#openChannel();
       // Offer now rather than at `negotiationneeded`: that event is a task of its own, which waits behind
       // whatever the page does meanwhile (rendering the new participant) before the offer is even started.
@@ -181,6 +186,16 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   get connectionState(): RTCPeerConnectionState {
     return this.pc.connectionState;
+  }
+
+  /**
+   * The tracks the remote peer's microphone and camera will arrive on, as far
+   * as they exist yet: the impolite side made the transceivers, so its
+   * receivers' tracks exist before the answer and its \`track\` events. The
+   * polite side has none until the offer is applied.
+   */
+  get receiverTracks(): MediaStreamTrack[] {
+    return MEDIA_KINDS.flatMap((kind) => this.#slots[kind]?.receiver.track ?? []);
   }
 
   /** Whether the connection has been up at least once (it may be down again now). */

@@ -400,7 +400,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.#subs.push(() => window.removeEventListener('pagehide', onPageHide));
     }
     this.#setState('joined');
-    for (const peer of peers) this.#addParticipant(peer);
+    this.#addParticipants(peers);
     this.#qualityTimer = setInterval(() => void this.#measureQuality(), QUALITY_INTERVAL_MS);
   }
 
@@ -556,7 +556,18 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
   }
 
-  #addParticipant(info: PeerInfo): void {
+  /**
+   * Links to everyone already in the room, each made with the camera budget
+   * of the whole mesh: no link's budget changes while the next is made (a
+   * change costs each link a synchronous trip into WebRTC's thread).
+   */
+  #addParticipants(peers: readonly PeerInfo[]): void {
+    const receivers = this.#links.size + peers.filter((peer) => peer.id !== this.selfId && !this.#participants.has(peer.id)).length;
+    for (const peer of peers) this.#addParticipant(peer, receivers);
+  }
+
+  /** `receivers`: how many people will receive our camera once this link is made (more when several are made at once). */
+  #addParticipant(info: PeerInfo, receivers = this.#links.size + 1): void {
     if (info.id === this.selfId || this.#participants.has(info.id)) return;
     const local = this.localParticipant;
     const link = new PeerLink({
@@ -570,11 +581,12 @@ export class Room extends TypedEmitter<RoomEvents> {
         'audio' | 'video',
         MediaStreamTrack | null
       >,
+      videoBudget: cameraBudget(receivers),
     });
     const participant = new RemoteParticipant(info, link);
     this.#links.set(info.id, link);
     this.#participants.set(info.id, participant);
-    this.#rebudgetVideo();
+    this.#rebudgetVideo(receivers);
 
     link.on('signal', (signal) => this.#signaling.notify({ type: 'signal', to: info.id, signal }));
     link.on('message', (text) => this.#onPeerMessage(participant, link, text));
@@ -612,8 +624,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   /** Every link's camera stream gets the share that fits how many people receive it. */
-  #rebudgetVideo(): void {
-    const budget = cameraBudget(this.#links.size);
+  #rebudgetVideo(receivers = this.#links.size): void {
+    const budget = cameraBudget(receivers);
     for (const link of this.#links.values()) link.setVideoBudget(budget);
   }
 

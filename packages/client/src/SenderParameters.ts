@@ -31,6 +31,15 @@ const RETRIES = 4;
  */
 export class SenderParameters {
   #wish: EncodingWish = {};
+  /**
+   * The wish the sender's encodings were last given (by setParameters, or by
+   * the transceiver's sendEncodings when it was made): the same wish again
+   * needs no call. getParameters() is a synchronous trip into WebRTC's
+   * signaling thread; in traces of a call starting on a busy machine each
+   * took 10-40 ms of the page's main thread, and every stable signaling
+   * state (retry()) asked for one.
+   */
+  #applied: EncodingWish | undefined;
   #keyFrame = false;
   /** A wish or keyframe not yet handed to the browser. */
   #dirty = false;
@@ -43,7 +52,14 @@ export class SenderParameters {
     readonly sender: RTCRtpSender,
     /** Who the stream goes to, for the log. */
     private readonly remoteId: string,
-  ) {}
+    /** The wish the transceiver was made with (its sendEncodings), if any. */
+    created?: EncodingWish,
+  ) {
+    if (created) {
+      this.#wish = { ...created };
+      this.#applied = { ...created };
+    }
+  }
 
   /** The encodings should look like this from now on; replaces the previous wish. */
   set(wish: EncodingWish): void {
@@ -94,12 +110,17 @@ export class SenderParameters {
         this.#dirty = false;
         const keyFrame = this.#keyFrame;
         this.#keyFrame = false;
+        if (!keyFrame && this.#applied && sameWish(this.#applied, this.#wish)) continue;
+        const wish = { ...this.#wish };
         const parameters = this.sender.getParameters();
         // No encoding until the transceiver was negotiated: the wish waits for retry(); a
         // keyframe for a stream not sent yet has no use (its first frame is one).
         if (parameters.encodings.length === 0) continue;
-        const changed = applyWish(parameters.encodings, this.#wish);
-        if (!changed && !keyFrame) continue;
+        const changed = applyWish(parameters.encodings, wish);
+        if (!changed && !keyFrame) {
+          this.#applied = wish;
+          continue;
+        }
         try {
           if (keyFrame) {
             const options = { encodingOptions: parameters.encodings.map(() => ({ keyFrame: true })) } as RTCSetParameterOptions;
@@ -108,6 +129,7 @@ export class SenderParameters {
             await this.sender.setParameters(parameters);
           }
           this.#failures = 0;
+          this.#applied = wish;
         } catch (error) {
           if (this.#closed) return;
           // A negotiation in flight, or parameters changed behind our back: the same again, freshly read.
@@ -138,6 +160,10 @@ export class SenderParameters {
       if (this.#dirty && !this.#closed && !this.#running) void this.#run();
     }, RETRY_BASE_MS * 2 ** (this.#failures - 1));
   }
+}
+
+function sameWish(a: EncodingWish, b: EncodingWish): boolean {
+  return a.scaleResolutionDownBy === b.scaleResolutionDownBy && a.maxFramerate === b.maxFramerate && a.maxBitrate === b.maxBitrate;
 }
 
 /** Writes `wish` into `encodings`; true when that changed anything. */

@@ -35,7 +35,7 @@ const PAUSED_BITRATE = 30_000;
  */
 export class VideoSender {
   /** What our camera stream to this peer may cost (see VideoBudget). */
-  #budget: VideoBudget = cameraBudget(1);
+  #budget: VideoBudget;
   /** Until our camera stream's first frames are out it is kept small (startingBudget); then this turns true. */
   #fullBudget = false;
   #fullBudgetTimer: ReturnType<typeof setTimeout> | undefined;
@@ -50,7 +50,26 @@ export class VideoSender {
     private readonly remoteId: string,
     /** The sender of our camera, once its transceiver is known. */
     private readonly camera: () => RTCRtpSender | undefined,
-  ) {}
+    budget: VideoBudget = cameraBudget(1),
+  ) {
+    this.#budget = budget;
+  }
+
+  /**
+   * The encodings for a camera transceiver we make ourselves
+   * (addTransceiver's sendEncodings): the budget is in place from the start,
+   * and nothing is set when the negotiation settles. Hand the sender to
+   * created() once the transceiver exists.
+   */
+  startingEncodings(): RTCRtpEncodingParameters[] {
+    return [{ ...this.#wish() }];
+  }
+
+  /** The camera's transceiver was made with startingEncodings(). */
+  created(sender: RTCRtpSender): void {
+    if (this.#closed || this.#senders.has(sender)) return;
+    this.#senders.set(sender, new SenderParameters(sender, this.remoteId, this.#wish()));
+  }
 
   /** Limits our camera stream to this peer; needs no renegotiation. */
   setBudget(budget: VideoBudget): void {
