@@ -71,22 +71,8 @@ export class PrometheusMetrics implements SignalingMetrics {
   constructor(gauges: ServerGauges) {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
     this.#connections = new Gauge({ name: 'parley_connections', help: 'Open signaling WebSocket connections', registers: [this.registry] });
-    new Gauge({
-      name: 'parley_rooms',
-      help: 'Rooms with at least one participant on this node',
-      registers: [this.registry],
-      collect() {
-        this.set(gauges.rooms());
-      },
-    });
-    new Gauge({
-      name: 'parley_participants',
-      help: 'Participants in rooms on this node (connected or holding their place)',
-      registers: [this.registry],
-      collect() {
-        this.set(gauges.participants());
-      },
-    });
+    this.#readAtScrape('parley_rooms', 'Rooms with at least one participant on this node', () => gauges.rooms());
+    this.#readAtScrape('parley_participants', 'Participants in rooms on this node (connected or holding their place)', () => gauges.participants());
     this.#joins = new Counter({ name: 'parley_joins_total', help: 'Participants let into a room, by how (join, resume, restore)', labelNames: ['kind'], registers: [this.registry] });
     this.#refusals = new Counter({ name: 'parley_refusals_total', help: 'Messages and joins refused, by error code (rate-limited, room-full, bad-message...)', labelNames: ['code'], registers: [this.registry] });
     const relayed = new Counter({ name: 'parley_messages_relayed_total', help: 'Messages relayed to other participants, by type', labelNames: ['type'], registers: [this.registry] });
@@ -102,14 +88,7 @@ export class PrometheusMetrics implements SignalingMetrics {
     // Flow control and the join timeout act on clients silently: a slow or lost join is explained here, not in the logs at info.
     this.#readPauses = new Counter({ name: 'parley_read_pauses_total', help: 'Times this node stopped reading its clients because its bus to the other nodes was congested', registers: [this.registry] });
     this.#readPauseSeconds = new Counter({ name: 'parley_read_pause_seconds_total', help: 'Time this node spent not reading its clients (bus congested)', registers: [this.registry] });
-    new Gauge({
-      name: 'parley_read_paused_sockets',
-      help: 'Client sockets not being read now (bus congested)',
-      registers: [this.registry],
-      collect() {
-        this.set(gauges.readPausedSockets());
-      },
-    });
+    this.#readAtScrape('parley_read_paused_sockets', 'Client sockets not being read now (bus congested)', () => gauges.readPausedSockets());
     this.#joinTimeouts = new Counter({ name: 'parley_join_timeouts_total', help: 'Connections closed for joining no room within JOIN_TIMEOUT_MS', registers: [this.registry] });
     const missed = new Counter({
       name: 'parley_cluster_deliveries_missed_total',
@@ -166,5 +145,17 @@ export class PrometheusMetrics implements SignalingMetrics {
 
   clusterPresence(event: 'evicted' | 'reaped'): void {
     this.#presence[event].inc();
+  }
+
+  /** A gauge whose value is read when /metrics is scraped, not kept up to date. */
+  #readAtScrape(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 }
