@@ -15,8 +15,9 @@ globalThis.WebSocket ??= NodeWebSocket as unknown as typeof WebSocket;
  * is frozen (SIGSTOP) past the nodes' stall time (2 s), so node 0 reads on
  * and refuses what does not fit its backlog, lowered to 64 KiB. Ann (the
  * SDK's SignalingSession, on node 0) sends 200 candidates of ~1 KB to Bob (on
- * node 1) meanwhile: after the thaw, Bob must get all of them, once each, in
- * the order Ann sent them. Heavy: run under flock /tmp/parley-heavy.lock.
+ * node 1) meanwhile: after the thaw, Bob must get all of them, once each.
+ * Their order is printed, not asserted: one refused while a later one got
+ * through arrives after it. Heavy: run under flock /tmp/parley-heavy.lock.
  */
 
 const SIGNALS = 200;
@@ -53,7 +54,7 @@ describe('signals refused while Redis is away', () => {
     await cluster?.stop();
   });
 
-  it('are sent again by the SDK: the other side gets every one, once, in order', async () => {
+  it('are sent again by the SDK: the other side gets every one, once', async () => {
     const room = 'refused-signals';
     const annUrl = cluster.nodeWsUrl(0);
     const ann = await joined(annUrl, room, 'Ann');
@@ -88,9 +89,12 @@ describe('signals refused while Redis is away', () => {
       }
       const allAt = Date.now();
       await sleep(300);
-      assert.deepEqual(received().slice(1), expected, 'every signal once, in the order Ann sent them');
+      const got = received().slice(1);
+      assert.deepEqual([...got].sort((a, b) => Number(a) - Number(b)), expected, 'every signal once: none lost, none twice');
+      // Not asserted: a signal refused while a later one got through arrives after it (decision 0007).
+      const overtaken = got.filter((tag, i) => i > 0 && Number(tag) < Number(got[i - 1])).length;
       console.log(
-        `# Redis frozen ${FROZEN_MS} ms: ${refusedSeqs.length} refusals of ${SIGNALS} signals (unavailable); the SDK sent them again and Bob had all ${SIGNALS}, once each and in order, ${allAt - thawedAt} ms after the thaw`,
+        `# Redis frozen ${FROZEN_MS} ms: ${refusedSeqs.length} refusals of ${SIGNALS} signals (unavailable); the SDK sent them again and Bob had all ${SIGNALS}, once each, ${allAt - thawedAt} ms after the thaw; ${overtaken === 0 ? 'in order' : `${overtaken} arrived after a later one`}`,
       );
     } finally {
       session.close();
