@@ -1,9 +1,6 @@
 import {
-  PROTOCOL_VERSION,
   decodePeerMessage,
   type JoinedMessage,
-  type KnockOutcome,
-  type MediaState,
   type PeerInfo,
   type PeerLeftReason,
   type PushMessage,
@@ -12,122 +9,27 @@ import {
   TypedEmitter,
 } from '@parley/protocol';
 import { ParleyError } from './errors.js';
-import { FileTransfers, type TransferLink } from './files/FileTransfers.js';
+import { FileTransfers } from './files/FileTransfers.js';
 import type { OutgoingTransfer } from './files/OutgoingTransfer.js';
 import { MeshQuality } from './quality/MeshQuality.js';
-import type { LinkQuality } from './quality/measureLink.js';
 import { QualityMonitor } from './quality/QualityMonitor.js';
 import type { LocalParticipant } from './LocalParticipant.js';
+import { IceServerRefresh } from './IceServerRefresh.js';
+import type { JoinOptions } from './JoinOptions.js';
+import { EARLY_SOCKET_LOST, rejoinRequest, requestJoin } from './requestJoin.js';
+import type { RoomEvents, RoomState } from './RoomEvents.js';
+import { RoomLobby } from './RoomLobby.js';
+import { UnconfirmedPeers } from './UnconfirmedPeers.js';
 import { MEDIA_KINDS, PeerLink } from './PeerLink.js';
 import { RemoteParticipant } from './RemoteParticipant.js';
-import type { SafetyStatus } from './safety/SafetyCheck.js';
 import { SignalingClient } from './SignalingClient.js';
-import type { SignalingPreconnect } from './SignalingPreconnect.js';
 import { RECONNECT_CAP_MS, SignalingSession } from './SignalingSession.js';
 import { cameraBudget } from './VideoBudget.js';
 import { MeshChat, type ChatMessage } from './chat/MeshChat.js';
+import { peerTransferLink } from './files/peerTransferLink.js';
 
-/**
- * joining → joined ⇄ reconnecting → left. While `reconnecting` the signaling
- * connection is down and being retried; the peer connections are untouched,
- * so media and chat go on. `rejoining`: the server would not take us back
- * (our place ended while we were away), so we join again as a new
- * participant; when it answers, every link is built anew (event `rejoined`)
- * and we are `joined`. `signaling-lost`: we cannot come back (this page speaks
- * another protocol version, or the fresh join was refused; see
- * `signalingError`); the call goes on with whoever we are connected to.
- * `removed`: a host put us out; everything is closed, as after `leave()`.
- */
-export type RoomState = 'joining' | 'joined' | 'reconnecting' | 'rejoining' | 'signaling-lost' | 'left' | 'removed';
-
-/** What `rejoined` tells: who we were, and why the server would not take that participant back. */
-export interface RejoinInfo {
-  previousSelfId: string;
-  /** The resume's refusal (`resume-failed`), e.g. the place ended while we were away. */
-  reason: ParleyError;
-}
-
-export type RoomEvents = {
-  'state-changed': (state: RoomState, previous: RoomState) => void;
-  'participant-joined': (participant: RemoteParticipant) => void;
-  'participant-left': (participant: RemoteParticipant, reason: PeerLeftReason) => void;
-  'track-added': (participant: RemoteParticipant, track: MediaStreamTrack) => void;
-  'track-removed': (participant: RemoteParticipant, track: MediaStreamTrack) => void;
-  'media-changed': (participant: RemoteParticipant, media: MediaState) => void;
-  'peer-connection-state': (participant: RemoteParticipant, state: RTCPeerConnectionState) => void;
-  'quality-changed': (participant: RemoteParticipant, quality: LinkQuality) => void;
-  /** Who is talking now (the loudest above a floor): a participant id, our own id, or null. */
-  'active-speaker-changed': (participantId: string | null) => void;
-  /** A participant started or stopped sharing a screen. */
-  'screen-changed': (participant: RemoteParticipant, sharing: boolean) => void;
-  /** The safety code of the link to a participant became known or changed, or its encrypted session was refused. */
-  'safety-changed': (participant: RemoteParticipant, status: SafetyStatus) => void;
-  message: (message: ChatMessage) => void;
-  /** Hosts only: someone waits in the lobby; answer with `admit()` or `deny()`. */
-  knock: (waiter: WaiterInfo) => void;
-  /** Hosts only: someone no longer waits (a host answered, or they gave up). */
-  'knock-ended': (waiterId: string, outcome: KnockOutcome) => void;
-  /** A host turned the lobby on or off. */
-  'lobby-changed': (enabled: boolean) => void;
-  /** A host removed us; the room is closed (state `removed`) and `message` says who. */
-  removed: (message: string) => void;
-  /**
-   * The server would not take us back, so we joined again as a new
-   * participant: `selfId` changed, and every RemoteParticipant was replaced
-   * (the same people keep their ids; read `participants` again). Emitted after
-   * the new ones were added and before the state turns `joined`.
-   */
-  rejoined: (info: RejoinInfo) => void;
-  /** We cannot come back to the server (state `signaling-lost`); `error.code` says why, e.g. `unsupported-protocol`: reload the page. */
-  'signaling-lost': (error: ParleyError) => void;
-};
-
-export interface JoinOptions {
-  /** The signaling WebSocket URL, e.g. `wss://call.example/ws` (see `signalingUrl()`). */
-  url: string;
-  room: string;
-  /** Required unless `token` is given (the token names the participant). */
-  name?: string;
-  local: LocalParticipant;
-  /** Creates the room with this password, or opens a room that has one. */
-  password?: string;
-  /** A room token (JWT) from the product Parley is embedded in. */
-  token?: string;
-  /** Only when this join creates the room: newcomers wait in the lobby from the start. */
-  lobby?: boolean;
-  /** The room has a lobby and we wait for a host: called once; `join()` resolves when admitted. */
-  onWaiting?: () => void;
-  /** Aborting gives up joining (also while waiting in a lobby); `join()` rejects. */
-  signal?: AbortSignal;
-  /** ICE servers added to those the server hands out. */
-  iceServers?: RTCIceServer[];
-  /** Send `leave` when the page is hidden for good, so others see us go at once. Default true. */
-  leaveOnPageHide?: boolean;
-  /**
-   * Privacy: send all media through the TURN relay, so no other participant
-   * learns our IP addresses. Needs a TURN server in the configuration.
-   */
-  relayOnly?: boolean;
-  /**
-   * A signaling connection opened ahead (on the pre-join screen) to the same
-   * `url`: the join goes out on it at once. When it is gone by then, or the
-   * server closes it as the join goes out, a new connection is opened.
-   */
-  preconnect?: SignalingPreconnect;
-}
-
-/** Fresh TURN credentials are fetched when this share of their lifetime has passed. */
-const ICE_REFRESH_AT = 0.75;
-/** After a failed refresh (signaling down), try again this much later. */
-const ICE_REFRESH_RETRY_MS = 30_000;
 /** Links are measured (and the measurements shared) this often. */
 const QUALITY_INTERVAL_MS = 1_000;
-
-
-/** The signaling URL of the server that served this page. */
-export function signalingUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-}
 
 /**
  * A call in progress: one signaling connection, and one PeerLink to every
@@ -145,11 +47,11 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #signaling: SignalingSession;
   readonly #resumeWindowMs: number;
   /** After a resume, peers the server did not list: removed unless they turn up again. */
-  readonly #unconfirmed = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #unconfirmed = new UnconfirmedPeers();
   #iceServers: RTCIceServer[];
   readonly #extraIceServers: RTCIceServer[];
   readonly #relayOnly: boolean;
-  #iceRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #iceRefresh = new IceServerRefresh(() => this.refreshIceServers());
   #state: RoomState = 'joining';
   readonly #chat = new MeshChat();
   readonly #subs: (() => void)[] = [];
@@ -161,22 +63,21 @@ export class Room extends TypedEmitter<RoomEvents> {
   #quality: QualityMonitor;
   #activeSpeaker: string | null = null;
   #role: Role;
-  #lobby: boolean;
+  readonly #lobby: RoomLobby;
   readonly passwordProtected: boolean;
-  /** Hosts only: who waits in the lobby, oldest knock first. */
-  readonly #waiting = new Map<string, WaiterInfo>();
 
   private constructor(signaling: SignalingClient, joined: JoinedMessage, options: JoinOptions) {
     super();
-    this.#signaling = new SignalingSession(signaling, joined, options.url, () => this.#rejoinRequest(options));
+    this.#signaling = new SignalingSession(signaling, joined, options.url, () =>
+      rejoinRequest(options, this.name, this.#selfName),
+    );
     this.#resumeWindowMs = joined.resumeWindowMs;
     this.name = joined.room;
     this.#selfId = joined.selfId;
     this.#selfName = joined.name;
     this.#role = joined.role;
-    this.#lobby = joined.lobby;
+    this.#lobby = new RoomLobby(joined);
     this.passwordProtected = joined.passwordProtected;
-    for (const waiter of joined.waiting ?? []) this.#waiting.set(waiter.id, waiter);
     this.localParticipant = options.local;
     this.#extraIceServers = options.iceServers ?? [];
     this.#iceServers = [...(joined.iceServers as RTCIceServer[]), ...this.#extraIceServers];
@@ -219,7 +120,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const { signaling, reply } = joined;
     const room = new Room(signaling, reply, options);
     room.#start(reply.peers, options.leaveOnPageHide ?? true);
-    room.#scheduleIceRefresh(reply.iceServersValidForMs);
+    room.#iceRefresh.schedule(reply.iceServersValidForMs);
     return room;
   }
 
@@ -249,12 +150,12 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Whether newcomers wait in the lobby for a host. */
   get lobbyEnabled(): boolean {
-    return this.#lobby;
+    return this.#lobby.enabled;
   }
 
   /** Hosts only: who waits in the lobby now, oldest knock first. */
   get waiting(): readonly WaiterInfo[] {
-    return [...this.#waiting.values()];
+    return this.#lobby.waiting;
   }
 
   /** Hosts only: turn the lobby on, or off (which lets everyone waiting in). */
@@ -295,7 +196,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (reply.type !== 'ice-servers' || this.#ended) return;
     this.#iceServers = [...(reply.iceServers as RTCIceServer[]), ...this.#extraIceServers];
     for (const link of this.#links.values()) link.setIceServers(this.#iceServers);
-    this.#scheduleIceRefresh(reply.iceServersValidForMs);
+    this.#iceRefresh.schedule(reply.iceServersValidForMs);
   }
 
   /** Restarts ICE on every link (e.g. after a network change the browser did not notice). */
@@ -327,7 +228,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     return recipients.flatMap((id) => {
       const link = this.#links.get(id);
       const participant = this.#participants.get(id);
-      return link && participant ? [this.files.send(file, transferLink(link, participant))] : [];
+      return link && participant ? [this.files.send(file, peerTransferLink(link, participant))] : [];
     });
   }
 
@@ -341,16 +242,15 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   #close(final: 'left' | 'removed'): void {
     if (this.#ended) return;
-    clearTimeout(this.#iceRefreshTimer);
+    this.#iceRefresh.stop();
     clearInterval(this.#qualityTimer);
-    for (const timer of this.#unconfirmed.values()) clearTimeout(timer);
     this.#unconfirmed.clear();
     this.#signaling.close();
     for (const unsubscribe of this.#subs.splice(0)) unsubscribe();
     void this.files.closeAll();
     for (const id of [...this.#participants.keys()]) this.#removeParticipant(id, 'left', false);
     this.localParticipant.release();
-    this.#waiting.clear();
+    this.#lobby.clear();
     this.#setState(final);
     this.removeAllListeners();
   }
@@ -433,31 +333,13 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
   }
 
-  /**
-   * coturn checks a credential's expiry only when an allocation is made, so a
-   * running call outlives it; but an ICE restart later needs a new allocation,
-   * hence fresh credentials before the old ones run out.
-   */
-  #scheduleIceRefresh(validForMs: number | undefined): void {
-    clearTimeout(this.#iceRefreshTimer);
-    if (validForMs === undefined || this.#ended) return;
-    this.#iceRefreshTimer = setTimeout(() => {
-      this.refreshIceServers().catch((error: unknown) => {
-        console.warn('[parley] could not refresh ICE servers; retrying:', error);
-        this.#scheduleIceRefresh(Math.min(validForMs, ICE_REFRESH_RETRY_MS) / ICE_REFRESH_AT);
-      });
-    }, validForMs * ICE_REFRESH_AT);
-  }
-
   /** Back as the same participant: add whoever is new, and give those not listed a window to return. */
   #resumed(reply: JoinedMessage): void {
     this.#role = reply.role;
-    this.#setLobby(reply.lobby);
-    this.#waiting.clear();
-    for (const waiter of reply.waiting ?? []) this.#waiting.set(waiter.id, waiter);
+    this.#resetLobby(reply);
     const listed = new Set(reply.peers.map((peer) => peer.id));
     for (const peer of reply.peers) {
-      this.#confirm(peer.id);
+      this.#unconfirmed.confirm(peer.id);
       this.#addParticipant(peer);
       this.#participants.get(peer.id)?.updateMedia(peer.media);
     }
@@ -465,26 +347,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     for (const link of this.#links.values()) link.resync();
     // A server that restarted lists only those back before us; the rest get a resume window to return.
     for (const id of this.#participants.keys()) {
-      if (listed.has(id) || this.#unconfirmed.has(id)) continue;
-      const timer = setTimeout(() => {
-        this.#unconfirmed.delete(id);
+      if (listed.has(id)) continue;
+      this.#unconfirmed.expect(id, this.#resumeWindowMs + RECONNECT_CAP_MS, () => {
         if (this.#participants.get(id)?.connectionState !== 'connected') this.#removeParticipant(id, 'disconnected', true);
-      }, this.#resumeWindowMs + RECONNECT_CAP_MS);
-      this.#unconfirmed.set(id, timer);
+      });
     }
-  }
-
-  /** The `join` sent again after a refused resume: the same room, name and credentials, today's media state. */
-  #rejoinRequest(options: JoinOptions) {
-    return {
-      type: 'join' as const,
-      room: this.name,
-      // A room token names us itself; without one, the name the others knew.
-      ...(options.token ? { token: options.token } : { name: this.#selfName }),
-      protocolVersion: PROTOCOL_VERSION,
-      media: this.localParticipant.media,
-      ...(options.password ? { password: options.password } : {}),
-    };
   }
 
   /**
@@ -501,11 +368,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#quality = new QualityMonitor(reply.selfId);
     this.mesh.forget(previousSelfId);
     this.#role = reply.role;
-    this.#setLobby(reply.lobby);
-    this.#waiting.clear();
-    for (const waiter of reply.waiting ?? []) this.#waiting.set(waiter.id, waiter);
+    this.#resetLobby(reply);
     this.#iceServers = [...(reply.iceServers as RTCIceServer[]), ...this.#extraIceServers];
-    this.#scheduleIceRefresh(reply.iceServersValidForMs);
+    this.#iceRefresh.schedule(reply.iceServersValidForMs);
     const listed = new Set(reply.peers.map((peer) => peer.id));
     // Chat that waited for someone still here waits for their new link.
     const queued = this.#chat.takeQueues();
@@ -517,15 +382,10 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.emit('rejoined', { previousSelfId, reason });
   }
 
-  #confirm(id: string): void {
-    clearTimeout(this.#unconfirmed.get(id));
-    this.#unconfirmed.delete(id);
-  }
-
   #onPush(message: PushMessage): void {
     switch (message.type) {
       case 'peer-joined':
-        this.#confirm(message.peer.id);
+        this.#unconfirmed.confirm(message.peer.id);
         this.#addParticipant(message.peer);
         return;
       case 'peer-left':
@@ -535,11 +395,11 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.#participants.get(message.peerId)?.updateMedia(message.media);
         return;
       case 'knock':
-        this.#waiting.set(message.peer.id, message.peer);
+        this.#lobby.knock(message.peer);
         this.emit('knock', message.peer);
         return;
       case 'knock-ended':
-        this.#waiting.delete(message.peerId);
+        this.#lobby.knockEnded(message.peerId);
         this.emit('knock-ended', message.peerId, message.outcome);
         return;
       case 'lobby-changed':
@@ -550,7 +410,7 @@ export class Room extends TypedEmitter<RoomEvents> {
         return;
       case 'signal':
         // The server only relays from members of our room; an unknown sender is one that already left.
-        this.#confirm(message.from);
+        this.#unconfirmed.confirm(message.from);
         void this.#links.get(message.from)?.handleSignal(message.signal);
         return;
     }
@@ -590,7 +450,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
     link.on('signal', (signal) => this.#signaling.notify({ type: 'signal', to: info.id, signal }));
     link.on('message', (text) => this.#onPeerMessage(participant, link, text));
-    link.on('channel', (channel) => this.files.handleChannel(channel, transferLink(link, participant)));
+    link.on('channel', (channel) => this.files.handleChannel(channel, peerTransferLink(link, participant)));
     // Someone joining while we share gets the share too, and is told which stream it is.
     if (local.screenTrack) void link.setScreenTrack(local.screenTrack, local.screenStream);
     link.on('channel-open', () => {
@@ -607,7 +467,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   #removeParticipant(id: string, reason: PeerLeftReason, announce: boolean): void {
-    this.#confirm(id);
+    this.#unconfirmed.confirm(id);
     const participant = this.#participants.get(id);
     const link = this.#links.get(id);
     this.#participants.delete(id);
@@ -651,7 +511,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       case 'file-answer':
       case 'file-cancel':
       case 'file-received':
-        this.files.handleControl(message, transferLink(link, participant));
+        this.files.handleControl(message, peerTransferLink(link, participant));
         return;
       case 'safety-commit':
       case 'safety-nonce':
@@ -672,9 +532,12 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   #setLobby(enabled: boolean): void {
-    if (enabled === this.#lobby) return;
-    this.#lobby = enabled;
-    this.emit('lobby-changed', enabled);
+    if (this.#lobby.setEnabled(enabled)) this.emit('lobby-changed', enabled);
+  }
+
+  /** The lobby as the server's join or resume answer has it. */
+  #resetLobby(reply: JoinedMessage): void {
+    if (this.#lobby.reset(reply)) this.emit('lobby-changed', reply.lobby);
   }
 
   #setState(next: RoomState): void {
@@ -685,53 +548,3 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 }
 
-function transferLink(link: PeerLink, participant: RemoteParticipant): TransferLink {
-  return {
-    peer: { id: participant.id, name: participant.name },
-    sendControl: (message) => link.send(JSON.stringify(message)),
-    createChannel: (label) => link.createChannel(label),
-    maxMessageSize: () => link.maxMessageSize(),
-  };
-}
-
-/** Failures of a join on a socket opened ahead that a fresh socket would not have: the server closed it first. */
-const EARLY_SOCKET_LOST: ReadonlySet<string> = new Set(['join-timeout', 'signaling-closed']);
-
-/**
- * Sends our `join` on `signaling` and waits for `joined` (in a lobby: until a
- * host decides). Any failure closes the socket; giving up (`signal`) rejects
- * with `aborted`.
- */
-async function requestJoin(signaling: SignalingClient, options: JoinOptions): Promise<JoinedMessage> {
-  const offWaiting = signaling.on('lobby-waiting', () => options.onWaiting?.());
-  // Giving up: `leave` answers the held join, then the socket goes.
-  const onAbort = () => {
-    signaling.notify({ type: 'leave' });
-    signaling.close(1000, 'gave up joining');
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  let reply;
-  try {
-    reply = await signaling.request({
-      type: 'join',
-      room: options.room,
-      ...(options.name === undefined ? {} : { name: options.name }),
-      protocolVersion: PROTOCOL_VERSION,
-      media: options.local.media,
-      ...(options.password ? { password: options.password } : {}),
-      ...(options.token ? { token: options.token } : {}),
-      ...(options.lobby ? { lobby: true } : {}),
-    });
-  } catch (error) {
-    signaling.close();
-    throw options.signal?.aborted ? ParleyError.aborted() : error;
-  } finally {
-    offWaiting();
-    options.signal?.removeEventListener('abort', onAbort);
-  }
-  if (reply.type !== 'joined') {
-    signaling.close();
-    throw new ParleyError('internal', `the server answered join with "${reply.type}"`);
-  }
-  return reply;
-}

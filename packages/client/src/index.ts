@@ -1,4 +1,6 @@
-export { Room, signalingUrl, type RoomEvents, type RoomState, type JoinOptions, type RejoinInfo } from './Room.js';
+export { Room } from './Room.js';
+export { signalingUrl, type JoinOptions } from './JoinOptions.js';
+export type { RejoinInfo, RoomEvents, RoomState } from './RoomEvents.js';
 export type { ChatMessage } from './chat/MeshChat.js';
 export {
   LocalParticipant,
