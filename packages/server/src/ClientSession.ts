@@ -10,30 +10,28 @@ import {
   type PeerId,
   type PeerInfo,
   type PeerLeftReason,
-  type ResumeMessage,
   type ServerMessage,
   type SignalMessage,
   type WaiterInfo,
 } from '@parley/protocol';
 import type { Admission, Pass } from './Admission.js';
-import type { IceServerProvider } from './iceServers.js';
 import { newParticipantId } from './ids.js';
 import type { Logger } from './logger.js';
 import type { Waiter } from './Lobby.js';
 import type { Member } from './Member.js';
-import type { SignalingMetrics } from './Metrics.js';
 import type { Room } from './Room.js';
-import type { RoomRegistry } from './RoomRegistry.js';
-import type { RoomGateway } from './RoomGateway.js';
 import { whenReady, type Maybe } from './maybe.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
-import { ReplayBuffer } from './ReplayBuffer.js';
+import { FloodCount } from './FloodCount.js';
+import { numbered, PushLog } from './PushLog.js';
 import { livenessVerdict, nextLookAt, type HeartbeatTiming } from './Heartbeat.js';
 import { batchWritesThisTurn } from './writeBatching.js';
-import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js';
+import type { ResumeClaims } from './ResumeTokens.js';
 import type { RoomControlMessage } from './roomControl.js';
+import type { SessionDeps } from './SessionDeps.js';
 import { SessionJoin, type Seat } from './SessionJoin.js';
+import { isLegalMove, type SessionState } from './SessionState.js';
 
 /**
  * A socket that stops reading while we keep writing would grow our memory
@@ -46,14 +44,6 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
  */
 const MAX_PENDING_MESSAGES = 1000;
 /**
- * Refused messages within FLOOD_WINDOW_MS after which a client is not slowed
- * but dropped (close 1008): a flood, not a burst. A refusal is said at most
- * once a second, so a flood cannot make us write as fast as it does.
- */
-const FLOOD_REFUSALS = 1000;
-const FLOOD_WINDOW_MS = 10_000;
-const TELL_EVERY_MS = 1_000;
-/**
  * Messages that arrive while a join is being checked wait for it, so replies
  * keep the order of requests; a client needs only a few (a leave, a media
  * state). Past this, they are refused.
@@ -65,49 +55,6 @@ const WAIT = { verdict: 'wait' } as const;
 
 /** Close code for a participant a host removed (4000-4999: the application's own). */
 export const CLOSE_REMOVED = 4001;
-
-/**
- * - `connected`: a socket, no room.
- * - `authorizing`: a join is being checked (room token, password hash); nothing else may start.
- * - `waiting`: held in a room's lobby until a host admits or denies; not a member, sees nothing of the room.
- * - `joined`: a member of a room.
- * - `suspended`: the socket dropped without a leave; the participant keeps its
- *   place, and messages for it wait, until it resumes or its resume window ends.
- * - `closed`: done.
- */
-export type SessionState = 'connected' | 'authorizing' | 'waiting' | 'joined' | 'suspended' | 'closed';
-
-/** Legal moves; anything else is a bug, logged and not made. */
-const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
-  connected: ['authorizing', 'joined', 'closed'],
-  authorizing: ['connected', 'waiting', 'joined', 'closed'],
-  waiting: ['connected', 'joined', 'closed'],
-  joined: ['connected', 'suspended', 'closed'],
-  suspended: ['joined', 'closed'],
-  closed: [],
-};
-
-/**
- * What every session of one server shares. One object for all of them: a
- * session holds a reference, not a copy with closures of its own (at 10,000
- * idle connections every per-session byte counts).
- */
-export interface SessionDeps {
-  registry: RoomRegistry;
-  /** The room's members on every node (the same as `registry` without Redis). */
-  gateway: RoomGateway;
-  admission: Admission;
-  iceServers: IceServerProvider;
-  tokens: ResumeTokens;
-  resumeWindowMs: number;
-  rateLimit: { perSecond: number; burst: number };
-  log: Logger;
-  metrics: SignalingMetrics;
-  /** A `resume` arrived on this session's socket; the server decides which session it belongs to. */
-  resume(session: ClientSession, message: ResumeMessage): void;
-  /** The participant is now in a room, or no longer (and why; `moved`: it carries on at another node). */
-  membershipChanged(session: ClientSession, member: boolean, reason?: PeerLeftReason | 'moved'): void;
-}
 
 /**
  * One participant's connection: decodes what the client sends, enforces the
@@ -137,10 +84,7 @@ export class ClientSession implements Member, Waiter {
    */
   #replacedNonce = '';
   /** Pushes are numbered; the ones the client may not have read are kept for a resume. */
-  #pushSeq = 0;
-  #replay = new ReplayBuffer(MAX_PENDING_MESSAGES);
-  /** The highest push seq a pong acknowledged: the client has read everything up to it. */
-  #ackedSeq = 0;
+  readonly #pushes = new PushLog(MAX_PENDING_MESSAGES);
   /** The highest `seq` of the client's signals and media we handled: repeats after a resume are dropped. */
   #clientSeq = 0;
   /** The room token this participant came in with: a host's removal forbids it. */
@@ -153,7 +97,7 @@ export class ClientSession implements Member, Waiter {
   /** Since when this connection has been in no room; the server closes it after JOIN_TIMEOUT_MS. */
   #roomlessSince: number | undefined = Date.now();
   /** Refusals for going too fast: made at the first one (most clients never get one). */
-  #refused: { count: number; since: number; toldAt: number } | undefined;
+  #refused: FloodCount | undefined;
   /** When the message being handled was read: relay latency counts from here. */
   #readAt = 0;
   readonly #joining: SessionJoin;
@@ -289,7 +233,7 @@ export class ClientSession implements Member, Waiter {
    */
   heartbeat(now: number, timing: HeartbeatTiming): { verdict: 'drop' | 'wait' } | { verdict: 'ping'; payload: string } {
     if (now < this.#heartbeatDueAt) return WAIT;
-    const facts = { now, lastHeardAt: this.#lastSeenAt, pingSentAt: this.#pingSentAt, lastPingAt: this.#lastPingAt, unacknowledged: this.#replay.size > 0 };
+    const facts = { now, lastHeardAt: this.#lastSeenAt, pingSentAt: this.#pingSentAt, lastPingAt: this.#lastPingAt, unacknowledged: this.#pushes.unread > 0 };
     const verdict = livenessVerdict(facts, timing);
     if (verdict === 'drop') return { verdict };
     if (verdict === 'ping') {
@@ -297,7 +241,7 @@ export class ClientSession implements Member, Waiter {
     }
     this.#heartbeatDueAt = nextLookAt(facts, timing);
     // The pong carries back the last push sent before the ping: everything up to it was read.
-    return verdict === 'ping' ? { verdict, payload: String(this.#pushSeq) } : WAIT;
+    return verdict === 'ping' ? { verdict, payload: String(this.#pushes.lastSeq) } : WAIT;
   }
 
   /**
@@ -307,29 +251,21 @@ export class ClientSession implements Member, Waiter {
    */
   deliver(encoded: string): void {
     if (this.#state === 'closed') return;
-    const seq = ++this.#pushSeq;
-    this.#replay.push(seq, encoded);
+    const seq = this.#pushes.record(encoded);
     // Something to acknowledge: the heartbeat may want to ask sooner than it planned.
-    if (this.#replay.size === 1) this.#heartbeatDueAt = 0;
+    if (this.#pushes.unread === 1) this.#heartbeatDueAt = 0;
     if (this.#state === 'suspended') {
-      if (this.#replay.size >= MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
+      if (this.#pushes.unread >= MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
       return;
     }
-    this.#write(withSeq(seq, encoded));
+    this.#write(numbered(seq, encoded));
   }
 
-  /**
-   * The client answered a ping: it has read every push sent before that ping,
-   * whose number the pong echoes (a pong that says more than we sent, or
-   * nothing we understand, acknowledges nothing).
-   */
+  /** The client answered a ping: it has read every push sent before that ping, whose number the pong echoes. */
   ponged(payload: Buffer): void {
     this.touch();
     this.#pingSentAt = undefined;
-    const seq = payload.length > 0 && payload.length <= 16 ? Number(payload.toString('latin1')) : NaN;
-    if (!Number.isSafeInteger(seq) || seq < this.#ackedSeq || seq > this.#pushSeq) return;
-    this.#ackedSeq = seq;
-    this.#replay.acknowledge(seq);
+    this.#pushes.acknowledge(payload);
   }
 
   #write(text: string): void {
@@ -407,7 +343,7 @@ export class ClientSession implements Member, Waiter {
    */
   shutdown(): void {
     clearTimeout(this.#expiry);
-    this.#replay = new ReplayBuffer(0);
+    this.#pushes.discard();
     this.#setState('closed');
   }
 
@@ -427,14 +363,12 @@ export class ClientSession implements Member, Waiter {
     // A ping on the old socket will never be answered; the new one starts afresh.
     this.#pingSentAt = undefined;
     this.#heartbeatDueAt = 0;
-    const from = lastSeq ?? this.#ackedSeq;
-    const missed = this.#replay.after(from);
-    if (!missed) this.#log.warn({ lastSeq: from }, 'resumed with a gap: some pushes were no longer held');
-    const replay = missed ?? this.#replay.after(-1) ?? [];
-    this.#log.info({ room: this.#room?.name, replayed: replay.length }, 'resumed');
+    const replay = this.#pushes.since(lastSeq);
+    if (!replay.complete) this.#log.warn({ lastSeq: replay.from }, 'resumed with a gap: some pushes were no longer held');
+    this.#log.info({ room: this.#room?.name, replayed: replay.pushes.length }, 'resumed');
     this.deps.metrics.joined('resume');
     this.#sendJoined(requestId, 'adopt', peers, waiting);
-    for (const [seq, encoded] of replay) this.#write(withSeq(seq, encoded));
+    for (const [seq, encoded] of replay.pushes) this.#write(numbered(seq, encoded));
   }
 
   /** A resume for a participant this node does not hold: its token's claims put it back in its room. */
@@ -453,7 +387,7 @@ export class ClientSession implements Member, Waiter {
     if (!room || (this.#state !== 'joined' && this.#state !== 'suspended')) return;
     const open = this.#state === 'joined';
     clearTimeout(this.#expiry);
-    this.#replay = new ReplayBuffer(0);
+    this.#pushes.discard();
     this.#room = undefined;
     this.deps.gateway.drop(room, this);
     this.deps.membershipChanged(this, false, 'moved');
@@ -472,9 +406,7 @@ export class ClientSession implements Member, Waiter {
   /** Refused unread: a flooding client costs us a counter, not a parse. */
   #rateLimited(): void {
     const now = Date.now();
-    const refused = (this.#refused ??= { count: 0, since: 0, toldAt: 0 });
-    if (now - refused.toldAt >= TELL_EVERY_MS) {
-      refused.toldAt = now;
+    if ((this.#refused ??= new FloodCount()).tell(now)) {
       this.#log.warn('rate limited');
       this.refuse(undefined, 'rate-limited', 'too many messages; slow down');
     }
@@ -483,10 +415,7 @@ export class ClientSession implements Member, Waiter {
 
   /** Every refusal for going too fast counts; a client that keeps at it is a flood and is cut off. */
   #countRefusal(now = Date.now()): void {
-    const refused = (this.#refused ??= { count: 0, since: 0, toldAt: 0 });
-    if (now - refused.since > FLOOD_WINDOW_MS) Object.assign(refused, { count: 0, since: now });
-    refused.count++;
-    if (refused.count >= FLOOD_REFUSALS) {
+    if ((this.#refused ??= new FloodCount()).count(now)) {
       this.#log.warn('flooding; closing the connection');
       this.#socket.close(1008, 'flooding');
     }
@@ -558,7 +487,7 @@ export class ClientSession implements Member, Waiter {
     this.deps.admission.forbidToken(room.name, this.#roomToken);
     const wasSuspended = this.#state === 'suspended';
     this.#send({ type: 'removed', message: reason });
-    this.#replay = new ReplayBuffer(0);
+    this.#pushes.discard();
     clearTimeout(this.#expiry);
     this.#leaveRoom('removed');
     if (wasSuspended) this.#setState('closed');
@@ -602,7 +531,7 @@ export class ClientSession implements Member, Waiter {
       ...(grant.validForMs === undefined ? {} : { iceServersValidForMs: grant.validForMs }),
       resumeToken: token,
       resumeWindowMs: this.deps.resumeWindowMs,
-      seq: this.#pushSeq,
+      seq: this.#pushes.lastSeq,
       ...(how === 'join' ? {} : { resumed: true }),
       // Only this session knows what it handled; a restored one cannot say.
       ...(how === 'adopt' ? { receivedSeq: this.#clientSeq } : {}),
@@ -687,7 +616,7 @@ export class ClientSession implements Member, Waiter {
 
   #expire(why: string): void {
     clearTimeout(this.#expiry);
-    this.#replay = new ReplayBuffer(0);
+    this.#pushes.discard();
     this.#log.info({ why }, 'place given up');
     this.#leaveRoom('disconnected');
     this.#setState('closed');
@@ -727,7 +656,7 @@ export class ClientSession implements Member, Waiter {
   #setState(next: SessionState): void {
     const previous = this.#state;
     if (next === previous) return;
-    if (!TRANSITIONS[previous].includes(next)) {
+    if (!isLegalMove(previous, next)) {
       this.#log.error({ from: previous, to: next }, 'illegal session state change refused');
       return;
     }
@@ -746,9 +675,4 @@ export class ClientSession implements Member, Waiter {
     if (this.#state === 'closed' || this.#state === 'suspended') return;
     this.#write(JSON.stringify(message));
   }
-}
-
-/** Puts the push number first in an encoded push: `{"seq":7,"type":"signal",...}`. */
-function withSeq(seq: number, encoded: string): string {
-  return `{"seq":${seq},${encoded.slice(1)}`;
 }

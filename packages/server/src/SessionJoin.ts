@@ -1,6 +1,7 @@
 import type { ErrorCode, JoinMessage, MediaState, PeerInfo, Role, ServerMessage, WaiterInfo } from '@parley/protocol';
 import type { Pass } from './Admission.js';
-import type { SessionDeps, SessionState } from './ClientSession.js';
+import type { SessionDeps } from './SessionDeps.js';
+import type { SessionState } from './SessionState.js';
 import type { Waiter } from './Lobby.js';
 import type { Logger } from './logger.js';
 import type { Maybe } from './maybe.js';
