@@ -13,6 +13,12 @@
 export const RESEND_FIRST_MS = 500;
 export const RESEND_CAP_MS = 4_000;
 export const RESEND_GIVE_UP_MS = 30_000;
+/**
+ * Refusals of one stall reach us a few milliseconds apart, one reply each;
+ * signals due within this much of the first go out together, in order, so a
+ * busy page's timer firing between them does not reverse two candidates.
+ */
+const GATHER_MS = 50;
 
 interface History {
   /** When the signal was first refused. */
@@ -72,8 +78,8 @@ export class RefusedSignals<M> {
   #flush(): void {
     this.#timer = undefined;
     const now = this.now();
-    const due = this.#waiting.filter((entry) => entry.dueAt <= now).sort((a, b) => a.firstSeq - b.firstSeq);
-    this.#waiting = this.#waiting.filter((entry) => entry.dueAt > now);
+    const due = this.#waiting.filter((entry) => entry.dueAt <= now + GATHER_MS).sort((a, b) => a.firstSeq - b.firstSeq);
+    this.#waiting = this.#waiting.filter((entry) => entry.dueAt > now + GATHER_MS);
     for (const [seq, history] of this.#resent) {
       if (now - history.since >= RESEND_GIVE_UP_MS) this.#resent.delete(seq);
     }
