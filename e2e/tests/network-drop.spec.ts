@@ -87,6 +87,10 @@ const OUTAGES = chosenOutages();
  *     with a keyframe), 7 calls: 3 missed (2.7, 3.0, 3.2 s) and 2 more showed
  *     frames from before the pause, then froze for more than 3 s. Worse; not
  *     kept.
+ *   - The trickle with no RTX offered for the camera (setCodecPreferences;
+ *     retransmissions then go on the media stream), 5 calls: 1 missed
+ *     (3.15 s), 1 more froze for more than 3 s after 10 stale frames. No
+ *     better; not kept.
  * What is left is in the receiver's scheduling after a gap shorter than
  * 10 s, which a page cannot reach (no API to reset it or ask for a keyframe).
  */
