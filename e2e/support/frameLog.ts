@@ -110,3 +110,42 @@ export function firstShownAfter(frames: readonly ShownFrame[], who: string, sinc
   if (!frame) return null;
   return { receivedMs: frame.receivedAt > 0 ? Math.round(frame.receivedAt - since) : null, shownMs: Math.round(frame.shownAt - since) };
 }
+
+/**
+ * After an outage: how many frames of `who` captured during it were shown
+ * once the network was back (the receiver asked for what it had missed and
+ * got it retransmitted), and when the first frame captured around or after
+ * the return was shown. A frame's capture time is told from its RTP
+ * timestamp's advance over the last frame shown before the cut (90 kHz); a
+ * frame counts as fresh when it was captured at most `slackMs` before the
+ * return. framesDecoded alone cannot tell the two apart: stale frames
+ * decoded at the return look like media back while the picture then
+ * freezes until the fresh ones are let through.
+ */
+export function recoveryAfter(
+  frames: readonly ShownFrame[],
+  who: string,
+  cutAt: number,
+  restoredAt: number,
+  slackMs = 1_000,
+): { staleShown: number; freshShownMs: number | null; freshReceivedMs: number | null } | null {
+  const own = frames.filter((f) => f.who === who);
+  const lastBefore = own.filter((f) => f.shownAt <= cutAt).at(-1);
+  // Nothing shown before the cut (the tile was replaced meanwhile): no reference to tell the frames apart.
+  if (!lastBefore) return null;
+  let staleShown = 0;
+  for (const frame of own) {
+    if (frame.shownAt <= restoredAt) continue;
+    const capturedAfterMs = rtpStep(lastBefore.rtpTimestamp, frame.rtpTimestamp) / 90;
+    if (capturedAfterMs < restoredAt - lastBefore.shownAt - slackMs) {
+      staleShown++;
+      continue;
+    }
+    return {
+      staleShown,
+      freshShownMs: Math.round(frame.shownAt - restoredAt),
+      freshReceivedMs: frame.receivedAt > 0 ? Math.round(frame.receivedAt - restoredAt) : null,
+    };
+  }
+  return { staleShown, freshShownMs: null, freshReceivedMs: null };
+}

@@ -25,6 +25,10 @@ export interface TraceSample {
   framesDecoded: number;
   framesDropped: number;
   keyFramesDecoded: number;
+  /** Cumulative seconds (summed per emitted frame): per frame, how long frames waited in the jitter buffer and how long it aimed for. */
+  jitterBufferDelay: number;
+  jitterBufferTargetDelay: number;
+  jitterBufferEmittedCount: number;
   pliSent: number;
   nackSent: number;
   /** the selected candidate pair */
@@ -67,6 +71,9 @@ export async function startLinkTrace(page: Page): Promise<void> {
           framesDecoded: 0,
           framesDropped: 0,
           keyFramesDecoded: 0,
+          jitterBufferDelay: 0,
+          jitterBufferTargetDelay: 0,
+          jitterBufferEmittedCount: 0,
           pliSent: 0,
           nackSent: 0,
           pairState: '',
@@ -98,6 +105,9 @@ export async function startLinkTrace(page: Page): Promise<void> {
             s.framesDecoded += num(r['framesDecoded']);
             s.framesDropped += num(r['framesDropped']);
             s.keyFramesDecoded += num(r['keyFramesDecoded']);
+            s.jitterBufferDelay += num(r['jitterBufferDelay']);
+            s.jitterBufferTargetDelay += num(r['jitterBufferTargetDelay']);
+            s.jitterBufferEmittedCount += num(r['jitterBufferEmittedCount']);
             s.pliSent += num(r['pliCount']);
             s.nackSent += num(r['nackCount']);
           }
@@ -126,7 +136,7 @@ export async function traceSamples(page: Page): Promise<TraceSample[]> {
  * and counters as increments since the previous sample.
  */
 export function formatTrace(samples: readonly TraceSample[], zero: number, from: number, to: number): string[] {
-  const lines = ['   t ms ice          | sent pk  enc key sent rtx nack pli tgtkbps  w | recv pk rcvd dec key drop pli nack | pair      avail kbps req rsp'];
+  const lines = ['   t ms ice          | sent pk  enc key sent rtx nack pli tgtkbps  w | recv pk rcvd dec key drop pli nack jbms tgtms | pair      avail kbps req rsp'];
   let previous: TraceSample | undefined;
   for (const s of samples) {
     if (s.at < from) {
@@ -136,10 +146,13 @@ export function formatTrace(samples: readonly TraceSample[], zero: number, from:
     if (s.at > to) break;
     const d = (key: keyof TraceSample) => (previous ? Number(s[key]) - Number(previous[key]) : 0);
     const pad = (value: number | string, width: number) => String(value).padStart(width);
+    // Jitter buffer: ms per frame emitted in this interval (wait, and the buffer's target), blank when none was.
+    const emitted = d('jitterBufferEmittedCount');
+    const perFrame = (key: 'jitterBufferDelay' | 'jitterBufferTargetDelay') => (emitted > 0 ? Math.round((d(key) * 1_000) / emitted) : '');
     lines.push(
       `${pad(s.at - zero, 7)} ${s.ice.padEnd(12)} | ${pad(d('packetsSent'), 7)} ${pad(d('framesEncoded'), 4)} ${pad(d('keyFramesEncoded'), 3)} ${pad(d('framesSent'), 4)} ` +
         `${pad(d('retransmittedPacketsSent'), 3)} ${pad(d('nackReceived'), 4)} ${pad(d('pliReceived'), 3)} ${pad(Math.round(s.targetBitrate / 1000), 7)} ${pad(s.frameWidth, 4)} | ` +
-        `${pad(d('packetsReceived'), 7)} ${pad(d('framesReceived'), 4)} ${pad(d('framesDecoded'), 3)} ${pad(d('keyFramesDecoded'), 3)} ${pad(d('framesDropped'), 4)} ${pad(d('pliSent'), 3)} ${pad(d('nackSent'), 4)} | ` +
+        `${pad(d('packetsReceived'), 7)} ${pad(d('framesReceived'), 4)} ${pad(d('framesDecoded'), 3)} ${pad(d('keyFramesDecoded'), 3)} ${pad(d('framesDropped'), 4)} ${pad(d('pliSent'), 3)} ${pad(d('nackSent'), 4)} ${pad(perFrame('jitterBufferDelay'), 4)} ${pad(perFrame('jitterBufferTargetDelay'), 5)} | ` +
         `${s.pairState.padEnd(9)} ${pad(Math.round(s.availableOutgoingBitrate / 1000), 10)} ${pad(d('requestsSent'), 3)} ${pad(d('responsesReceived'), 3)}`,
     );
     previous = s;

@@ -20,5 +20,8 @@ export const CHROMIUM_ARGS = [
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
   '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // CHROMIUM_LOG=1: Chromium's own log on stderr (Playwright shows it with DEBUG=pw:browser), e.g. libwebrtc's
+  // warnings such as a video receiver's "No decodable frame in 3000 ms". A diagnosis aid, off by default.
+  ...(process.env['CHROMIUM_LOG'] ? ['--enable-logging=stderr', '--v=0'] : []),
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
 ];
