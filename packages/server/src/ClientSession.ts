@@ -31,6 +31,8 @@ import type { ResumeClaims } from './ResumeTokens.js';
 import type { RoomControlMessage } from './roomControl.js';
 import type { SessionDeps } from './SessionDeps.js';
 import { SessionJoin, type Seat } from './SessionJoin.js';
+import { signalPush } from './signalPush.js';
+import type { Delivery } from './cluster/RedisRoomService.js';
 import { isLegalMove, type SessionState } from './SessionState.js';
 
 /**
@@ -309,7 +311,7 @@ export class ClientSession implements Member, Waiter {
       this.#countRefusal();
       return;
     }
-    this.#dispatch(message);
+    this.#dispatch(message, text);
   }
 
   handleBinary(): void {
@@ -421,7 +423,8 @@ export class ClientSession implements Member, Waiter {
     }
   }
 
-  #dispatch(message: ClientMessage): void {
+  /** `text`: what `message` was decoded from (a signal's own text is relayed, see signalPush). */
+  #dispatch(message: ClientMessage, text: string): void {
     switch (message.type) {
       case 'join':
         if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
@@ -441,7 +444,7 @@ export class ClientSession implements Member, Waiter {
         this.#leave();
         return this.#ok(message.id);
       case 'signal':
-        return this.#signal(message);
+        return this.#signal(message, text);
       case 'media':
         return this.#media(message);
       case 'ice-servers':
@@ -571,24 +574,28 @@ export class ClientSession implements Member, Waiter {
     );
   }
 
-  #signal(message: SignalMessage): void {
+  #signal(message: SignalMessage, text: string): void {
     const room = this.#state === 'joined' ? this.#room : undefined;
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending signals');
     if (message.to === this.id) return this.refuse(message.id, 'bad-target', 'a signal cannot be sent to yourself');
     if (this.#isRepeat(message.seq)) return this.#ok(message.id);
     const readAt = this.#readAt;
-    // `from` is ours to stamp: the decoded message has no such field to trust.
-    const delivery = this.deps.gateway.sendTo(room, message.to, { type: 'signal', from: this.id, signal: message.signal });
+    const push = signalPush(this.id, message, text);
+    const delivery = this.deps.gateway.sendTo(room, message.to, push.message, push.encoded);
+    // Answered at once on one node: no closures made for every relayed message.
+    if (!(delivery instanceof Promise)) return this.#signalRelayed(message, delivery, readAt);
     whenReady(
       delivery,
-      (outcome) => {
-        if (outcome === 'not-in-room') return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
-        if (outcome === 'unavailable') return this.refuse(message.id, 'unavailable', 'the other nodes cannot be reached right now; send it again shortly', message.seq);
-        this.deps.metrics.relayed('signal', (performance.now() - readAt) / 1000);
-        this.#ok(message.id);
-      },
+      (outcome) => this.#signalRelayed(message, outcome, readAt),
       (error) => this.#log.error({ err: error }, 'relaying a signal failed'),
     );
+  }
+
+  #signalRelayed(message: SignalMessage, outcome: Delivery, readAt: number): void {
+    if (outcome === 'not-in-room') return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
+    if (outcome === 'unavailable') return this.refuse(message.id, 'unavailable', 'the other nodes cannot be reached right now; send it again shortly', message.seq);
+    this.deps.metrics.relayed('signal', (performance.now() - readAt) / 1000);
+    this.#ok(message.id);
   }
 
   #media(message: MediaMessage): void {
