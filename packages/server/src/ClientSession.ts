@@ -673,8 +673,10 @@ export class ClientSession implements Member, Waiter {
     if (this.deps.log.isLevelEnabled('debug')) this.#log.debug({ from: previous, to: next }, 'session state');
   }
 
+  /** JSON.stringify({ type: 'ok', id }) written out: an idle browser's keepalive is answered with it every few seconds. */
   #ok(id: number | undefined): void {
-    if (id !== undefined) this.#send({ type: 'ok', id });
+    if (id === undefined || this.#state === 'closed' || this.#state === 'suspended') return;
+    this.#write(`{"type":"ok","id":${id}}`);
   }
 
   /** Replies are not numbered or kept: a request in flight when the socket drops fails on the client's side. */
