@@ -24,7 +24,7 @@ import { whenReady, type Maybe } from './maybe.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import { FloodCount } from './FloodCount.js';
-import { numbered, PushLog } from './PushLog.js';
+import { PushLog } from './PushLog.js';
 import { livenessVerdict, nextLookAt, type HeartbeatTiming } from './Heartbeat.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims } from './ResumeTokens.js';
@@ -54,6 +54,9 @@ const MAX_DEFERRED = 64;
 
 /** The heartbeat's answer for a connection it has nothing to ask of (most of them, most of the time). */
 const WAIT = { verdict: 'wait' } as const;
+
+/** `ws` sends a Buffer as a binary frame unless told otherwise; every message of ours is JSON text. */
+const TEXT_FRAME = { binary: false } as const;
 
 /** Close code for a participant a host removed (4000-4999: the application's own). */
 export const CLOSE_REMOVED = 4001;
@@ -253,14 +256,14 @@ export class ClientSession implements Member, Waiter {
    */
   deliver(encoded: string): void {
     if (this.#state === 'closed') return;
-    const seq = this.#pushes.record(encoded);
+    const bytes = this.#pushes.record(encoded);
     // Something to acknowledge: the heartbeat may want to ask sooner than it planned.
     if (this.#pushes.unread === 1) this.#heartbeatDueAt = 0;
     if (this.#state === 'suspended') {
       if (this.#pushes.unread >= MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
       return;
     }
-    this.#write(numbered(seq, encoded));
+    this.#write(bytes);
   }
 
   /** The client answered a ping: it has read every push sent before that ping, whose number the pong echoes. */
@@ -270,14 +273,15 @@ export class ClientSession implements Member, Waiter {
     this.#pushes.acknowledge(payload);
   }
 
-  #write(text: string): void {
+  /** `data`: JSON text, as a string or its UTF-8 bytes (a kept push); sent as a text frame either way. */
+  #write(data: string | Buffer): void {
     if (this.#socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.#log.warn({ buffered: this.#socket.bufferedAmount }, 'client is not reading; dropping it');
       this.#socket.terminate();
       return;
     }
     batchWritesThisTurn(this.#socket);
-    this.#socket.send(text);
+    this.#socket.send(data, TEXT_FRAME);
   }
 
   handleText(text: string): void {
@@ -370,7 +374,7 @@ export class ClientSession implements Member, Waiter {
     this.#log.info({ room: this.#room?.name, replayed: replay.pushes.length }, 'resumed');
     this.deps.metrics.joined('resume');
     this.#sendJoined(requestId, 'adopt', peers, waiting);
-    for (const [seq, encoded] of replay.pushes) this.#write(numbered(seq, encoded));
+    for (const [, bytes] of replay.pushes) this.#write(bytes);
   }
 
   /** A resume for a participant this node does not hold: its token's claims put it back in its room. */
