@@ -1,4 +1,5 @@
 import type { SignalMessage } from './client-messages.js';
+import type { IceCandidate, SignalPayload } from './common.js';
 
 /**
  * The `signal` value of a decoded signal message, as the text the client sent
@@ -47,7 +48,7 @@ export function signalText(text: string, message: SignalMessage): string | undef
     if (next !== COMMA) return undefined;
     at = valueEnd + 1;
   }
-  return start >= 0 && members === keyCount(message) ? text.slice(start, end) : undefined;
+  return start >= 0 && members === 3 + (message.id === undefined ? 0 : 1) + (message.seq === undefined ? 0 : 1) ? text.slice(start, end) : undefined;
 }
 
 const OPEN = 0x7b;
@@ -57,11 +58,15 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 const SIGNAL_KEY = '"signal"';
+const DESCRIPTION_KEY = '"description"';
+const CANDIDATE_KEY = '"candidate"';
 
-function keyCount(record: object): number {
-  let keys = 0;
-  for (const _ in record) keys++;
-  return keys;
+// The decoded message has the schema's keys only (the fast path takes no other; the schema strips them), so
+// its keys are counted by name: a `for…in` over objects of a dozen shapes was most of this walk's cost.
+
+/** Keys of a decoded candidate: `candidate`, and the optional ones present. */
+function candidateKeys(candidate: IceCandidate): number {
+  return 1 + (candidate.sdpMid === undefined ? 0 : 1) + (candidate.sdpMLineIndex === undefined ? 0 : 1) + (candidate.usernameFragment === undefined ? 0 : 1);
 }
 
 /** Just past the string whose opening quote is at `at`; -1 if it does not end. */
@@ -101,24 +106,24 @@ function scalarEnd(text: string, at: number): number {
   return end > at ? end : -1;
 }
 
-/** Just past the `signal` object at `at`: one member, whose value is an object of plain values (see fieldsEnd). */
-function payloadEnd(text: string, at: number, payload: object): number {
+/** Just past the `signal` object at `at`: its one member, `description` or `candidate` as decoded, an object of plain values (see fieldsEnd). */
+function payloadEnd(text: string, at: number, payload: SignalPayload): number {
   if (text.charCodeAt(at) !== OPEN) return -1;
   const keyEnd = plainKeyEnd(text, at + 1);
   if (keyEnd < 0) return -1;
-  const key = text.slice(at + 2, keyEnd - 1);
-  const inner = (payload as Record<string, unknown>)[key];
-  if (keyCount(payload) !== 1 || typeof inner !== 'object' || inner === null) return -1;
-  const innerEnd = fieldsEnd(text, keyEnd + 1, inner);
+  const description = 'description' in payload;
+  const key = description ? DESCRIPTION_KEY : CANDIDATE_KEY;
+  if (keyEnd - (at + 1) !== key.length || !text.startsWith(key, at + 1)) return -1;
+  const innerEnd = fieldsEnd(text, keyEnd + 1, description ? 2 : candidateKeys(payload.candidate));
   return innerEnd >= 0 && text.charCodeAt(innerEnd) === CLOSE ? innerEnd + 1 : -1;
 }
 
-/** Just past the object at `at`, whose members are plain keys with strings, null or plain integers, as many as `fields` has. */
-function fieldsEnd(text: string, at: number, fields: object): number {
+/** Just past the object at `at`, whose members are plain keys with strings, null or plain integers, `keys` of them. */
+function fieldsEnd(text: string, at: number, keys: number): number {
   if (text.charCodeAt(at) !== OPEN) return -1;
   let members = 0;
   let next = at + 1;
-  if (text.charCodeAt(next) === CLOSE) return keyCount(fields) === 0 ? next + 1 : -1;
+  if (text.charCodeAt(next) === CLOSE) return keys === 0 ? next + 1 : -1;
   for (;;) {
     const keyEnd = plainKeyEnd(text, next);
     if (keyEnd < 0) return -1;
@@ -126,7 +131,7 @@ function fieldsEnd(text: string, at: number, fields: object): number {
     if (valueEnd < 0) return -1;
     members++;
     const c = text.charCodeAt(valueEnd);
-    if (c === CLOSE) return members === keyCount(fields) ? valueEnd + 1 : -1;
+    if (c === CLOSE) return members === keys ? valueEnd + 1 : -1;
     if (c !== COMMA) return -1;
     next = valueEnd + 1;
   }
