@@ -9,4 +9,5 @@ export * from './peer-messages.js';
 export * from './room-token.js';
 export { fastPingMessage } from './ping-fast-path.js';
 export { fastSignalMessage } from './signal-fast-path.js';
+export { signalText } from './signal-text.js';
 export * from './TypedEmitter.js';

@@ -24,13 +24,15 @@ import { whenReady, type Maybe } from './maybe.js';
 import { MessageTypeLimits } from './MessageTypeLimits.js';
 import { RateLimiter } from './RateLimiter.js';
 import { FloodCount } from './FloodCount.js';
-import { numbered, PushLog } from './PushLog.js';
+import { PushLog } from './PushLog.js';
 import { livenessVerdict, nextLookAt, type HeartbeatTiming } from './Heartbeat.js';
 import { batchWritesThisTurn } from './writeBatching.js';
 import type { ResumeClaims } from './ResumeTokens.js';
 import type { RoomControlMessage } from './roomControl.js';
 import type { SessionDeps } from './SessionDeps.js';
 import { SessionJoin, type Seat } from './SessionJoin.js';
+import { signalPush } from './signalPush.js';
+import type { Delivery } from './cluster/RedisRoomService.js';
 import { isLegalMove, type SessionState } from './SessionState.js';
 
 /**
@@ -52,6 +54,9 @@ const MAX_DEFERRED = 64;
 
 /** The heartbeat's answer for a connection it has nothing to ask of (most of them, most of the time). */
 const WAIT = { verdict: 'wait' } as const;
+
+/** `ws` sends a Buffer as a binary frame unless told otherwise; every message of ours is JSON text. */
+const TEXT_FRAME = { binary: false } as const;
 
 /** Close code for a participant a host removed (4000-4999: the application's own). */
 export const CLOSE_REMOVED = 4001;
@@ -251,14 +256,14 @@ export class ClientSession implements Member, Waiter {
    */
   deliver(encoded: string): void {
     if (this.#state === 'closed') return;
-    const seq = this.#pushes.record(encoded);
+    const bytes = this.#pushes.record(encoded);
     // Something to acknowledge: the heartbeat may want to ask sooner than it planned.
     if (this.#pushes.unread === 1) this.#heartbeatDueAt = 0;
     if (this.#state === 'suspended') {
       if (this.#pushes.unread >= MAX_PENDING_MESSAGES) this.#expire('too many messages waiting');
       return;
     }
-    this.#write(numbered(seq, encoded));
+    this.#write(bytes);
   }
 
   /** The client answered a ping: it has read every push sent before that ping, whose number the pong echoes. */
@@ -268,14 +273,15 @@ export class ClientSession implements Member, Waiter {
     this.#pushes.acknowledge(payload);
   }
 
-  #write(text: string): void {
+  /** `data`: JSON text, as a string or its UTF-8 bytes (a kept push); sent as a text frame either way. */
+  #write(data: string | Buffer): void {
     if (this.#socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.#log.warn({ buffered: this.#socket.bufferedAmount }, 'client is not reading; dropping it');
       this.#socket.terminate();
       return;
     }
     batchWritesThisTurn(this.#socket);
-    this.#socket.send(text);
+    this.#socket.send(data, TEXT_FRAME);
   }
 
   handleText(text: string): void {
@@ -309,7 +315,7 @@ export class ClientSession implements Member, Waiter {
       this.#countRefusal();
       return;
     }
-    this.#dispatch(message);
+    this.#dispatch(message, text);
   }
 
   handleBinary(): void {
@@ -368,7 +374,7 @@ export class ClientSession implements Member, Waiter {
     this.#log.info({ room: this.#room?.name, replayed: replay.pushes.length }, 'resumed');
     this.deps.metrics.joined('resume');
     this.#sendJoined(requestId, 'adopt', peers, waiting);
-    for (const [seq, encoded] of replay.pushes) this.#write(numbered(seq, encoded));
+    for (const [, bytes] of replay.pushes) this.#write(bytes);
   }
 
   /** A resume for a participant this node does not hold: its token's claims put it back in its room. */
@@ -421,7 +427,8 @@ export class ClientSession implements Member, Waiter {
     }
   }
 
-  #dispatch(message: ClientMessage): void {
+  /** `text`: what `message` was decoded from (a signal's own text is relayed, see signalPush). */
+  #dispatch(message: ClientMessage, text: string): void {
     switch (message.type) {
       case 'join':
         if (message.protocolVersion !== PROTOCOL_VERSION) return this.#refuseVersion(message.id, message.protocolVersion);
@@ -441,7 +448,7 @@ export class ClientSession implements Member, Waiter {
         this.#leave();
         return this.#ok(message.id);
       case 'signal':
-        return this.#signal(message);
+        return this.#signal(message, text);
       case 'media':
         return this.#media(message);
       case 'ice-servers':
@@ -571,24 +578,28 @@ export class ClientSession implements Member, Waiter {
     );
   }
 
-  #signal(message: SignalMessage): void {
+  #signal(message: SignalMessage, text: string): void {
     const room = this.#state === 'joined' ? this.#room : undefined;
     if (!room) return this.refuse(message.id, 'not-joined', 'join a room before sending signals');
     if (message.to === this.id) return this.refuse(message.id, 'bad-target', 'a signal cannot be sent to yourself');
     if (this.#isRepeat(message.seq)) return this.#ok(message.id);
     const readAt = this.#readAt;
-    // `from` is ours to stamp: the decoded message has no such field to trust.
-    const delivery = this.deps.gateway.sendTo(room, message.to, { type: 'signal', from: this.id, signal: message.signal });
+    const push = signalPush(this.id, message, text);
+    const delivery = this.deps.gateway.sendTo(room, message.to, push.message, push.encoded);
+    // Answered at once on one node: no closures made for every relayed message.
+    if (!(delivery instanceof Promise)) return this.#signalRelayed(message, delivery, readAt);
     whenReady(
       delivery,
-      (outcome) => {
-        if (outcome === 'not-in-room') return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
-        if (outcome === 'unavailable') return this.refuse(message.id, 'unavailable', 'the other nodes cannot be reached right now; send it again shortly', message.seq);
-        this.deps.metrics.relayed('signal', (performance.now() - readAt) / 1000);
-        this.#ok(message.id);
-      },
+      (outcome) => this.#signalRelayed(message, outcome, readAt),
       (error) => this.#log.error({ err: error }, 'relaying a signal failed'),
     );
+  }
+
+  #signalRelayed(message: SignalMessage, outcome: Delivery, readAt: number): void {
+    if (outcome === 'not-in-room') return this.refuse(message.id, 'not-in-room', `participant ${message.to} is not in this room`);
+    if (outcome === 'unavailable') return this.refuse(message.id, 'unavailable', 'the other nodes cannot be reached right now; send it again shortly', message.seq);
+    this.deps.metrics.relayed('signal', (performance.now() - readAt) / 1000);
+    this.#ok(message.id);
   }
 
   #media(message: MediaMessage): void {
@@ -666,8 +677,10 @@ export class ClientSession implements Member, Waiter {
     if (this.deps.log.isLevelEnabled('debug')) this.#log.debug({ from: previous, to: next }, 'session state');
   }
 
+  /** JSON.stringify({ type: 'ok', id }) written out: an idle browser's keepalive is answered with it every few seconds. */
   #ok(id: number | undefined): void {
-    if (id !== undefined) this.#send({ type: 'ok', id });
+    if (id === undefined || this.#state === 'closed' || this.#state === 'suspended') return;
+    this.#write(`{"type":"ok","id":${id}}`);
   }
 
   /** Replies are not numbered or kept: a request in flight when the socket drops fails on the client's side. */

@@ -2,12 +2,11 @@
  * The pushes a session sent that the client may not have read yet, so a
  * resume can replay exactly those. A push is known read once the client
  * answers a ping sent after it (WebSocket frames are handled in order), so
- * the buffer holds about one heartbeat of messages; it keeps the encoded
- * text without its sequence number, often a string shared with the rest of the room.
+ * the buffer holds about a second of messages (see PushLog for what it keeps).
  */
-export class ReplayBuffer {
+export class ReplayBuffer<T> {
   #seqs: number[] = [];
-  #texts: string[] = [];
+  #texts: T[] = [];
   /** Index of the oldest live entry; the arrays are compacted when it passes half. */
   #head = 0;
 
@@ -17,7 +16,7 @@ export class ReplayBuffer {
     return this.#seqs.length - this.#head;
   }
 
-  push(seq: number, encoded: string): void {
+  push(seq: number, encoded: T): void {
     this.#seqs.push(seq);
     this.#texts.push(encoded);
     if (this.size > this.capacity) this.#head++;
@@ -31,16 +30,16 @@ export class ReplayBuffer {
   }
 
   /**
-   * Everything after `seq`, in order, as [seq, encoded] pairs; undefined when
+   * Everything after `seq`, in order, as [seq, kept] pairs; undefined when
    * some of it is no longer held (the buffer overflowed), so the caller knows
    * the replay would have a hole.
    */
-  after(seq: number): [number, string][] | undefined {
+  after(seq: number): [number, T][] | undefined {
     const oldest = this.#seqs[this.#head];
     if (oldest !== undefined && oldest > seq + 1) return undefined;
-    const out: [number, string][] = [];
+    const out: [number, T][] = [];
     for (let i = this.#head; i < this.#seqs.length; i++) {
-      if ((this.#seqs[i] as number) > seq) out.push([this.#seqs[i] as number, this.#texts[i] as string]);
+      if ((this.#seqs[i] as number) > seq) out.push([this.#seqs[i] as number, this.#texts[i] as T]);
     }
     return out;
   }

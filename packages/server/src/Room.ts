@@ -59,11 +59,15 @@ export class Room {
     }
   }
 
-  /** Sends to one member; false when it is not in this room. */
-  sendTo(id: PeerId, message: ServerMessage): boolean {
+  /**
+   * Sends to one member; false when it is not in this room. `encoded`: the
+   * message's text when the caller has it already (a relayed signal's, see
+   * signalPush); it must mean JSON.stringify(message).
+   */
+  sendTo(id: PeerId, message: ServerMessage, encoded?: string): boolean {
     const member = this.#members.get(id);
     if (!member) return false;
-    member.deliver(JSON.stringify(message));
+    member.deliver(encoded ?? JSON.stringify(message));
     return true;
   }
 }

@@ -159,10 +159,10 @@ export class RoomGateway {
     return handleSharedRoomControl(message, { room, host, rooms: this.shared, log });
   }
 
-  /** One push for one member of the room, wherever it is connected. */
-  sendTo(room: Room, to: PeerId, message: ServerMessage): Maybe<Delivery> {
+  /** One push for one member of the room, wherever it is connected; `encoded`: its text, when the caller has it (see Room.sendTo). */
+  sendTo(room: Room, to: PeerId, message: ServerMessage, encoded?: string): Maybe<Delivery> {
     // Held here: delivered now, in the same turn, with or without Redis.
-    if (room.sendTo(to, message)) return 'delivered';
+    if (room.sendTo(to, message, encoded)) return 'delivered';
     return this.shared ? this.shared.deliverTo(room.name, to, message) : 'not-in-room';
   }
 

@@ -16,6 +16,7 @@ export { RoomPolicy } from './RoomPolicy.js';
 export { Lobby, type Waiter } from './Lobby.js';
 export { PASSWORD_ATTEMPTS, PASSWORD_WINDOW_MS } from './Admission.js';
 export { batchWritesThisTurn, rememberStream } from './writeBatching.js';
+export { signalPush } from './signalPush.js';
 export { randomBase64url } from './randomText.js';
 export { heartbeatTiming, livenessVerdict, nextLookAt, HEARTBEAT_VISITS_PER_INTERVAL, type HeartbeatTiming, type LivenessFacts, type LivenessVerdict } from './Heartbeat.js';
 export * from './cluster/index.js';

@@ -85,6 +85,7 @@ describe('resuming after the signaling connection drops', () => {
     assert.equal(resumed.receivedSeq, 0, 'Bob has sent nothing numbered yet');
     for (let i = 1; i <= 4; i++) assert.deepEqual((await back.next('signal')).signal, cand(i));
     assert.deepEqual(back.outOfOrder, []);
+    assert.equal(back.binaryFrames, 0, 'replayed pushes are text frames');
     console.log(`# resume replayed 4 signals after push ${handledByBob}: 3 written into the dead socket, 1 sent while suspended`);
 
     // Bob resends what he is not sure arrived: numbered, so each is relayed once.

@@ -90,6 +90,7 @@ describe('signaling server with real WebSocket clients', () => {
       setup,
     );
     assert.ok(relayed.every((m) => m.from === ada.joined.selfId));
+    assert.equal(bob.client.binaryFrames, 0, 'pushes are text frames');
   });
 
   it('refuses a signal to a participant of another room and delivers nothing there', async () => {

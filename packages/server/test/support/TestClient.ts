@@ -20,9 +20,12 @@ export class TestClient {
   lastSeq = 0;
   /** Pushes whose number did not go forward: a test can assert there are none. */
   readonly outOfOrder: string[] = [];
+  /** Messages that came as binary frames: a browser would get a Blob, not JSON text; a test can assert there are none. */
+  binaryFrames = 0;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) this.binaryFrames++;
       const raw = JSON.parse(data.toString()) as ServerMessage & { seq?: number };
       let message: ServerMessage = raw;
       if (!REPLY_TYPES.has(raw.type) && raw.seq !== undefined) {
