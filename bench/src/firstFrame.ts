@@ -28,6 +28,24 @@ const TRACE_CATEGORIES = [
 /** No step of a run takes longer than this; a stuck one fails the benchmark instead of hanging it. */
 const WAIT_MS = 20_000;
 
+/**
+ * BENCH_TIMELINE: unset, the reference pages record nothing; `1`, every page
+ * prints its steps (bench/pages/timeline.js); `stats`, the reference pages
+ * also sample their camera sender from "connected" to the first frame (at a
+ * cost to their main thread: for reading, not for the times kept).
+ */
+type TimelineMode = 'off' | 'events' | 'stats';
+function timelineMode(): TimelineMode {
+  const value = process.env['BENCH_TIMELINE'];
+  if (value === undefined || value === '' || value === '0') return 'off';
+  return value === 'stats' ? 'stats' : 'events';
+}
+
+/** A page's steps as one line, in ms after `from`. */
+function timelineLine(who: string, events: readonly [number, string][], from: number): string {
+  return `${who}: ${events.map(([at, what]) => `+${at - from} ${what}`).join(' | ')}`;
+}
+
 async function newPage(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
 }
@@ -55,11 +73,8 @@ async function parleyRun(browser: Browser, server: ParleyProcess, people: number
     const done = await everyPairShowsVideo(persons);
     if (traceDir) await writeFile(`${traceDir}/first-frame-${people}-${run}.json`, await browser.stopTracing());
     const clickedAt = (await last.marks()).clickedAt;
-    if (process.env['BENCH_TIMELINE']) {
-      for (const person of persons) {
-        const events = (await person.marks()).timeline.filter(([at]) => at >= clickedAt);
-        log(`${person.name}: ${events.map(([at, what]) => `+${at - clickedAt} ${what}`).join(' | ')}`);
-      }
+    if (timelineMode() !== 'off') {
+      for (const person of persons) log(timelineLine(person.name, (await person.marks()).timeline.filter(([at]) => at >= clickedAt), clickedAt));
     }
     return done - clickedAt;
   } finally {
@@ -76,36 +91,50 @@ async function parleyRun(browser: Browser, server: ParleyProcess, people: number
 const PARLEY_START_SCALE_DOWN = 3;
 
 /** `scaleDown`: the camera stream starts that many times smaller on each side (1: the captured size). */
-async function limitRun(browser: Browser, pages: BenchPages, scaleDown: number): Promise<number> {
+async function limitRun(browser: Browser, pages: BenchPages, scaleDown: number, log: (line: string) => void): Promise<number> {
   const page = await newPage(browser);
+  type LimitWindow = { runLimit: (scale: number, mode: TimelineMode) => Promise<number>; limitTimeline: [number, string][] };
   try {
     await page.goto(`${pages.url}/limit.html`);
     await page.waitForFunction(() => 'runLimit' in window);
-    return await bounded(
-      page.evaluate((scale) => (window as unknown as { runLimit: (scale: number) => Promise<number> }).runLimit(scale), scaleDown),
+    const mode = timelineMode();
+    const ms = await bounded(
+      page.evaluate(([scale, mode]) => (window as unknown as LimitWindow).runLimit(scale, mode), [scaleDown, mode] as const),
       WAIT_MS,
       'limit: first frames',
     );
+    if (mode !== 'off') {
+      const events = await page.evaluate(() => (window as unknown as LimitWindow).limitTimeline);
+      const start = events.find(([, what]) => what === 'start')?.[0] ?? 0;
+      log(timelineLine(`limit 1/${scaleDown}`, events, start));
+    }
+    return ms;
   } finally {
     await page.context().close();
   }
 }
 
 type RelayWindow = {
-  runRelayPeer: (url: string, id: string) => Promise<void>;
+  runRelayPeer: (url: string, id: string, scaleDown: number, mode: TimelineMode) => Promise<void>;
+  relayTimeline: () => [number, string][];
   relayStart: () => number;
   relayFrames: (count: number) => Promise<number>;
   relayClose: () => void;
 };
 
-/** The bare relay: the same shape as Parley's run, from the last page's hello. */
-async function relayRun(browser: Browser, pages: BenchPages, people: number): Promise<number> {
+/** The bare relay: the same shape as Parley's run, from the last page's hello. `scaleDown` as in limitRun. */
+async function relayRun(browser: Browser, pages: BenchPages, people: number, scaleDown: number, log: (line: string) => void): Promise<number> {
   const all = await Promise.all(NAMES.slice(0, people).map(() => newPage(browser)));
+  const mode = timelineMode();
   try {
     for (const [i, page] of all.entries()) {
       await page.goto(`${pages.url}/relay.html`);
       await page.waitForFunction(() => 'runRelayPeer' in window);
-      await bounded(page.evaluate(([url, id]) => (window as unknown as RelayWindow).runRelayPeer(url, id), [pages.relayUrl, `p${i}`] as const), WAIT_MS, 'relay page start');
+      await bounded(
+        page.evaluate(([url, id, scale, mode]) => (window as unknown as RelayWindow).runRelayPeer(url, id, scale, mode), [pages.relayUrl, `p${i}`, scaleDown, mode] as const),
+        WAIT_MS,
+        'relay page start',
+      );
     }
     const earlier = all.slice(0, -1);
     for (const [i, page] of earlier.entries()) {
@@ -118,6 +147,12 @@ async function relayRun(browser: Browser, pages: BenchPages, people: number): Pr
       WAIT_MS,
       'relay: first frames',
     );
+    if (mode !== 'off') {
+      for (const [i, page] of all.entries()) {
+        const events = (await page.evaluate(() => (window as unknown as RelayWindow).relayTimeline())).filter(([at]) => at >= start);
+        log(timelineLine(`relay 1/${scaleDown} p${i}`, events, start));
+      }
+    }
     for (const page of all) await page.evaluate(() => (window as unknown as RelayWindow).relayClose());
     return Math.max(...frames) - start;
   } finally {
@@ -328,9 +363,11 @@ async function measure(context: BenchContext, parts: ReadonlySet<FirstFramePart>
     for (let i = 0; parts.has('two') && i < context.runs; i++) {
       const two = times.two;
       two.parley.push(await parleyRun(browser, server, 2, first + i, context.log));
-      two.limit.push(Math.round(await limitRun(browser, pages, 1)));
-      two.limitStart.push(Math.round(await limitRun(browser, pages, PARLEY_START_SCALE_DOWN)));
-      two.relay.push(await relayRun(browser, pages, 2));
+      two.limit.push(Math.round(await limitRun(browser, pages, 1, context.log)));
+      two.limitStart.push(Math.round(await limitRun(browser, pages, PARLEY_START_SCALE_DOWN, context.log)));
+      two.relay.push(await relayRun(browser, pages, 2, 1, context.log));
+      // A diagnosis more than a reference (it showed the relay's time is not its encoder's start): on request only.
+      if (process.env['BENCH_FIRST_FRAME_RELAY_START']) two.relayStart.push(await relayRun(browser, pages, 2, PARLEY_START_SCALE_DOWN, context.log));
       two.peerjs.push(await peerJsRun(browser, pages, peerjs, first + i));
       await saveTimes(resultsPath, times);
       context.log(
@@ -341,7 +378,7 @@ async function measure(context: BenchContext, parts: ReadonlySet<FirstFramePart>
       const mesh = times[`mesh${people}`];
       for (let i = 0; parts.has(`mesh${people}`) && i < meshRuns; i++) {
         mesh.parley.push(await parleyRun(browser, server, people, 1000 * people + first + i, context.log));
-        mesh.relay.push(await relayRun(browser, pages, people));
+        mesh.relay.push(await relayRun(browser, pages, people, 1, context.log));
         await saveTimes(resultsPath, times);
         context.log(`mesh of ${people}, run ${i + 1}/${meshRuns}: parley ${mesh.parley.at(-1)} ms, bare relay ${mesh.relay.at(-1)} ms`);
       }
@@ -359,6 +396,9 @@ function report(times: FirstFrameTimes): BenchSection {
     { name: 'limit', label: '(b) Limit: two RTCPeerConnections in one page', summary: summarize(times.two.limit) },
     { name: 'limit-start', label: '(b′) The same, starting at Parley’s size (⅓ per side)', summary: summarize(times.two.limitStart) },
     { name: 'relay', label: '(c) Minimal two-page call over a bare ws relay', summary: summarize(times.two.relay) },
+    ...(times.two.relayStart.length > 0
+      ? [{ name: 'relay-start', label: '(c′) The same, starting at Parley’s size (⅓ per side)', summary: summarize(times.two.relayStart) }]
+      : []),
     { name: 'peerjs', label: '(d) The same call with PeerJS (peer + peerjs)', summary: summarize(times.two.peerjs) },
   ];
   const meshSeries = (people: 3 | 4): Series[] => [
