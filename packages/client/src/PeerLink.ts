@@ -134,6 +134,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers,
       iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+      // One transport from the first offer on (every peer Parley talks to bundles): the offering side
+      // gathers, signals and allocates (TURN) once instead of once per m-line, which the answer drops anyway.
+      bundlePolicy: 'max-bundle',
     });
 
     const signal = this.#abort.signal;
