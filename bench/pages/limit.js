@@ -51,6 +51,7 @@ window.runLimit = async function runLimit(scaleDown = 1, timelineMode = 'off') {
   };
   const start = performance.now();
   steps.note('start');
+  steps.note(`page ${document.visibilityState}${document.hasFocus() ? ', focused' : ''}`);
   const offer = await a.createOffer();
   await a.setLocalDescription(offer);
   await scale(a);

@@ -87,7 +87,8 @@ window.runRelayPeer = async function runRelayPeer(relayUrl, selfId, scaleDown = 
   window.relayStart = () => {
     const start = Date.now();
     joined = true;
-    steps.note('hello');
+    // Whether Chromium counts the page as shown and focused: a hidden page's rendering (and so requestVideoFrameCallback) is throttled.
+    steps.note(`hello (${document.visibilityState}${document.hasFocus() ? ', focused' : ''})`);
     socket.send(JSON.stringify({ from: selfId, hello: true }));
     return start;
   };
