@@ -304,15 +304,8 @@ it in DevTools' Performance panel). What they showed, and what was done:
    and PeerJS's time is mostly the encoder's slow start at full size (the
    gap between (b) and (b′)), which Parley does not pay: Parley ties with
    them because its own setup costs about what that start costs them.
-   **What it would take:** render the newcomer's call view only once its
-   first offer and answer are through (or after ~0.4 s at most), so that
-   the render overlaps ICE, DTLS and the encoder's start, where the page
-   waits anyway, instead of the signaling; carry the pre-join preview's
-   video element into the call rather than making a new one; attach the
-   answering side's stream once, when its tracks arrive. Together these
-   might bring the two-person call clearly ahead of the relay and PeerJS,
-   which pay the encoder's slow start; within 1.2× of (b′) would need Parley's pages to do next to nothing but WebRTC while a
-   call starts.
+   The first two steps of what this item then said it would take are done
+   (items 12 and 13); see item 15 for what is left.
 10. **Meshes.** The newcomer still makes its N − 1 links in one task (new
     connection, transceivers, data channel, each a synchronous call into
     WebRTC's thread, 0.1–0.3 s per link on the loaded machine), and the
@@ -324,11 +317,84 @@ it in DevTools' Performance panel). What they showed, and what was done:
     applied at 2.2 and 2.5 s and answered at 2.8 and 3.1 s: the newcomer's
     main thread is the bottleneck, not the network or the server.
     Next: one task per link (yield between them so incoming offers are
-    handled first), and a trace of the answering pages.
+    handled first; the signals for a link not made yet would have to be
+    queued, the Room drops them today), and a trace of the answering pages.
 11. **Noise common to every system:** Chromium 156 started by Playwright
     runs two "WebUI Top Renderer" processes per browser whose main threads
     were busy throughout the traces; the flags are the testbed's
     (CHROMIUM_ARGS), shared by every test, and were left as they are.
+12. **Done: the call view renders once the first offer and answer are
+    through.** The joiner's first render of the call view (item 9 (i)) no
+    longer starts at \`joined\`: the pre-join screen stays up (its button
+    says "Joining…") until every link made at join has applied its first
+    offer and answer, 0.5 s at most (\`firstNegotiation\` in
+    packages/client, \`FIRST_RENDER_WAIT_MS\` in the web app's PreJoin), and
+    the call view then renders at once, not as a transition. In the
+    two-person timelines the first offer and answer now take 180–570 ms
+    after \`joined\` with nothing in their way, and "connected" comes
+    380–790 ms after the click (was 720–1020 in the diagnosis runs just
+    before, on the same loaded machine). A
+    first version rendered the call view as a transition after the wait:
+    4 two-person runs gave 660–790 ms (relay 711–873 in the same runs), but
+    in meshes the decoders' and WebRTC's tasks, which fill the newcomer's
+    main thread by then, starved the transition: in a mesh of three its
+    video elements came 2.7 s after the first offers and answers were
+    through, and the mesh took 3.8–4.8 s (relay 1.5–2.4), a mesh of four
+    8–11 s (relay 4.3–5.5). Rendered at once, the call view costs the
+    main thread one block of work where ICE and DTLS need little of it.
+13. **Done: one transport from the first offer (\`bundlePolicy:
+    'max-bundle'\`).** The offering page gathered on one transport per
+    m-line (audio, video, data: 8–12 host candidates, each a signaling
+    message and an \`addIceCandidate\` on the other page's main thread),
+    though every answer bundles them onto one. Now it gathers once: 4
+    candidates per side here (UDP and TCP on IPv4 and IPv6). With TURN it
+    also makes one allocation instead of three.
+14. **Where a two-page call loses its time: the relay and the limit step
+    by step** (\`BENCH_TIMELINE=1\` now prints the reference pages' steps
+    too). The striking gap was the bare relay (c) at ~850 ms against the
+    in-page limit (b) at ~600 and (b′) at ~220. It is not in the harness:
+    every page of every system is visible and focused when its clock starts
+    (the timelines say so), and Playwright launches Chromium with
+    \`--disable-renderer-backgrounding\`, \`--disable-background-timer-throttling\`
+    and \`--disable-backgrounding-occluded-windows\`, so nothing is
+    throttled. It is not the encoder's start either: in 3 diagnosis runs
+    with the relay's stream starting at ⅓ like Parley's
+    (\`BENCH_FIRST_FRAME_RELAY_START=1\`, row (c′) when measured) the relay
+    took 613–1095 ms, no faster than at full size. It is the setup before
+    "connected", which the limit does in 80–240 ms from \`createOffer\` and
+    the relay in 360–600 ms from the hello: (i) the hello's trip to the page
+    already there (5–15 ms) and the offer's trip back through the relay
+    (25–70 ms on the loaded machine), which the limit has no equivalent of;
+    (ii) each page makes its first RTCPeerConnection and its first
+    description cold, one page after the other: 25–75 ms for the
+    connection and 50–90 ms for each description, where the limit makes
+    both connections before its clock starts and its second description in
+    a process that already made one (10–50 ms); (iii) every candidate and
+    state change is a task on a renderer main thread that the other page,
+    the encoders and the decoders compete with for two cores. After
+    "connected" the relay spends what the limit spends (the encoder's start:
+    240–480 ms at full size). Parley pays (i), (iii) and the server's own
+    work, but not (ii): its pre-join screen warms WebRTC up (item 4).
+15. **What is left, and what it would take.** In the timelines after
+    items 12 and 13 the joiner's call view comes last: its render puts the
+    video elements in place 370–850 ms after the click, often after
+    "connected", and the joiner's first frame follows 80–150 ms later,
+    while the other page's first frame comes 50–250 ms before it. The
+    render moved from the signaling to the end of the critical path; its
+    cost (150–300 ms of main thread for two people on the loaded machine,
+    0.5–0.8 s for the newcomer to a mesh of three) is what is left on the
+    joiner's side. What it would take: a cheaper first render of the call
+    view (the tiles first; the side panel, toolbar and dialogs in a later
+    transition), or the remote tiles made on the pre-join screen while the
+    first offer and answer go through, so that a frame can be presented as
+    soon as it is decoded; on the other side, attaching the answering
+    page's remote stream once (item 5). Within 1.2× of (b) (about 0.5 s
+    here) looks reachable that way; within 1.2× of (b′) would need two
+    pages to set up a call as fast as one process does, which (i)–(iii) of
+    item 14 rule out for any two-page system, the relay included. Meshes
+    still pay item 10 (all links made in one task, signals for a link not
+    yet made would be dropped if it yielded), and the call view's render
+    on top: ~1.8× the relay for three people in this round.
 `;
 
 /** Meshes take a few seconds a run: fewer runs than the two-person call. */
