@@ -6,7 +6,7 @@ export type FirstFramePart = (typeof FIRST_FRAME_PARTS)[number];
 
 /** Times in ms, one per run, per system. */
 export interface FirstFrameTimes {
-  two: { parley: number[]; limit: number[]; limitStart: number[]; relay: number[]; peerjs: number[] };
+  two: { parley: number[]; limit: number[]; limitStart: number[]; relay: number[]; relayStart: number[]; peerjs: number[] };
   mesh3: { parley: number[]; relay: number[] };
   mesh4: { parley: number[]; relay: number[] };
   /** How many invocations of the benchmark measured these (each one a fresh browser, server and pages). */
@@ -14,7 +14,7 @@ export interface FirstFrameTimes {
 }
 
 export function emptyTimes(): FirstFrameTimes {
-  return { two: { parley: [], limit: [], limitStart: [], relay: [], peerjs: [] }, mesh3: { parley: [], relay: [] }, mesh4: { parley: [], relay: [] }, sessions: 0 };
+  return { two: { parley: [], limit: [], limitStart: [], relay: [], relayStart: [], peerjs: [] }, mesh3: { parley: [], relay: [] }, mesh4: { parley: [], relay: [] }, sessions: 0 };
 }
 
 /**
@@ -36,6 +36,9 @@ function isNumbers(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v));
 }
 
+/** Series added after files were kept: a file from before has none of their times, which is not an error. */
+const LATER_SERIES: ReadonlySet<string> = new Set(['two.relayStart']);
+
 /** A file written by saveTimes, checked field by field: a wrong file is an error, never half-read. */
 function parseTimes(text: string, path: string): FirstFrameTimes {
   const parsed: unknown = JSON.parse(text);
@@ -44,7 +47,7 @@ function parseTimes(text: string, path: string): FirstFrameTimes {
   for (const part of FIRST_FRAME_PARTS) {
     const target = times[part] as Record<string, number[]>;
     for (const system of Object.keys(target)) {
-      const values = source[part]?.[system];
+      const values = source[part]?.[system] ?? (LATER_SERIES.has(`${part}.${system}`) ? [] : undefined);
       if (!isNumbers(values)) throw new Error(`${path}: ${part}.${system} is not a list of times`);
       target[system] = values;
     }

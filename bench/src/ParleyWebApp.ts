@@ -91,7 +91,7 @@ function instrumentParley(): void {
       const button = (event.target as Element | null)?.closest('button');
       if (button?.textContent?.trim() === 'Join') {
         marks.clickedAt = Date.now();
-        note('click Join');
+        note(`click Join (${document.visibilityState}${document.hasFocus() ? ', focused' : ''})`);
       }
     },
     true,

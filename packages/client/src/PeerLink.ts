@@ -18,6 +18,8 @@ export type PeerLinkEvents = {
   /** A data channel the remote peer opened (file transfers); our own `parley` channel is not announced. */
   channel: (channel: RTCDataChannel) => void;
   'connection-state': (state: RTCPeerConnectionState) => void;
+  /** The first offer and answer have gone through (emitted once): ICE, DTLS and the media now proceed mostly off the page's main thread. */
+  negotiated: () => void;
   /** An ICE restart began (after a failure, a long disconnection, or on request); `attempt` counts from 1 since the last connection. */
   'ice-restart': (attempt: number) => void;
 };
@@ -120,6 +122,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly #outage: OutageWatch;
   /** The connection has been up at least once: media may flow, and there is something to measure. */
   #connectedOnce = false;
+  /** The first offer and answer have been applied on both sides as far as we know (we are stable with a remote description). */
+  #negotiatedOnce = false;
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -130,6 +134,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers,
       iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+      // One transport from the first offer on (every peer Parley talks to bundles): the offering side
+      // gathers, signals and allocates (TURN) once instead of once per m-line, which the answer drops anyway.
+      bundlePolicy: 'max-bundle',
     });
 
     const signal = this.#abort.signal;
@@ -201,6 +208,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   /** Whether the connection has been up at least once (it may be down again now). */
   get connectedOnce(): boolean {
     return this.#connectedOnce;
+  }
+
+  /** Whether the first offer and answer have gone through (see the `negotiated` event). */
+  get negotiatedOnce(): boolean {
+    return this.#negotiatedOnce;
   }
 
   get channelOpen(): boolean {
@@ -482,7 +494,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   #onSignalingState(): void {
-    if (this.pc.signalingState === 'stable') this.#video.negotiated();
+    if (this.pc.signalingState === 'stable') {
+      this.#video.negotiated();
+      if (!this.#negotiatedOnce && this.pc.currentRemoteDescription) {
+        this.#negotiatedOnce = true;
+        this.emit('negotiated');
+      }
+    }
     if (this.pc.signalingState !== 'have-local-offer') {
       this.#offerSentAt = 0;
       clearTimeout(this.#offerResendTimer);

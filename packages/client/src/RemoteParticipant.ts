@@ -17,6 +17,8 @@ export type RemoteParticipantEvents = {
   'track-removed': (track: MediaStreamTrack) => void;
   'media-changed': (media: MediaState) => void;
   'connection-state': (state: RTCPeerConnectionState) => void;
+  /** The first offer and answer with them have gone through (once); see `negotiated`. */
+  negotiated: () => void;
   /** A new measurement of the link to them (every second). */
   'quality-changed': (quality: LinkQuality) => void;
   /** They started or stopped sharing a screen; see `screenStream`. */
@@ -44,6 +46,7 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
   #media: MediaState;
   #connectionState: RTCPeerConnectionState = 'new';
   #status: LinkStatus = 'connecting';
+  #negotiated: boolean;
   #quality: LinkQuality | null = null;
   readonly #safety: SafetyCheck;
   readonly #subs: (() => void)[] = [];
@@ -55,6 +58,7 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
     this.name = info.name;
     this.#media = { ...info.media };
     this.#safety = new SafetyCheck(link);
+    this.#negotiated = link.negotiatedOnce;
     // In the stream from the start when they exist (see PeerLink.receiverTracks): a video element
     // given the stream now needs no second attach when \`track\` fires. In the bench's traces that
     // re-attach often came after the path was up and held the first frame back by about 0.2 s.
@@ -69,12 +73,21 @@ export class RemoteParticipant extends TypedEmitter<RemoteParticipantEvents> {
         this.#trackStreams.set(track, streamIds[0]);
         this.#place(track);
       }),
+      link.on('negotiated', () => {
+        this.#negotiated = true;
+        this.emit('negotiated');
+      }),
       link.on('connection-state', (state) => {
         this.#connectionState = state;
         this.#status = nextStatus(this.#status, state);
         this.emit('connection-state', state);
       }),
     );
+  }
+
+  /** Whether the first offer and answer with them have gone through: the rest of the call's start needs little of the page. */
+  get negotiated(): boolean {
+    return this.#negotiated;
   }
 
   get media(): MediaState {

@@ -16,6 +16,7 @@ export { PeerLink, type PeerLinkEvents, type PeerLinkOptions, type MediaKind } f
 export { SignalingClient, type SignalingEvents, type SignalingState } from './SignalingClient.js';
 export { SignalingPreconnect, type PreconnectState } from './SignalingPreconnect.js';
 export { warmUpWebRtc } from './warmUpWebRtc.js';
+export { firstNegotiation, type NegotiatingPeer } from './firstNegotiation.js';
 export { ParleyError, type ParleyErrorCode } from './errors.js';
 export { TypedEmitter, type EventMap } from '@parley/protocol';
 export type { MediaState, PeerLeftReason, Role, WaiterInfo, KnockOutcome } from '@parley/protocol';

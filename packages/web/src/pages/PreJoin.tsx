@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Room, signalingUrl, warmUpWebRtc, type ParleyError } from '@parley/client';
+import { firstNegotiation, Room, signalingUrl, warmUpWebRtc, type ParleyError } from '@parley/client';
 import { MAX_DISPLAY_NAME_LENGTH, MAX_PASSWORD_LENGTH } from '@parley/protocol';
 import { tokenDisplayName } from '../roomToken';
 import { CopyLinkButton } from '../components/CopyLinkButton';
@@ -22,6 +22,14 @@ interface Props {
   onSpeakerChange: (deviceId: string) => void;
   onJoined: (room: Room) => void;
 }
+
+/**
+ * How long the pre-join screen stays up after joining while the first offers
+ * and answers go through (see firstNegotiation): the call view's first render
+ * then overlaps ICE, DTLS and the encoders' start instead of holding back the
+ * signaling. Bounded: a slow or unreachable peer does not keep anyone out.
+ */
+const FIRST_RENDER_WAIT_MS = 500;
 
 /** What the join button is doing: nothing yet, talking to the server, or held in the room's lobby. */
 type JoinPhase = 'idle' | 'joining' | 'waiting';
@@ -76,6 +84,12 @@ export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Pro
         onWaiting: () => setPhase('waiting'),
         signal: controller.signal,
       });
+      await firstNegotiation(joined.participants, FIRST_RENDER_WAIT_MS);
+      // Left the page meanwhile: the unmount aborted us (and released the camera), and nobody will show this call.
+      if (controller.signal.aborted) {
+        joined.leave();
+        return;
+      }
       handOver();
       onJoined(joined);
     } catch (failure) {

@@ -1,4 +1,4 @@
-import { startTransition, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Room } from '@parley/client';
 import { AudioOutputContext } from '../audioOutput';
 import { takeTokenFromUrl } from '../roomToken';
@@ -50,10 +50,11 @@ function RoomPhase({ room: roomName, token, phase, setPhase, speaker, setSpeaker
 
   switch (phase.name) {
     case 'prejoin':
-      // The call view renders as a transition (in slices): the links the room just made negotiate meanwhile.
-      return (
-        <PreJoin room={roomName} token={token} speaker={speaker} onSpeakerChange={setSpeaker} onJoined={(room) => startTransition(() => setPhase({ name: 'call', room }))} />
-      );
+      // PreJoin hands the room over once the first offers and answers are through (firstNegotiation): the call
+      // view then renders at once, not as a transition. What is left of the start (ICE, DTLS, the encoders)
+      // needs little of the main thread, while the decoders' and WebRTC's tasks that now fill it would starve a
+      // transition: in a mesh of three its video elements came 2.4 s after it began, and the first frames with them.
+      return <PreJoin room={roomName} token={token} speaker={speaker} onSpeakerChange={setSpeaker} onJoined={(room) => setPhase({ name: 'call', room })} />;
     case 'call':
       return (
         <CallView
