@@ -9,6 +9,7 @@ import { BenchPages } from './BenchPages.js';
 import { bounded } from './bounded.js';
 import { everyPairShowsVideo, ParleyPerson } from './ParleyWebApp.js';
 import { TreeCpu } from './ProcessCpu.js';
+import { ThreadCpu, threadLines, type ThreadUse } from './ThreadCpu.js';
 import { barChart, machineLine, markdownTable, type Series } from './report.js';
 import { summarize } from './stats.js';
 
@@ -23,6 +24,30 @@ const MAX_RUNS = 5;
 const TRANSFER_WAIT_MS = Math.max(FILE_MIB, 30) * 1000;
 /** The reference's message size: 256 KiB, Chromium's limit (at 64 KiB it measured the same or slower here). */
 const REFERENCE_CHUNK = 256 * 1024;
+
+/**
+ * Knobs for a look at where the time goes (none changes what a full run measures):
+ * BENCH_FILE_ONLY=audio,limit runs only those series (video, audio, limit);
+ * BENCH_FILE_THREADS=1 logs each run's busiest threads (CPU seconds per
+ * process and thread name, from /proc); BENCH_FILE_TRACE=<path> writes a
+ * Chromium trace of the first Parley run with the cameras off.
+ */
+const ONLY = seriesChosen(process.env['BENCH_FILE_ONLY']);
+const THREADS = process.env['BENCH_FILE_THREADS'] === '1';
+const TRACE_PATH = process.env['BENCH_FILE_TRACE'];
+/** Trace categories: tasks per thread, V8, Blink and WebRTC. */
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'webrtc'];
+
+type SeriesName = 'video' | 'audio' | 'limit';
+
+function seriesChosen(text: string | undefined): ReadonlySet<SeriesName> {
+  const all: SeriesName[] = ['video', 'audio', 'limit'];
+  if (text === undefined || text === '') return new Set(all);
+  const names = text.split(',').map((name) => name.trim());
+  const wrong = names.filter((name) => !all.includes(name as SeriesName));
+  if (wrong.length > 0) throw new Error(`BENCH_FILE_ONLY takes ${all.join(', ')}, not "${wrong.join(', ')}"`);
+  return new Set(names as SeriesName[]);
+}
 
 function fileMib(text: string | undefined): number {
   if (text === undefined) return 256;
@@ -60,6 +85,8 @@ interface ParleyRun {
   phases: ParleyPhases;
   /** Cores the bench's process tree (Chromium, the server, the bench) used from the click until complete. */
   cores: number;
+  /** With BENCH_FILE_THREADS=1: the busiest threads over the same window. */
+  busiest: ThreadUse[];
 }
 
 /** The Date.now() a page noted a transfer row entering `state`. */
@@ -91,8 +118,12 @@ async function parleyRun(browser: Browser, server: ParleyProcess, path: string, 
     const row = bob.page.getByRole('listitem', { name: `${FILE_NAME} from Ada` });
     const accept = row.getByRole('button', { name: 'Accept' });
     await accept.waitFor();
+    const tracing = TRACE_PATH !== undefined && !camera && run === 0;
+    if (tracing) await browser.startTracing(undefined, { path: TRACE_PATH, categories: TRACE_CATEGORIES });
     const cpu = new TreeCpu(process.pid);
+    const threads = new ThreadCpu(process.pid);
     cpu.start();
+    threads.start();
     const started = Date.now();
     await accept.click();
     await bob.page.waitForFunction(
@@ -101,13 +132,15 @@ async function parleyRun(browser: Browser, server: ParleyProcess, path: string, 
       { polling: 200, timeout: TRANSFER_WAIT_MS },
     );
     const cores = cpu.cores();
+    const busiest = THREADS ? threads.top(16) : [];
+    if (tracing) await browser.stopTracing();
     const phases: ParleyPhases = {
       open: (await stateAt(ada, `${FILE_NAME} to Bob`, 'transferring')) - started,
       sent: (await stateAt(ada, `${FILE_NAME} to Bob`, 'verifying')) - started,
       received: (await stateAt(bob, `${FILE_NAME} from Ada`, 'verifying')) - started,
       complete: (await stateAt(bob, `${FILE_NAME} from Ada`, 'complete')) - started,
     };
-    return { mibPerSecond: FILE_MIB / (phases.complete / 1000), phases, cores };
+    return { mibPerSecond: FILE_MIB / (phases.complete / 1000), phases, cores, busiest };
   } finally {
     await Promise.all([ada, bob].map((person) => person.close()));
   }
@@ -131,7 +164,7 @@ type DataChannelWindow = {
 };
 
 /** The limit: one bare data channel between two pages, bytes made in the page, ideal backpressure. */
-async function limitRun(browser: Browser, pages: BenchPages): Promise<number> {
+async function limitRun(browser: Browser, pages: BenchPages): Promise<{ mibPerSecond: number; busiest: ThreadUse[] }> {
   const [a, b] = (await Promise.all([0, 1].map(async () => (await browser.newContext()).newPage()))) as [Page, Page];
   try {
     for (const [page, id] of [[a, 'sender'], [b, 'receiver']] as const) {
@@ -139,6 +172,8 @@ async function limitRun(browser: Browser, pages: BenchPages): Promise<number> {
       await page.waitForFunction(() => 'runDataChannelPeer' in window);
       await bounded(page.evaluate(([url, id]) => (window as unknown as DataChannelWindow).runDataChannelPeer(url, id), [pages.relayUrl, id] as const), 20_000, 'data channel page');
     }
+    const threads = new ThreadCpu(process.pid);
+    threads.start();
     const received = b.evaluate((total) => (window as unknown as DataChannelWindow).dcReceive(total), FILE_BYTES);
     const opened = await bounded(
       a.evaluate(([total, chunk]) => (window as unknown as DataChannelWindow).dcSend('receiver', total, chunk), [FILE_BYTES, REFERENCE_CHUNK] as const),
@@ -146,8 +181,9 @@ async function limitRun(browser: Browser, pages: BenchPages): Promise<number> {
       'data channel: send',
     );
     const done = await bounded(received, TRANSFER_WAIT_MS, 'data channel: receive');
+    const busiest = THREADS ? threads.top(16) : [];
     for (const page of [a, b]) await page.evaluate(() => (window as unknown as DataChannelWindow).dcClose());
-    return FILE_BYTES / MiB / ((done - opened) / 1000);
+    return { mibPerSecond: FILE_BYTES / MiB / ((done - opened) / 1000), busiest };
   } finally {
     await Promise.all([a, b].map((page) => page.context().close()));
   }
@@ -170,19 +206,33 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const limitCores: number[] = [];
   try {
     const path = await makeFile(dir);
+    const ms = (r: ParleyRun) => `open ${r.phases.open}, sent ${r.phases.sent}, received ${r.phases.received}, complete ${r.phases.complete} ms; ${r.cores.toFixed(2)} cores`;
+    const threadLog = (busiest: readonly ThreadUse[]) => threadLines(busiest).forEach((line) => context.log(`    ${line}`));
     for (let i = 0; i < runs; i++) {
-      parley.video.push(await parleyRun(browser, server, path, i, true));
-      parley.audio.push(await parleyRun(browser, server, path, i, false));
-      const cpu = new TreeCpu(process.pid);
-      cpu.start();
-      limit.push(await limitRun(browser, pages));
-      limitCores.push(cpu.cores());
-      const [video, audio] = [parley.video.at(-1), parley.audio.at(-1)] as [ParleyRun, ParleyRun];
-      const ms = (r: ParleyRun) => `open ${r.phases.open}, sent ${r.phases.sent}, received ${r.phases.received}, complete ${r.phases.complete} ms; ${r.cores.toFixed(2)} cores`;
-      context.log(`run ${i + 1}/${runs}: parley ${video.mibPerSecond.toFixed(1)} MiB/s (${ms(video)})`);
-      context.log(`  parley, cameras off ${audio.mibPerSecond.toFixed(1)} MiB/s (${ms(audio)})`);
-      context.log(`  bare data channel ${limit.at(-1)?.toFixed(1)} MiB/s; ${limitCores.at(-1)?.toFixed(2)} cores`);
+      context.log(`run ${i + 1}/${runs}:`);
+      if (ONLY.has('video')) {
+        const video = await parleyRun(browser, server, path, i, true);
+        parley.video.push(video);
+        context.log(`  parley ${video.mibPerSecond.toFixed(1)} MiB/s (${ms(video)})`);
+        threadLog(video.busiest);
+      }
+      if (ONLY.has('audio')) {
+        const audio = await parleyRun(browser, server, path, i, false);
+        parley.audio.push(audio);
+        context.log(`  parley, cameras off ${audio.mibPerSecond.toFixed(1)} MiB/s (${ms(audio)})`);
+        threadLog(audio.busiest);
+      }
+      if (ONLY.has('limit')) {
+        const cpu = new TreeCpu(process.pid);
+        cpu.start();
+        const bare = await limitRun(browser, pages);
+        limit.push(bare.mibPerSecond);
+        limitCores.push(cpu.cores());
+        context.log(`  bare data channel ${bare.mibPerSecond.toFixed(1)} MiB/s; ${limitCores.at(-1)?.toFixed(2)} cores`);
+        threadLog(bare.busiest);
+      }
     }
+    if (ONLY.size < 3) throw new Error(`BENCH_FILE_ONLY ran part of the series: docs/benchmarks.md is left as it was`);
   } finally {
     await pages.stop();
     await server.kill('SIGTERM');
