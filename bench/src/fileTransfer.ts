@@ -9,6 +9,7 @@ import { BenchPages } from './BenchPages.js';
 import { bounded } from './bounded.js';
 import { everyPairShowsVideo, ParleyPerson } from './ParleyWebApp.js';
 import { TreeCpu } from './ProcessCpu.js';
+import { loadFileResults, saveFileResults, type KeptRun, type ParleyPhases } from './FileTransferResults.js';
 import { ThreadCpu, threadLines, type ThreadUse } from './ThreadCpu.js';
 import { barChart, machineLine, markdownTable, type Series } from './report.js';
 import { summarize } from './stats.js';
@@ -30,11 +31,15 @@ const REFERENCE_CHUNK = 256 * 1024;
  * BENCH_FILE_ONLY=audio,limit runs only those series (video, audio, limit);
  * BENCH_FILE_THREADS=1 logs each run's busiest threads (CPU seconds per
  * process and thread name, from /proc); BENCH_FILE_TRACE=<path> writes a
- * Chromium trace of the first Parley run with the cameras off.
+ * Chromium trace of the first Parley run with the cameras off;
+ * BENCH_FILE_RESULTS=<file> keeps the runs across invocations
+ * (FileTransferResults.ts) and writes the section from all of them, so a full
+ * run can be made of short turns under the machine's lock.
  */
 const ONLY = seriesChosen(process.env['BENCH_FILE_ONLY']);
 const THREADS = process.env['BENCH_FILE_THREADS'] === '1';
 const TRACE_PATH = process.env['BENCH_FILE_TRACE'];
+const RESULTS_PATH = process.env['BENCH_FILE_RESULTS'];
 /** Trace categories: tasks per thread, V8, Blink and WebRTC. */
 const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'webrtc'];
 
@@ -66,18 +71,6 @@ async function makeFile(dir: string): Promise<string> {
     await handle.close();
   }
   return path;
-}
-
-/** When each step of one Parley transfer happened, in ms after the click on "Accept". */
-interface ParleyPhases {
-  /** The sender's channel is open and it starts sending. */
-  open: number;
-  /** The sender has handed its last byte to the channel and its digest is done. */
-  sent: number;
-  /** The receiver has every byte and the end frame. */
-  received: number;
-  /** The receiver has stored the file and verified the digest. */
-  complete: number;
 }
 
 interface ParleyRun {
@@ -190,8 +183,9 @@ async function limitRun(browser: Browser, pages: BenchPages): Promise<{ mibPerSe
 }
 
 /** Median of each phase over the runs, in seconds, as "open 0.1 s, sent 20.3 s, ...". */
-function phaseLine(runs: readonly ParleyRun[]): string {
-  const median = (pick: (phases: ParleyPhases) => number) => (summarize(runs.map((r) => pick(r.phases))).median / 1000).toFixed(1);
+function phaseLine(runs: readonly KeptRun[]): string {
+  const phases = runs.flatMap((r) => (r.phases ? [r.phases] : []));
+  const median = (pick: (phases: ParleyPhases) => number) => (summarize(phases.map(pick)).median / 1000).toFixed(1);
   return `${median((p) => p.open)} / ${median((p) => p.sent)} / ${median((p) => p.received)} / ${median((p) => p.complete)}`;
 }
 
@@ -201,9 +195,8 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-bench-'));
   const server = await ParleyProcess.start({ LOG_LEVEL: 'warn' });
   const pages = await BenchPages.start();
-  const parley = { video: [] as ParleyRun[], audio: [] as ParleyRun[] };
-  const limit: number[] = [];
-  const limitCores: number[] = [];
+  const kept = await loadFileResults(RESULTS_PATH, FILE_MIB);
+  const keep = (run: ParleyRun): KeptRun => ({ mibPerSecond: run.mibPerSecond, cores: run.cores, phases: run.phases });
   try {
     const path = await makeFile(dir);
     const ms = (r: ParleyRun) => `open ${r.phases.open}, sent ${r.phases.sent}, received ${r.phases.received}, complete ${r.phases.complete} ms; ${r.cores.toFixed(2)} cores`;
@@ -212,13 +205,13 @@ async function run(context: BenchContext): Promise<BenchSection> {
       context.log(`run ${i + 1}/${runs}:`);
       if (ONLY.has('video')) {
         const video = await parleyRun(browser, server, path, i, true);
-        parley.video.push(video);
+        kept.video.push(keep(video));
         context.log(`  parley ${video.mibPerSecond.toFixed(1)} MiB/s (${ms(video)})`);
         threadLog(video.busiest);
       }
       if (ONLY.has('audio')) {
         const audio = await parleyRun(browser, server, path, i, false);
-        parley.audio.push(audio);
+        kept.audio.push(keep(audio));
         context.log(`  parley, cameras off ${audio.mibPerSecond.toFixed(1)} MiB/s (${ms(audio)})`);
         threadLog(audio.busiest);
       }
@@ -226,24 +219,27 @@ async function run(context: BenchContext): Promise<BenchSection> {
         const cpu = new TreeCpu(process.pid);
         cpu.start();
         const bare = await limitRun(browser, pages);
-        limit.push(bare.mibPerSecond);
-        limitCores.push(cpu.cores());
-        context.log(`  bare data channel ${bare.mibPerSecond.toFixed(1)} MiB/s; ${limitCores.at(-1)?.toFixed(2)} cores`);
+        const cores = cpu.cores();
+        kept.limit.push({ mibPerSecond: bare.mibPerSecond, cores });
+        context.log(`  bare data channel ${bare.mibPerSecond.toFixed(1)} MiB/s; ${cores.toFixed(2)} cores`);
         threadLog(bare.busiest);
       }
+      await saveFileResults(RESULTS_PATH, kept);
     }
-    if (ONLY.size < 3) throw new Error(`BENCH_FILE_ONLY ran part of the series: docs/benchmarks.md is left as it was`);
+    if (ONLY.size < 3 && RESULTS_PATH === undefined) throw new Error(`BENCH_FILE_ONLY ran part of the series: docs/benchmarks.md is left as it was`);
+    const missing = (['video', 'audio', 'limit'] as const).filter((series) => kept[series].length === 0);
+    if (missing.length > 0) throw new Error(`no run kept yet of ${missing.join(', ')}: docs/benchmarks.md is left as it was`);
   } finally {
     await pages.stop();
     await server.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });
   }
   const series: Series[] = [
-    { name: 'parley', label: 'Parley (web app: offer, accept, stored and SHA-256 verified), video on both ways', summary: summarize(parley.video.map((r) => r.mibPerSecond)) },
-    { name: 'parley-audio', label: 'Parley, the same with both cameras off', summary: summarize(parley.audio.map((r) => r.mibPerSecond)) },
-    { name: 'limit', label: 'Limit: a bare RTCDataChannel, ideal backpressure, no media', summary: summarize(limit) },
+    { name: 'parley', label: 'Parley (web app: offer, accept, stored and SHA-256 verified), video on both ways', summary: summarize(kept.video.map((r) => r.mibPerSecond)) },
+    { name: 'parley-audio', label: 'Parley, the same with both cameras off', summary: summarize(kept.audio.map((r) => r.mibPerSecond)) },
+    { name: 'limit', label: 'Limit: a bare RTCDataChannel, ideal backpressure, no media', summary: summarize(kept.limit.map((r) => r.mibPerSecond)) },
   ];
-  const limitMedian = summarize(limit).median;
+  const limitMedian = series[2]!.summary.median;
   const cores = (values: readonly number[]) => summarize(values).median.toFixed(2);
   const f = (v: number) => v.toFixed(1);
   const rateTable = markdownTable(
@@ -255,22 +251,24 @@ async function run(context: BenchContext): Promise<BenchSection> {
       f(s.summary.median),
       f(s.summary.p95),
       s.name === 'limit' ? '—' : `${(s.summary.median / limitMedian).toFixed(2)}×`,
-      cores(i === 0 ? parley.video.map((r) => r.cores) : i === 1 ? parley.audio.map((r) => r.cores) : limitCores),
+      cores([kept.video, kept.audio, kept.limit][i]!.map((r) => r.cores)),
     ]),
   );
   const phaseTable = markdownTable(
     ['Parley run', 'channel open / all sent / all received / stored and verified (s after "Accept", medians)'],
     [
-      ['video on both ways', phaseLine(parley.video)],
-      ['cameras off', phaseLine(parley.audio)],
+      ['video on both ways', phaseLine(kept.video)],
+      ['cameras off', phaseLine(kept.audio)],
     ],
   );
+  const counts = [kept.video.length, kept.audio.length, kept.limit.length];
+  const runsLine = counts.every((count) => count === counts[0]) ? `${counts[0]} runs each, taking turns` : `${counts.join(' / ')} runs, taking turns`;
   const markdown = `## File transfer
 
 Machine: ${machineLine()}
 
 ${FILE_BYTES / MiB} MiB between two Chromium pages on loopback, MiB/s (higher is
-better), ${runs} runs each, alternating. Parley: through the web app, from a
+better), ${runsLine}. Parley: through the web app, from a
 temp file on disk; from the click on "Accept" until the receiver has stored
 every byte (OPFS) and verified the SHA-256. The limit: one RTCDataChannel
 between two pages (signaling over the bare relay), ${REFERENCE_CHUNK / 1024} KiB messages
