@@ -35,7 +35,9 @@ function digestOf(id: number): Digest {
 
 /** The block list digest once every block is hashed and, for a stored file, every byte is on disk. */
 async function finish(digest: Digest): Promise<string> {
-  const hex = await Promise.all(digest.blocks).then(blockListHex);
+  const hex = Promise.all(digest.blocks).then(blockListHex);
+  hex.catch(() => undefined); // Awaited below, once the file is closed.
+  // Closed whatever the hashing does: an open sync access handle would keep the page from removing the file.
   try {
     await digest.writer?.close();
   } catch (error) {
