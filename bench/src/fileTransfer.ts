@@ -209,12 +209,14 @@ async function measure(context: BenchContext, kept: FileTransferResults): Promis
       if (ONLY.has('video')) {
         const video = await parleyRun(browser, server, path, i, true);
         kept.video.push(keep(video));
+        await saveFileResults(RESULTS_PATH, kept);
         context.log(`  parley ${video.mibPerSecond.toFixed(1)} MiB/s (${ms(video)})`);
         threadLog(video.busiest);
       }
       if (ONLY.has('audio')) {
         const audio = await parleyRun(browser, server, path, i, false);
         kept.audio.push(keep(audio));
+        await saveFileResults(RESULTS_PATH, kept);
         context.log(`  parley, cameras off ${audio.mibPerSecond.toFixed(1)} MiB/s (${ms(audio)})`);
         threadLog(audio.busiest);
       }
@@ -224,10 +226,10 @@ async function measure(context: BenchContext, kept: FileTransferResults): Promis
         const bare = await limitRun(browser, pages);
         const cores = cpu.cores();
         kept.limit.push({ mibPerSecond: bare.mibPerSecond, cores });
+        await saveFileResults(RESULTS_PATH, kept);
         context.log(`  bare data channel ${bare.mibPerSecond.toFixed(1)} MiB/s; ${cores.toFixed(2)} cores`);
         threadLog(bare.busiest);
       }
-      await saveFileResults(RESULTS_PATH, kept);
     }
   } finally {
     await pages.stop();
