@@ -114,6 +114,8 @@ test.describe('file transfer over data channels', () => {
       // the sender at the first verification (its digests ended just before), each receiver at its own.
       for (const hashed of index === 0 ? [ada, page] : [page]) expect(hashed.workers().map((worker) => worker.url())).toContainEqual(expect.stringContaining('hashWorkerScript'));
       const row = transfer(page, 'big.bin', 'Ada');
+      // The worker also wrote the bytes to disk (an OPFS sync access handle), not the page: the Save below reads what it wrote.
+      await expect(row).toHaveAttribute('data-stored-by', 'worker');
       const download = page.waitForEvent('download');
       await row.getByRole('link', { name: 'Save' }).click();
       const saved = join(dir, `saved-${Math.random().toString(36).slice(2)}.bin`);

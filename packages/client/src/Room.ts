@@ -24,7 +24,7 @@ import { MEDIA_KINDS, PeerLink } from './PeerLink.js';
 import { RemoteParticipant } from './RemoteParticipant.js';
 import { SignalingClient } from './SignalingClient.js';
 import { RECONNECT_CAP_MS, SignalingSession } from './SignalingSession.js';
-import { cameraBudget } from './VideoBudget.js';
+import { cameraBudget, whileFileMoves } from './VideoBudget.js';
 import { MeshChat, type ChatMessage } from './chat/MeshChat.js';
 import { peerTransferLink } from './files/peerTransferLink.js';
 
@@ -83,6 +83,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#iceServers = [...(joined.iceServers as RTCIceServer[]), ...this.#extraIceServers];
     this.#relayOnly = options.relayOnly ?? false;
     this.#quality = new QualityMonitor(joined.selfId);
+    // Our camera gives way while a file moves (see whileFileMoves), and takes its budget back after.
+    this.files.on('moving-changed', () => this.#rebudgetVideo());
   }
 
   /**
@@ -483,9 +485,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (announce) this.emit('participant-left', participant, reason);
   }
 
-  /** Every link's camera stream gets the share that fits how many people receive it. */
+  /** Every link's camera stream gets the share that fits how many people receive it, smaller while a file moves. */
   #rebudgetVideo(receivers = this.#links.size): void {
-    const budget = cameraBudget(receivers);
+    const budget = this.files.moving ? whileFileMoves(cameraBudget(receivers)) : cameraBudget(receivers);
     for (const link of this.#links.values()) link.setVideoBudget(budget);
   }
 

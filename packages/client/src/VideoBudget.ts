@@ -27,6 +27,24 @@ export function cameraBudget(receivers: number): VideoBudget {
   return BUDGETS[Math.min(Math.max(receivers, 0), BUDGETS.length - 1)]!;
 }
 
+/**
+ * While a file moves: at most the budget of a mesh of four (480x270 at 15
+ * fps, 350 kbit/s from a 960x540 camera). On a 2-core machine data channels
+ * are CPU-bound and the camera's encoders and decoders run on the same cores;
+ * at this size the face stays recognisable and the call watchable, and the
+ * full budget comes back when the last transfer ends.
+ */
+export const FILE_MOVING_BUDGET: VideoBudget = BUDGETS[3]!;
+
+/** `budget`, made no larger than FILE_MOVING_BUDGET on any side. */
+export function whileFileMoves(budget: VideoBudget): VideoBudget {
+  return {
+    scaleResolutionDownBy: Math.max(budget.scaleResolutionDownBy, FILE_MOVING_BUDGET.scaleResolutionDownBy),
+    maxFramerate: Math.min(budget.maxFramerate, FILE_MOVING_BUDGET.maxFramerate),
+    maxBitrate: Math.min(budget.maxBitrate, FILE_MOVING_BUDGET.maxBitrate),
+  };
+}
+
 export function sameBudget(a: VideoBudget, b: VideoBudget): boolean {
   return a.scaleResolutionDownBy === b.scaleResolutionDownBy && a.maxFramerate === b.maxFramerate && a.maxBitrate === b.maxBitrate;
 }

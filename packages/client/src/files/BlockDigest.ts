@@ -16,6 +16,15 @@ export class BlockDigest {
   #finished = false;
 
   /**
+   * Has the hashing worker also write every byte added from now on to the
+   * OPFS file `entry` (see HashWorker.store): call before the first `add`.
+   * Rejects when it cannot: then drop this digest and hash with another.
+   */
+  store(entry: string): Promise<void> {
+    return this.#hasher.store(this.#id, entry);
+  }
+
+  /**
    * Adds the next bytes: a whole number of blocks, except in the last call.
    * With `handOver` the digest takes `bytes`' buffer (it must be exactly that
    * buffer) and the caller must not touch it again: no copy is made.

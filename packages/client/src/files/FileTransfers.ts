@@ -8,6 +8,8 @@ export type FileTransfersEvents = {
   offered: (transfer: IncomingTransfer) => void;
   /** A transfer started in either direction (an offer we made, or one we received). */
   added: (transfer: FileTransfer) => void;
+  /** Whether some file's bytes are moving (a transfer in either direction is `transferring`) changed. */
+  'moving-changed': (moving: boolean) => void;
 };
 
 export interface TransferLink {
@@ -27,6 +29,12 @@ const CHANNEL_PREFIX = 'file:';
  */
 export class FileTransfers extends TypedEmitter<FileTransfersEvents> {
   readonly #transfers = new Map<string, FileTransfer>();
+  #moving = false;
+
+  /** Whether some file's bytes are moving now, in either direction. */
+  get moving(): boolean {
+    return this.#moving;
+  }
 
   list(): FileTransfer[] {
     return [...this.#transfers.values()];
@@ -34,8 +42,7 @@ export class FileTransfers extends TypedEmitter<FileTransfersEvents> {
 
   send(file: File, link: TransferLink): OutgoingTransfer {
     const transfer = new OutgoingTransfer(file, link.peer, link);
-    this.#transfers.set(transfer.id, transfer);
-    this.emit('added', transfer);
+    this.#add(transfer);
     transfer.offer();
     return transfer;
   }
@@ -76,11 +83,23 @@ export class FileTransfers extends TypedEmitter<FileTransfersEvents> {
     this.removeAllListeners();
   }
 
+  #add(transfer: FileTransfer): void {
+    this.#transfers.set(transfer.id, transfer);
+    transfer.on('state-changed', () => this.#updateMoving());
+    this.emit('added', transfer);
+  }
+
+  #updateMoving(): void {
+    const moving = [...this.#transfers.values()].some((transfer) => transfer.state === 'transferring');
+    if (moving === this.#moving) return;
+    this.#moving = moving;
+    this.emit('moving-changed', moving);
+  }
+
   #offered(offer: FileOfferPeerMessage, link: TransferLink): void {
     if (this.#transfers.has(offer.transferId)) return;
     const transfer = new IncomingTransfer(offer, link.peer, link);
-    this.#transfers.set(transfer.id, transfer);
-    this.emit('added', transfer);
+    this.#add(transfer);
     this.emit('offered', transfer);
   }
 }

@@ -34,6 +34,7 @@ export class HashWorker {
   /** Digests computed on this thread (state `local`). */
   readonly #local = new Map<number, Promise<ArrayBuffer>[]>();
   readonly #answers = new Map<number, { resolve: (hex: string) => void; reject: (error: Error) => void }>();
+  readonly #stores = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   #open = new Set<number>();
   #next = 1;
   #idle: ReturnType<typeof setTimeout> | undefined;
@@ -52,7 +53,20 @@ export class HashWorker {
     this.#request({ type: 'add', digest, buffer });
   }
 
-  /** The digest of the block list once every block added so far is hashed. */
+  /**
+   * Asks the worker to also write the digest's bytes to the OPFS file
+   * `entry`; call before the first `add`. Resolves once the file is open,
+   * rejects when it cannot be (no worker, no OPFS or no sync access handle
+   * in workers): then nothing is written and the caller stores the bytes
+   * itself.
+   */
+  store(digest: number, entry: string): Promise<void> {
+    const opened = new Promise<void>((resolve, reject) => this.#stores.set(digest, { resolve, reject }));
+    this.#request({ type: 'store', digest, entry });
+    return opened;
+  }
+
+  /** The digest of the block list once every block added so far is hashed (and, if stored, written and closed). */
   hex(digest: number): Promise<string> {
     const answer = new Promise<string>((resolve, reject) => this.#answers.set(digest, { resolve, reject }));
     this.#request({ type: 'hex', digest });
@@ -96,6 +110,13 @@ export class HashWorker {
       for (const request of this.#queued.splice(0)) this.#post(request);
       return;
     }
+    if (reply.type === 'store-opened' || reply.type === 'store-failed') {
+      const store = this.#stores.get(reply.digest);
+      this.#stores.delete(reply.digest);
+      if (reply.type === 'store-opened') store?.resolve();
+      else store?.reject(new Error(reply.message));
+      return;
+    }
     const answer = this.#answers.get(reply.digest);
     this.#answers.delete(reply.digest);
     if (reply.type === 'hex') answer?.resolve(reply.hex);
@@ -113,13 +134,20 @@ export class HashWorker {
     this.#worker = undefined;
     this.#state = 'local';
     if (wasReady) {
-      for (const answer of this.#answers.values()) answer.reject(new Error(reason));
+      for (const answer of [...this.#answers.values(), ...this.#stores.values()]) answer.reject(new Error(reason));
       this.#answers.clear();
+      this.#stores.clear();
     }
     for (const request of this.#queued.splice(0)) this.#hashHere(request);
   }
 
   #hashHere(request: HashWorkerRequest): void {
+    if (request.type === 'store') {
+      // Only a worker can hold a sync access handle: the caller stores the bytes itself.
+      this.#stores.get(request.digest)?.reject(new Error('no hashing worker to store the file'));
+      this.#stores.delete(request.digest);
+      return;
+    }
     const blocks = this.#local.get(request.digest) ?? [];
     if (request.type === 'add') {
       blocks.push(...hashBlocks(new Uint8Array(request.buffer), FILE_HASH_BLOCK_BYTES));
@@ -144,7 +172,7 @@ export class HashWorker {
     if (this.#open.size > 0 || !this.#worker) return;
     clearTimeout(this.#idle);
     this.#idle = setTimeout(() => {
-      if (this.#open.size > 0 || this.#answers.size > 0) return;
+      if (this.#open.size > 0 || this.#answers.size > 0 || this.#stores.size > 0) return;
       this.#worker?.terminate();
       this.#worker = undefined;
       this.#state = 'local';

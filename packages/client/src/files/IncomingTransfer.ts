@@ -1,7 +1,6 @@
 import { decodeFileEndFrame, FILE_HASH_BLOCK_BYTES, type FileEndFrame, type FileOfferPeerMessage, type FilePeerMessage } from '@parley/protocol';
-import { BlockDigest } from './BlockDigest.js';
 import { FileTransfer, type TransferPeer } from './FileTransfer.js';
-import { openSink, type FileSink } from './FileSink.js';
+import { openFileStore, type FileStore, type StoredFile } from './FileStore.js';
 
 export interface IncomingLink {
   sendControl(message: FilePeerMessage): boolean;
@@ -9,29 +8,29 @@ export interface IncomingLink {
 
 /**
  * The receiver gathers frames into buffers of this size (a whole number of
- * hash blocks), hashing each hash block as it fills and writing each buffer
- * to disk (OPFS) once full: every write is a round trip to the browser
- * process, so one per 4 MiB rather than one per frame or per MiB.
+ * hash blocks) and hands each full buffer to its store, which hashes and
+ * writes it (FileStore.ts): one hand-over to the hashing worker, and where
+ * the page writes itself one round trip to the browser process, per 4 MiB
+ * rather than per frame.
  */
 const WRITE_BYTES = 4 * FILE_HASH_BLOCK_BYTES;
 
 /**
  * A file someone offers us. Nothing is received until `accept()`. Frames are
  * handled synchronously in the channel's message handler (copied into 4 MiB
- * buffers, each hashed in the page's hashing worker and written without
- * waiting for the write), so the handler never queues work behind a promise.
- * `file` is set only once the digest matches what the sender computed.
+ * buffers, each handed to the store without waiting for it), so the handler
+ * never queues work behind a promise. `file` is set only once the digest
+ * matches what the sender computed.
  */
 export class IncomingTransfer extends FileTransfer {
   readonly direction = 'incoming';
   /** The verified file, once `state` is `complete`. */
   file: File | null = null;
-  #sink: FileSink | undefined;
-  #sinkReady: Promise<FileSink> | undefined;
-  /** Frames that came before the sink opened, in arrival order. */
+  #store: FileStore | undefined;
+  #storeReady: Promise<FileStore> | undefined;
+  /** Frames that came before the store opened, in arrival order. */
   readonly #early: unknown[] = [];
   #channel: RTCDataChannel | undefined;
-  readonly #digest = new BlockDigest();
   /** The buffer being filled and how much of it is. */
   #buffer = new Uint8Array(WRITE_BYTES);
   #fill = 0;
@@ -47,11 +46,13 @@ export class IncomingTransfer extends FileTransfer {
 
   accept(): void {
     if (this.state !== 'offered') return;
-    this.#sinkReady = openSink(this.id, this.name, this.mime);
-    this.#sinkReady.then(
-      (sink) => {
-        this.#sink = sink;
-        for (const data of this.#early.splice(0)) this.#handleFrame(data, sink);
+    this.#storeReady = openFileStore(this.id, this.name, this.mime);
+    this.#storeReady.then(
+      (store) => {
+        this.#store = store;
+        // Cancelled (or failed) while the store opened: #stop found nothing to discard yet.
+        if (this.finished) return void store.discard();
+        for (const data of this.#early.splice(0)) this.#handleFrame(data, store);
       },
       (error: unknown) => void this.#stop('failed', `could not store the file: ${String(error)}`),
     );
@@ -74,7 +75,12 @@ export class IncomingTransfer extends FileTransfer {
   /** Gives back the disk space of a finished transfer (the File stays readable until then). */
   async dispose(): Promise<void> {
     this.file = null;
-    await this.#sink?.discard();
+    await this.#store?.discard();
+  }
+
+  /** Whether the hashing worker stores the bytes (an OPFS sync access handle) rather than this thread; null before the store opened. */
+  get storedInWorker(): boolean | null {
+    return this.#store?.inWorker ?? null;
   }
 
   /** @internal */
@@ -102,34 +108,42 @@ export class IncomingTransfer extends FileTransfer {
   }
 
   #onFrame(data: unknown): void {
-    if (this.#sink) this.#handleFrame(data, this.#sink);
+    if (this.#store) this.#handleFrame(data, this.#store);
     else this.#early.push(data);
   }
 
-  #handleFrame(data: unknown, sink: FileSink): void {
+  #handleFrame(data: unknown, store: FileStore): void {
     if (this.state !== 'transferring') return;
     if (data instanceof ArrayBuffer) {
       if (this.#received + data.byteLength > this.size) return void this.#stop('failed', 'more data arrived than offered');
-      this.#gather(new Uint8Array(data), sink);
+      this.#gather(new Uint8Array(data), store);
       this.#received += data.byteLength;
       this.addProgress(data.byteLength);
       return;
     }
     const end = typeof data === 'string' ? decodeFileEndFrame(data) : undefined;
     if (!end) return void this.#stop('failed', 'the sender broke the file protocol');
-    void this.#verify(end, sink);
+    void this.#verify(end, store);
   }
 
-  async #verify(end: FileEndFrame, sink: FileSink): Promise<void> {
+  async #verify(end: FileEndFrame, store: FileStore): Promise<void> {
     this.flushProgress();
     this.setState('verifying');
-    this.#flush(sink);
-    const verified = this.#received === this.size && (await this.#digest.hex()) === end.blockListSha256;
+    this.#flush(store);
+    let stored: StoredFile;
+    try {
+      stored = await store.finish();
+    } catch (error) {
+      // Hashing or writing failed: the bytes may be fine, but we cannot tell or keep them.
+      this.link.sendControl({ type: 'file-cancel', transferId: this.id });
+      return this.#stop('failed', error instanceof Error ? error.message : String(error));
+    }
+    const verified = this.#received === this.size && stored.blockListSha256 === end.blockListSha256;
     this.link.sendControl({ type: 'file-received', transferId: this.id, verified });
     this.#channel?.close();
     if (!verified) return this.#stop('failed', 'the file arrived damaged (SHA-256 mismatch)');
     try {
-      this.file = await sink.finish();
+      this.file = await stored.file();
       this.setState('complete');
     } catch (error) {
       await this.#stop('failed', `could not store the file: ${String(error)}`);
@@ -137,35 +151,32 @@ export class IncomingTransfer extends FileTransfer {
   }
 
   /** Copies a frame into the buffer (frames need not line up with blocks), handing the buffer on once full. */
-  #gather(chunk: Uint8Array<ArrayBuffer>, sink: FileSink): void {
+  #gather(chunk: Uint8Array<ArrayBuffer>, store: FileStore): void {
     for (let at = 0; at < chunk.length; ) {
       const taken = Math.min(chunk.length - at, WRITE_BYTES - this.#fill);
       this.#buffer.set(chunk.subarray(at, at + taken), this.#fill);
       this.#fill += taken;
       at += taken;
-      if (this.#fill === WRITE_BYTES) this.#flush(sink);
+      if (this.#fill === WRITE_BYTES) this.#flush(store);
     }
   }
 
   /**
-   * Hands what the buffer holds to the hasher (a copy: the sink keeps the
-   * buffer) and to the sink, and starts a new buffer. Only the last flush may
-   * be short of whole blocks.
+   * Hands what the buffer holds to the store (which keeps the buffer) and
+   * starts a new buffer. Only the last flush may be short of whole blocks: it
+   * hands over a copy of its part, so the worker moves no more than it needs.
    */
-  #flush(sink: FileSink): void {
-    if (this.#fill > 0) {
-      const filled = this.#buffer.subarray(0, this.#fill);
-      this.#digest.add(filled);
-      sink.write(filled);
-    }
+  #flush(store: FileStore): void {
+    if (this.#fill === WRITE_BYTES) store.write(this.#buffer);
+    else if (this.#fill > 0) store.write(this.#buffer.slice(0, this.#fill));
     this.#buffer = new Uint8Array(WRITE_BYTES);
     this.#fill = 0;
   }
 
   async #stop(state: 'cancelled' | 'failed', reason: string): Promise<void> {
     if (!this.setState(state, reason)) return;
-    this.#digest.drop();
     this.#channel?.close();
-    await (this.#sink ?? (await this.#sinkReady?.catch(() => undefined)))?.discard();
+    // A store still opening is discarded when it opens (see accept()).
+    await this.#store?.discard();
   }
 }

@@ -6,13 +6,22 @@
 export type HashWorkerRequest =
   /** Hash `buffer` as consecutive blocks of FILE_HASH_BLOCK_BYTES (the last may be short). The buffer is transferred. */
   | { type: 'add'; digest: number; buffer: ArrayBuffer }
-  /** Every block is in: answer with the digest of the block list. */
+  /**
+   * Also write every buffer of `digest`, in order, to the file `entry` at the
+   * root of the origin's private file system (OPFS), through a sync access
+   * handle. Sent before the digest's first `add`; answered `store-opened` or
+   * `store-failed`.
+   */
+  | { type: 'store'; digest: number; entry: string }
+  /** Every block is in: answer with the digest of the block list (a stored file is flushed and closed first). */
   | { type: 'hex'; digest: number }
-  /** The transfer ended without a digest: forget it. */
+  /** The transfer ended without a digest: forget it (a stored file is closed and removed). */
   | { type: 'drop'; digest: number };
 
 export type HashWorkerReply =
   /** The worker's script ran: requests may follow. */
   | { type: 'ready' }
+  | { type: 'store-opened'; digest: number }
+  | { type: 'store-failed'; digest: number; message: string }
   | { type: 'hex'; digest: number; hex: string }
   | { type: 'failed'; digest: number; message: string };

@@ -81,8 +81,10 @@ function TransferRow({ transfer }: { transfer: FileTransfer }) {
   const incoming = transfer.direction === 'incoming' ? (transfer as IncomingTransfer) : null;
   const percent = transfer.size === 0 ? 100 : Math.floor((transfer.bytesTransferred / transfer.size) * 100);
   const who = incoming ? `from ${transfer.peer.name}` : `to ${transfer.peer.name}`;
+  // Who writes a received file to disk, for tests and for anyone inspecting the page: the SDK's worker, or the page when the worker cannot.
+  const storedBy = incoming?.storedInWorker == null ? undefined : incoming.storedInWorker ? 'worker' : 'page';
   return (
-    <li className="transfer" aria-label={`${transfer.name} ${who}`} data-state={transfer.state}>
+    <li className="transfer" aria-label={`${transfer.name} ${who}`} data-state={transfer.state} data-stored-by={storedBy}>
       <div className="transfer-title">
         <span className="transfer-name" title={transfer.name}>
           {transfer.name}
