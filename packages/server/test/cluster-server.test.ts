@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { PROTOCOL_VERSION } from '@parley/protocol';
-import { RedisProcess, freePort } from '@parley/testbed';
+import { freePort } from '@parley/testbed';
 import { startTestServer } from './support/server.js';
 import { until } from './support/cluster.js';
 import { TestClient } from './support/TestClient.js';
+import { TwoServers, type TestServer } from './support/TwoServers.js';
 
 const SECRET = 'cluster-server-test-secret-0123456789';
 
@@ -18,31 +19,19 @@ const codeOf = (reply: { type: string; code?: string }) => (reply.type === 'erro
  * runs (kills, Redis frozen, rolling restart) are in cluster-nodes.test.ts.
  */
 describe('two nodes in one process, rooms shared through Redis', () => {
-  let redis: RedisProcess;
-  let a: Awaited<ReturnType<typeof startTestServer>>;
-  let b: Awaited<ReturnType<typeof startTestServer>>;
-  const clients: TestClient[] = [];
+  let nodes: TwoServers;
+  let a: TestServer;
+  let b: TestServer;
   let counter = 0;
   const newRoom = () => `shared-${++counter}`;
-  const connect = async (server: typeof a) => {
-    const client = await TestClient.connect(server.wsUrl);
-    clients.push(client);
-    return client;
-  };
+  const connect = (server: TestServer) => nodes.connect(server);
   const resume = (client: TestClient, resumeToken: string) => client.request({ type: 'resume', protocolVersion: PROTOCOL_VERSION, resumeToken });
 
   before(async () => {
-    redis = await RedisProcess.start();
-    const config = { redisUrl: redis.url, sessionSecret: SECRET, resumeWindowMs: 5000, maxParticipants: 2 };
-    a = await startTestServer(config);
-    b = await startTestServer(config);
+    nodes = await TwoServers.start({ sessionSecret: SECRET, resumeWindowMs: 5000, maxParticipants: 2 });
+    ({ a, b } = nodes);
   });
-  after(async () => {
-    for (const client of clients) await client.close();
-    await a?.close();
-    await b?.close();
-    await redis?.stop();
-  });
+  after(() => nodes?.stop());
 
   it('refuses to start when REDIS_URL is set and nothing answers there', async () => {
     const port = await freePort('127.0.0.1');
@@ -111,12 +100,12 @@ describe('two nodes in one process, rooms shared through Redis', () => {
     const ann = await annClient.join(room, 'Ann');
     const bobClient = await connect(b);
     await bobClient.join(room, 'Bob');
-    redis.freeze();
+    nodes.redis.freeze();
     try {
       assert.equal((await annClient.request({ type: 'leave' })).type, 'ok', 'leaving needs no Redis');
       await new Promise((resolve) => setTimeout(resolve, 3000));
     } finally {
-      redis.thaw();
+      nodes.redis.thaw();
     }
     const thawedAt = Date.now();
     const left = await bobClient.next('peer-left', 5000);
@@ -143,30 +132,18 @@ describe('two nodes in one process, rooms shared through Redis', () => {
 
 describe('two nodes with room tokens (JWT_SECRET) sharing rooms through Redis', () => {
   const JWT_SECRET = 'cluster-jwt-secret-for-tests-0123456789abcdef';
-  let redis: RedisProcess;
-  let a: Awaited<ReturnType<typeof startTestServer>>;
-  let b: Awaited<ReturnType<typeof startTestServer>>;
-  const clients: TestClient[] = [];
-  const connect = async (server: typeof a) => {
-    const client = await TestClient.connect(server.wsUrl);
-    clients.push(client);
-    return client;
-  };
+  let nodes: TwoServers;
+  let a: TestServer;
+  let b: TestServer;
+  const connect = (server: TestServer) => nodes.connect(server);
   const token = (room: string, name: string, role?: 'host') =>
     new SignJWT({ room, name, ...(role ? { role } : {}) }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
 
   before(async () => {
-    redis = await RedisProcess.start();
-    const config = { redisUrl: redis.url, sessionSecret: SECRET, jwtSecret: JWT_SECRET };
-    a = await startTestServer(config);
-    b = await startTestServer(config);
+    nodes = await TwoServers.start({ sessionSecret: SECRET, jwtSecret: JWT_SECRET });
+    ({ a, b } = nodes);
   });
-  after(async () => {
-    for (const client of clients) await client.close();
-    await a?.close();
-    await b?.close();
-    await redis?.stop();
-  });
+  after(() => nodes?.stop());
 
   it('a room token removed by a host on one node opens the room on no node', async () => {
     const room = 'jwt-shared-1';
