@@ -21,6 +21,8 @@ interface Props {
   speaker: string;
   onSpeakerChange: (deviceId: string) => void;
   onJoined: (room: Room) => void;
+  /** A host removed us before the call view was shown (see FIRST_RENDER_WAIT_MS); the room is closed. */
+  onRemoved: (message: string) => void;
 }
 
 /**
@@ -34,7 +36,7 @@ const FIRST_RENDER_WAIT_MS = 500;
 /** What the join button is doing: nothing yet, talking to the server, or held in the room's lobby. */
 type JoinPhase = 'idle' | 'joining' | 'waiting';
 
-export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Props) {
+export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined, onRemoved }: Props) {
   const { local, handOver } = useLocalParticipant();
   // Connected while the person gets ready: the click on "Join" only sends the join.
   const early = useSignalingPreconnect(signalingUrl());
@@ -84,12 +86,17 @@ export function PreJoin({ room, token, speaker, onSpeakerChange, onJoined }: Pro
         onWaiting: () => setPhase('waiting'),
         signal: controller.signal,
       });
+      // A host may remove us during the wait: the call view, not mounted yet, would never hear of it.
+      let removedWith: string | undefined;
+      const offRemoved = joined.on('removed', (message) => (removedWith = message));
       await firstNegotiation(joined.participants, FIRST_RENDER_WAIT_MS);
+      offRemoved();
       // Left the page meanwhile: the unmount aborted us (and released the camera), and nobody will show this call.
       if (controller.signal.aborted) {
         joined.leave();
         return;
       }
+      if (removedWith !== undefined) return onRemoved(removedWith);
       handOver();
       onJoined(joined);
     } catch (failure) {

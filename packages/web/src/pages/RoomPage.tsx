@@ -54,7 +54,16 @@ function RoomPhase({ room: roomName, token, phase, setPhase, speaker, setSpeaker
       // view then renders at once, not as a transition. What is left of the start (ICE, DTLS, the encoders)
       // needs little of the main thread, while the decoders' and WebRTC's tasks that now fill it would starve a
       // transition: in a mesh of three its video elements came 2.4 s after it began, and the first frames with them.
-      return <PreJoin room={roomName} token={token} speaker={speaker} onSpeakerChange={setSpeaker} onJoined={(room) => setPhase({ name: 'call', room })} />;
+      return (
+        <PreJoin
+          room={roomName}
+          token={token}
+          speaker={speaker}
+          onSpeakerChange={setSpeaker}
+          onJoined={(room) => setPhase({ name: 'call', room })}
+          onRemoved={(message) => setPhase({ name: 'removed', message })}
+        />
+      );
     case 'call':
       return (
         <CallView
