@@ -6,8 +6,8 @@ import { TestClient } from './TestClient.js';
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
 /**
- * Two servers in this process sharing one real redis-server (REDIS_URL), and
- * the clients a test connected to them: in-process, so a test can look at a
+ * Two servers in this process sharing a redis-server of their own (their
+ * REDIS_URL), and the clients a test connected to them: in-process, so a test can look at a
  * node's registry. `stop()` closes everything it made. The multi-process
  * cluster (kills, a balancer) is ClusterUnderTest.
  */
@@ -40,10 +40,14 @@ export class TwoServers {
     return client;
   }
 
+  /** Closes what it can even when something fails to close; redis-server, a process of its own, always stops. */
   async stop(): Promise<void> {
-    for (const client of this.#clients) await client.close();
-    await this.a.close();
-    await this.b.close();
-    await this.redis.stop();
+    try {
+      for (const client of this.#clients.splice(0)) await client.close().catch(() => undefined);
+      await this.a.close();
+      await this.b.close();
+    } finally {
+      await this.redis.stop();
+    }
   }
 }
