@@ -397,19 +397,18 @@ it in DevTools' Performance panel). What they showed, and what was done:
     on top: 1.5–2.2× the relay for three people and 1.2–2.3× for four in
     this round's runs (four was 2.7× before; three was 1.5×, so three may
     have lost by the wait; too few runs to tell).
-16. **How much this round measured (honestly: too little).** The heavy
-    lock was shared by five sessions; the final code got two short turns
-    before the deadline, so the tables above hold only its runs (a fresh
-    results file, no older Parley times): 3 two-person runs, 4 meshes of
-    three, 2 of four, far from the 20 and 6 asked, and the two-person runs
-    swung by 1.5× together with every reference (one turn ran on a busy
-    machine). Before the last change (the call view rendered as a
-    transition after the wait) 4 two-person runs gave Parley 660–790 ms
-    against the relay's 711–873, PeerJS's 825–955 and the limit's
-    367–449 in the same runs. One relay run of this round never showed a
-    frame within 20 s and stopped its invocation (a reference-page
-    flake not seen before; not investigated). Next: the full 20 and 6
-    runs on a quieter machine.
+16. **The full run (2026-12-01, quiet machine, one invocation of
+    \`npm run bench -- --runs 24\`: 24 two-person runs of each system, 6
+    meshes of three and of four).** Parley's two-person median is 1.14×
+    the bare relay and 1.09× PeerJS, 2.09× the in-page limit; the short
+    rounds before it (3 to 4 runs, 0.93–1.08× the relay) were too few to
+    trust. Parley's runs spread more than the references' (751–1754 ms
+    against the relay's 762–1270), and it is now behind PeerJS too; this
+    run printed no timelines, so where its slow runs lost their time is not
+    known (item 15 names the likeliest place: the joiner's call view render).
+    Meshes are 1.7× (three) and 2.2× (four) the relay: item 10 and the
+    newcomer's render are what is left there. Not met, and what it would
+    take is item 15.
 `;
 
 /** Meshes take a few seconds a run: fewer runs than the two-person call. */
@@ -512,9 +511,8 @@ Like the references, Parley's page has its signaling socket open at the
 click: its pre-join screen opens it (item 3 below).
 
 \`--runs N\` sets the runs per system (the meshes get a quarter of them).
-One run of everything is longer than a turn on the shared machine's heavy
-lock should be, so the figures below were measured in ${times.sessions} shorter
-invocations: \`BENCH_FIRST_FRAME_PARTS=two|mesh3|mesh4\` chooses the parts,
+The figures below were measured in ${times.sessions === 1 ? 'one invocation' : `${times.sessions} invocations`}
+(one run of everything can be longer than a turn on a shared machine's heavy lock should be): \`BENCH_FIRST_FRAME_PARTS=two|mesh3|mesh4\` chooses the parts,
 \`BENCH_FIRST_FRAME_RESULTS=docs/bench/first-frame-times.json\` keeps every
 time measured (the tables are made from all of them; \`none\` as the part
 only rewrites this section from the file). Other helpers' work shared the
