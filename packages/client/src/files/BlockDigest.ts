@@ -19,9 +19,10 @@ export class BlockDigest {
    * Has the hashing worker also write every byte added from now on to the
    * OPFS file `entry` (see HashWorker.store): call before the first `add`.
    * Rejects when it cannot: then drop this digest and hash with another.
+   * `onWriteFailed` hears at once of a write that fails later.
    */
-  store(entry: string): Promise<void> {
-    return this.#hasher.store(this.#id, entry);
+  store(entry: string, onWriteFailed: (reason: string) => void): Promise<void> {
+    return this.#hasher.store(this.#id, entry, onWriteFailed);
   }
 
   /**

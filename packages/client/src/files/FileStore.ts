@@ -31,8 +31,13 @@ export interface FileStore {
  * itself (one hand-over per buffer, no copy, no round trip to the browser
  * process per write), else the page hashing through the worker and writing
  * through OPFS's writable stream or into memory (FileSink.ts).
+ *
+ * `onFailed` hears at once that storing failed while the bytes arrive (the
+ * worker's store: a full disk, say), so the transfer can stop without the
+ * rest of the file; `finish()` rejects then too. The page's store tells it
+ * by `finish()` only.
  */
-export async function openFileStore(transferId: string, name: string, mime: string): Promise<FileStore> {
-  const inWorker = await WorkerFileStore.open(transferId, name, mime).catch(() => undefined);
+export async function openFileStore(transferId: string, name: string, mime: string, onFailed: (reason: string) => void): Promise<FileStore> {
+  const inWorker = await WorkerFileStore.open(transferId, name, mime, onFailed).catch(() => undefined);
   return inWorker ?? new PageFileStore(await openSink(transferId, name, mime));
 }

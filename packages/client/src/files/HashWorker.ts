@@ -35,6 +35,8 @@ export class HashWorker {
   readonly #local = new Map<number, Promise<ArrayBuffer>[]>();
   readonly #answers = new Map<number, { resolve: (hex: string) => void; reject: (error: Error) => void }>();
   readonly #stores = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Who to tell when a stored digest's write fails, until its `hex` or `drop`. */
+  readonly #writeFailures = new Map<number, (reason: string) => void>();
   #open = new Set<number>();
   #next = 1;
   #idle: ReturnType<typeof setTimeout> | undefined;
@@ -58,10 +60,11 @@ export class HashWorker {
    * `entry`; call before the first `add`. Resolves once the file is open,
    * rejects when it cannot be (no worker, no OPFS or no sync access handle
    * in workers): then nothing is written and the caller stores the bytes
-   * itself.
+   * itself. `onWriteFailed` hears of a write that failed later, at once.
    */
-  store(digest: number, entry: string): Promise<void> {
+  store(digest: number, entry: string, onWriteFailed: (reason: string) => void): Promise<void> {
     const opened = new Promise<void>((resolve, reject) => this.#stores.set(digest, { resolve, reject }));
+    this.#writeFailures.set(digest, onWriteFailed);
     this.#request({ type: 'store', digest, entry });
     return opened;
   }
@@ -110,6 +113,11 @@ export class HashWorker {
       for (const request of this.#queued.splice(0)) this.#post(request);
       return;
     }
+    if (reply.type === 'write-failed') {
+      this.#writeFailures.get(reply.digest)?.(reply.message);
+      this.#writeFailures.delete(reply.digest);
+      return;
+    }
     if (reply.type === 'store-opened' || reply.type === 'store-failed') {
       const store = this.#stores.get(reply.digest);
       this.#stores.delete(reply.digest);
@@ -137,12 +145,14 @@ export class HashWorker {
       for (const answer of [...this.#answers.values(), ...this.#stores.values()]) answer.reject(new Error(reason));
       this.#answers.clear();
       this.#stores.clear();
+      this.#writeFailures.clear();
     }
     for (const request of this.#queued.splice(0)) this.#hashHere(request);
   }
 
   #hashHere(request: HashWorkerRequest): void {
     if (request.type === 'store') {
+      this.#writeFailures.delete(request.digest);
       // Only a worker can hold a sync access handle: the caller stores the bytes itself.
       this.#stores.get(request.digest)?.reject(new Error('no hashing worker to store the file'));
       this.#stores.delete(request.digest);
@@ -169,6 +179,8 @@ export class HashWorker {
   /** A digest is finished with: once none is open for IDLE_MS, the worker stops. */
   #closed(digest: number): void {
     this.#open.delete(digest);
+    // A failure after this is told by the answer to `hex`, or of no interest after `drop`.
+    this.#writeFailures.delete(digest);
     if (this.#open.size > 0 || !this.#worker) return;
     clearTimeout(this.#idle);
     this.#idle = setTimeout(() => {

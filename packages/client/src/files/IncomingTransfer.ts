@@ -46,7 +46,7 @@ export class IncomingTransfer extends FileTransfer {
 
   accept(): void {
     if (this.state !== 'offered') return;
-    this.#storeReady = openFileStore(this.id, this.name, this.mime);
+    this.#storeReady = openFileStore(this.id, this.name, this.mime, (reason) => void this.#fail(`could not store the file: ${reason}`));
     this.#storeReady.then(
       (store) => {
         this.#store = store;
@@ -135,8 +135,7 @@ export class IncomingTransfer extends FileTransfer {
       stored = await store.finish();
     } catch (error) {
       // Hashing or writing failed: the bytes may be fine, but we cannot tell or keep them.
-      this.link.sendControl({ type: 'file-cancel', transferId: this.id });
-      return this.#stop('failed', error instanceof Error ? error.message : String(error));
+      return this.#fail(error instanceof Error ? error.message : String(error));
     }
     const verified = this.#received === this.size && stored.blockListSha256 === end.blockListSha256;
     this.link.sendControl({ type: 'file-received', transferId: this.id, verified });
@@ -171,6 +170,13 @@ export class IncomingTransfer extends FileTransfer {
     else if (this.#fill > 0) store.write(this.#buffer.slice(0, this.#fill));
     this.#buffer = new Uint8Array(WRITE_BYTES);
     this.#fill = 0;
+  }
+
+  /** We give up on the file: the sender is told (file-cancel), so it stops sending. */
+  async #fail(reason: string): Promise<void> {
+    if (this.finished) return;
+    this.link.sendControl({ type: 'file-cancel', transferId: this.id });
+    await this.#stop('failed', reason);
   }
 
   async #stop(state: 'cancelled' | 'failed', reason: string): Promise<void> {

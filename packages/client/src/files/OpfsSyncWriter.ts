@@ -22,7 +22,9 @@ interface SyncFileHandle {
  * place on close.
  *
  * Writes wait for the handle to open and run in the order they were asked
- * for; the first failure is kept and reported by `close()`.
+ * for; the first failure stops the writing, is told to `onFailure` at once
+ * (a transfer need not send the rest of the file for nothing) and is
+ * reported again by `close()`.
  */
 export class OpfsSyncWriter {
   readonly #directory: Promise<FileSystemDirectoryHandle>;
@@ -32,8 +34,12 @@ export class OpfsSyncWriter {
   #failure: string | undefined;
   #closed = false;
 
-  constructor(readonly entry: string) {
-    this.#directory = navigator.storage.getDirectory();
+  constructor(
+    readonly entry: string,
+    private readonly onFailure: (reason: string) => void = () => undefined,
+    directory: Promise<FileSystemDirectoryHandle> = navigator.storage.getDirectory(),
+  ) {
+    this.#directory = directory;
     this.#handle = this.#directory.then(async (directory) => {
       const file = (await directory.getFileHandle(entry, { create: true })) as unknown as SyncFileHandle;
       return file.createSyncAccessHandle();
@@ -57,11 +63,17 @@ export class OpfsSyncWriter {
       const handle = await this.#handle;
       try {
         const written = handle.write(bytes, { at });
-        if (written !== bytes.length) this.#failure = `wrote ${written} of ${bytes.length} bytes at ${at}`;
+        if (written !== bytes.length) this.#fail(`wrote ${written} of ${bytes.length} bytes at ${at}`);
       } catch (error) {
-        this.#failure = String(error);
+        this.#fail(String(error));
       }
     });
+  }
+
+  #fail(reason: string): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = reason;
+    this.onFailure(reason);
   }
 
   /** Waits for every write, flushes and closes the file; rejects with the first failure. */

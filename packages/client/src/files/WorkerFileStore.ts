@@ -20,12 +20,15 @@ export class WorkerFileStore implements FileStore {
     private readonly mime: string,
   ) {}
 
-  /** Rejects when the worker cannot store (no worker, no OPFS, no sync access handle); nothing is left behind then. */
-  static async open(transferId: string, name: string, mime: string): Promise<WorkerFileStore> {
+  /**
+   * Rejects when the worker cannot store (no worker, no OPFS, no sync access
+   * handle); nothing is left behind then. `onFailed`: see openFileStore.
+   */
+  static async open(transferId: string, name: string, mime: string, onFailed: (reason: string) => void): Promise<WorkerFileStore> {
     const digest = new BlockDigest();
     const entry = `parley-${transferId}`;
     try {
-      await digest.store(entry);
+      await digest.store(entry, onFailed);
     } catch (error) {
       digest.drop();
       throw error;

@@ -10,7 +10,7 @@ export type HashWorkerRequest =
    * Also write every buffer of `digest`, in order, to the file `entry` at the
    * root of the origin's private file system (OPFS), through a sync access
    * handle. Sent before the digest's first `add`; answered `store-opened` or
-   * `store-failed`.
+   * `store-failed`, and later `write-failed` if a write fails.
    */
   | { type: 'store'; digest: number; entry: string }
   /** Every block is in: answer with the digest of the block list (a stored file is flushed and closed first). */
@@ -23,5 +23,7 @@ export type HashWorkerReply =
   | { type: 'ready' }
   | { type: 'store-opened'; digest: number }
   | { type: 'store-failed'; digest: number; message: string }
+  /** A stored digest's file could not be written: nothing more is written, and its `hex` fails. Sent at once, once. */
+  | { type: 'write-failed'; digest: number; message: string }
   | { type: 'hex'; digest: number; hex: string }
   | { type: 'failed'; digest: number; message: string };

@@ -50,7 +50,7 @@ scope.addEventListener('message', (event) => {
   const request = event.data;
   switch (request.type) {
     case 'store': {
-      const writer = new OpfsSyncWriter(request.entry);
+      const writer = new OpfsSyncWriter(request.entry, (message) => scope.postMessage({ type: 'write-failed', digest: request.digest, message }));
       digestOf(request.digest).writer = writer;
       writer.opened().then(
         () => scope.postMessage({ type: 'store-opened', digest: request.digest }),
